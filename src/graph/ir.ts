@@ -6,7 +6,9 @@ export type Activation = 'none' | 'relu' | 'relu6';
 /**
  * How the model pads stride-2 3×3 convolutions (stride 1 is 1 pixel on every side in all three).
  * - 'same':      TF/TFLite SAME: total = max((out−1)·s + k − in, 0), top = floor(total/2).
- * - 'keras':     Keras ZeroPadding2D(correct_pad) + 'valid': top = 1 − (in mod 2)... i.e. (0,1) for even in, (1,1) for odd in.
+ * - 'keras':     Keras ZeroPadding2D(correct_pad) + 'valid': top = k//2 − 1 + (in mod 2), bottom = k//2,
+ *                i.e. (0,1) for even in, (1,1) for odd in when k = 3. For odd k and stride 2 this is
+ *                identical to 'same' at every input size (see padFor in ./shapes.ts).
  * - 'symmetric': torchvision: 1 pixel on every side.
  * Nodes always carry explicit pads; the mode is what the builder used and what the model records.
  */
