@@ -11,32 +11,7 @@ import {
   type MobileNetV2Options,
 } from '../../src/models/mobilenet-v2.js';
 
-// tensorflow/models research/slim/nets/mobilenet/README.md, "Mobilenet V2 Imagenet Checkpoints"
-// (checkpoint, MACs (M), Parameters (M)); 1001 classes.
-const SLIM_TABLE: Array<[alpha: number, resolution: number, macsM: number, paramsM: number]> = [
-  [1.4, 224, 582, 6.06],
-  [1.3, 224, 509, 5.34],
-  [1.0, 224, 300, 3.47],
-  [1.0, 192, 221, 3.47],
-  [1.0, 160, 154, 3.47],
-  [1.0, 128, 99, 3.47],
-  [1.0, 96, 56, 3.47],
-  [0.75, 224, 209, 2.61],
-  [0.75, 192, 153, 2.61],
-  [0.75, 160, 107, 2.61],
-  [0.75, 128, 69, 2.61],
-  [0.75, 96, 39, 2.61],
-  [0.5, 224, 97, 1.95],
-  [0.5, 192, 71, 1.95],
-  [0.5, 160, 50, 1.95],
-  [0.5, 128, 32, 1.95],
-  [0.5, 96, 18, 1.95],
-  [0.35, 224, 59, 1.66],
-  [0.35, 192, 43, 1.66],
-  [0.35, 160, 30, 1.66],
-  [0.35, 128, 20, 1.66],
-  [0.35, 96, 11, 1.66],
-];
+import { SLIM_TABLE } from '../helpers/slim-table.js';
 
 const byName = (g: Graph, name: string): Node => {
   const n = g.nodes.find((x) => x.name === name);
