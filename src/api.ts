@@ -1,0 +1,62 @@
+// The public entry point: resolve a model source to bytes (or a graph), import it, compile it.
+import type { Graph } from './graph/ir.js';
+import { Model, type LoadOptions } from './model.js';
+import { defaultModelUrl } from './assets.js';
+import { isNode, readFileBytes, readUrlBytes } from './io.js';
+import { importModelBytes } from './formats/load-bytes.js';
+import { sniffFormat } from './formats/sniff.js';
+import { InputError, EngineError } from './errors.js';
+
+/** 'default' | a file path (Node) | a URL | model bytes | a Graph built in code (e.g. buildMobileNetV2). */
+export type ModelSource = 'default' | string | URL | ArrayBuffer | ArrayBufferView | Graph;
+
+const URL_LIKE = /^(https?|file|blob|data):/i;
+
+export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
+  if (isGraph(source)) return Model.create(source, 'builder', options);
+  const { bytes, fileName, readShard } = await resolveSource(source);
+  const graph = await importModelBytes(bytes, { fileName, readShard });
+  return Model.create(graph, sniffFormat(bytes), options);
+}
+
+function isGraph(s: ModelSource): s is Graph {
+  return typeof s === 'object' && s !== null && Array.isArray((s as Graph).nodes) && typeof (s as Graph).input === 'object';
+}
+
+interface Resolved { bytes: Uint8Array; fileName: string; readShard?: (path: string) => Promise<Uint8Array> }
+
+async function resolveSource(source: Exclude<ModelSource, Graph>): Promise<Resolved> {
+  if (source === 'default') {
+    const url = defaultModelUrl();
+    try {
+      return { bytes: await readUrlBytes(url), fileName: 'default model (models/default.safetensors)' };
+    } catch (e) {
+      throw new EngineError(`cannot read the built-in default model at ${url.href} (it is built by \`npm install\` / \`npm run build\`): ${(e as Error).message}`);
+    }
+  }
+  if (source instanceof URL || (typeof source === 'string' && URL_LIKE.test(source))) {
+    const url = source instanceof URL ? source : new URL(source);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readUrlBytes(url);
+    } catch (e) {
+      throw new InputError(`cannot read model from ${url.href}: ${(e as Error).message}`);
+    }
+    return { bytes, fileName: url.href, readShard: (p) => readUrlBytes(new URL(p, url)) };
+  }
+  if (typeof source === 'string') {
+    if (!isNode) throw new InputError(`loadModel("${source}"): file paths work only in Node; pass a URL or the bytes`);
+    const path = await import('node:path');
+    const dir = path.dirname(source);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFileBytes(source);
+    } catch (e) {
+      throw new InputError(`cannot read model file "${source}": ${(e as Error).message}`);
+    }
+    return { bytes, fileName: source, readShard: (p) => readFileBytes(path.resolve(dir, p)) };
+  }
+  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), fileName: '<ArrayBuffer>' };
+  if (ArrayBuffer.isView(source)) return { bytes: new Uint8Array(source.buffer, source.byteOffset, source.byteLength), fileName: '<bytes>' };
+  throw new InputError(`loadModel(): unsupported source ${Object.prototype.toString.call(source)}; expected 'default', a path, a URL, bytes or a Graph`);
+}

@@ -1,0 +1,10 @@
+// mobilenet-wasm public API.
+export { loadModel, type ModelSource } from './api.js';
+export { Model, type ModelInfo, type ClassifyOptions, type Classification, type LoadOptions } from './model.js';
+export type { ImageInput } from './image/preprocess.js';
+export type { Graph, Node, ModelMeta, PaddingMode, Activation } from './graph/ir.js';
+export { buildMobileNetV2 } from './models/mobilenet-v2.js';
+export { summarize } from './graph/summary.js';
+export { writeNative } from './formats/native/write.js';
+export { hasSimd } from './wasm/load.js';
+export * from './errors.js';

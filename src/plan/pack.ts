@@ -1,0 +1,88 @@
+// Weight packers: repack layer weights (+ bias) once, at compile time, into the tile order the kernels read.
+// The layouts are part of the kernel ABI (assembly/f32/*.ts headers); packed arrays are zero-padded so the
+// kernels never branch on a partial tile while loading weights.
+import { ShapeError } from '../errors.js';
+import { CONV_HWC_NR, DWCONV_CHANNEL_TILE, GEMM_NR } from './registry.js';
+
+function check(what: string, name: string, array: Float32Array | null, expected: number): void {
+  if (array && array.length !== expected) {
+    throw new ShapeError(`cannot pack ${what}: ${name} has ${array.length} values, expected ${expected}`);
+  }
+}
+
+function checkDims(what: string, dims: Record<string, number>): void {
+  for (const [name, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < 1) throw new ShapeError(`cannot pack ${what}: ${name} must be a positive integer, got ${v}`);
+  }
+}
+
+/** Floats of packGemm(…, k, n): ceil(n/8) panels of (8 bias + 8k weights). */
+export function packedGemmLength(k: number, n: number): number {
+  return Math.ceil(n / GEMM_NR) * GEMM_NR * (1 + k);
+}
+
+/**
+ * GEMM B matrix [k][n] (row-major; for a 1×1 conv the HWIO weights [1][1][k][n]) and bias [n] (null: zeros)
+ * → ceil(n/8) panels; panel p = bias[8p..8p+7], then for kk < k: B[kk][8p..8p+7]; zero past column n−1.
+ * Panel p starts at float p·(8 + 8k).
+ */
+export function packGemm(w: Float32Array, bias: Float32Array | null, k: number, n: number): Float32Array {
+  checkDims('gemm weights', { k, n });
+  check(`gemm weights [${k}][${n}]`, 'weights', w, k * n);
+  check(`gemm weights [${k}][${n}]`, 'bias', bias, n);
+  const out = new Float32Array(packedGemmLength(k, n));
+  const panelFloats = GEMM_NR * (1 + k);
+  for (let p = 0; p * GEMM_NR < n; p++) {
+    const j0 = p * GEMM_NR;
+    const cols = Math.min(GEMM_NR, n - j0);
+    const base = p * panelFloats;
+    if (bias) for (let j = 0; j < cols; j++) out[base + j] = bias[j0 + j];
+    for (let kk = 0; kk < k; kk++) {
+      const row = base + GEMM_NR * (1 + kk);
+      for (let j = 0; j < cols; j++) out[row + j] = w[kk * n + j0 + j];
+    }
+  }
+  return out;
+}
+
+/** Floats of packDwconv3x3(…, c): ceil(c/4) groups of 40. */
+export function packedDwconv3x3Length(c: number): number {
+  return Math.ceil(c / DWCONV_CHANNEL_TILE) * DWCONV_CHANNEL_TILE * 10;
+}
+
+/**
+ * Depthwise weights [3][3][c] (HWC, channel multiplier 1) and bias [c] (null: zeros) → ceil(c/4) groups of
+ * 40 floats: bias[4], then w[tap][4] for tap = ky·3 + kx; lanes past c are zero.
+ */
+export function packDwconv3x3(w: Float32Array, bias: Float32Array | null, c: number): Float32Array {
+  checkDims('depthwise weights', { c });
+  check(`depthwise weights [3][3][${c}]`, 'weights', w, 9 * c);
+  check(`depthwise weights [3][3][${c}]`, 'bias', bias, c);
+  const T = DWCONV_CHANNEL_TILE;
+  const out = new Float32Array(packedDwconv3x3Length(c));
+  for (let ch = 0; ch < c; ch++) {
+    const base = Math.floor(ch / T) * T * 10;
+    const lane = ch % T;
+    out[base + lane] = bias ? bias[ch] : 0;
+    for (let tap = 0; tap < 9; tap++) out[base + T * (1 + tap) + lane] = w[tap * c + ch];
+  }
+  return out;
+}
+
+/** Floats of packConv3x3(…, inC, outC): ceil(outC/8) panels of (8 + 72·inC). */
+export function packedConv3x3Length(inC: number, outC: number): number {
+  return Math.ceil(outC / CONV_HWC_NR) * CONV_HWC_NR * (1 + 9 * inC);
+}
+
+/**
+ * Dense 3×3 weights HWIO [3][3][inC][outC] and bias [outC] (null: zeros) → ceil(outC/8) panels; panel p =
+ * bias[8p..8p+7], then 9·inC groups of 8 floats, group g = (ky·3 + kx)·inC + ci holding
+ * w[ky][kx][ci][8p..8p+7]; zero past outC − 1.
+ */
+export function packConv3x3(w: Float32Array, bias: Float32Array | null, inC: number, outC: number): Float32Array {
+  checkDims('3×3 conv weights', { inC, outC });
+  check(`3×3 conv weights [3][3][${inC}][${outC}]`, 'weights', w, 9 * inC * outC);
+  check(`3×3 conv weights [3][3][${inC}][${outC}]`, 'bias', bias, outC);
+  // HWIO [3][3][inC][outC] is exactly a [9·inC][outC] row-major matrix in group order.
+  return packGemm(w, bias, 9 * inC, outC);
+}

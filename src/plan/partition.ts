@@ -1,0 +1,78 @@
+// Groups graph nodes into execution units. The important unit is the fused inverted residual
+// block (paper §5): [1×1 expand + act] → 3×3 depthwise + act → 1×1 project [+ residual add].
+// Inside it, only the thin block input and output are materialized; the wide expanded tensor
+// lives in a ring of a few rows (see exec/block.ts).
+import type { Conv2DNode, DepthwiseConv2DNode, AddNode, Graph, Node } from '../graph/ir.js';
+
+export interface BlockUnit {
+  kind: 'block';
+  /** Name of the thin input value. */
+  input: string;
+  expand: Conv2DNode | null;
+  depthwise: DepthwiseConv2DNode;
+  project: Conv2DNode;
+  add: AddNode | null;
+  /** Name of the value the unit produces (the add's, or the projection's). */
+  output: string;
+}
+
+export interface NodeUnit {
+  kind: 'node';
+  node: Node;
+  output: string;
+}
+
+export type Unit = BlockUnit | NodeUnit;
+
+const isPointwise = (n: Node | undefined): n is Conv2DNode =>
+  n?.op === 'conv2d' && n.kernel[0] === 1 && n.kernel[1] === 1 && n.stride[0] === 1 && n.stride[1] === 1 &&
+  n.pad.top === 0 && n.pad.left === 0 && n.pad.bottom === 0 && n.pad.right === 0;
+
+const isDepthwise3x3 = (n: Node | undefined): n is DepthwiseConv2DNode =>
+  n?.op === 'depthwise_conv2d' && n.kernel[0] === 3 && n.kernel[1] === 3 && n.stride[0] === n.stride[1] &&
+  (n.stride[0] === 1 || n.stride[0] === 2) && n.pad.left <= 1 && n.pad.top <= 1;
+
+/** Partitions a topologically ordered graph; `fuse: false` keeps every node as its own unit. */
+export function partition(graph: Graph, { fuse = true }: { fuse?: boolean } = {}): Unit[] {
+  const consumers = new Map<string, number>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  // Values read from outside the chain (graph output, embedding) must stay materialized.
+  const pinned = new Set([graph.output, graph.meta.embeddingNode ?? '']);
+  const private1 = (name: string) => consumers.get(name) === 1 && !pinned.has(name);
+
+  const units: Unit[] = [];
+  const nodes = graph.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    if (fuse) {
+      // Optional expand, then depthwise, then projection, each feeding only the next.
+      let j = i;
+      let expand: Conv2DNode | null = null;
+      if (isPointwise(nodes[j]) && isDepthwise3x3(nodes[j + 1]) && nodes[j + 1].inputs[0] === nodes[j].name && private1(nodes[j].name)) {
+        expand = nodes[j] as Conv2DNode;
+        j++;
+      }
+      const dw = nodes[j];
+      const proj = nodes[j + 1];
+      if (isDepthwise3x3(dw) && isPointwise(proj) && proj.inputs[0] === dw.name && private1(dw.name) && (expand === null || dw.inputs[0] === expand.name)) {
+        const input = expand ? expand.inputs[0] : dw.inputs[0];
+        let add: AddNode | null = null;
+        const next = nodes[j + 2];
+        if (next?.op === 'add' && next.activation === 'none' && private1(proj.name) && dw.stride[0] === 1 &&
+            next.inputs.includes(proj.name) && next.inputs.includes(input) && next.inputs[0] !== next.inputs[1]) {
+          add = next;
+        }
+        units.push({ kind: 'block', input, expand, depthwise: dw, project: proj, add, output: add ? add.name : proj.name });
+        i = j + (add ? 2 : 1);
+        continue;
+      }
+    }
+    units.push({ kind: 'node', node: n, output: n.name });
+  }
+  return units;
+}
+
+/** The value names a unit reads from outside itself. */
+export function unitInputs(u: Unit): string[] {
+  return u.kind === 'block' ? [u.input] : u.node.inputs;
+}

@@ -1,0 +1,96 @@
+// The CLI, run in-process through main(argv) with console output captured.
+import { describe, it, expect, vi, afterEach } from 'vitest';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { describeShared, sharedPath, ROOT } from '../helpers/shared.js';
+import { SLIM_TABLE } from '../helpers/slim-table.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a) => { out.push(a.join(' ')); });
+  const error = vi.spyOn(console, 'error').mockImplementation((...a) => { err.push(a.join(' ')); });
+  try {
+    const code = await main(argv);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('mobilenet-wasm info', () => {
+  it('--alpha 1 --resolution 224 --json gives integer totals and per-layer rows', async () => {
+    const r = await cli('info', '--alpha', '1', '--resolution', '224', '--classes', '1001', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(Number.isInteger(j.macs) && Number.isInteger(j.params) && Number.isInteger(j.peakActivationBytes)).toBe(true);
+    expect(Math.round(j.macs / 1e6)).toBeGreaterThanOrEqual(300);
+    expect(j.layers.length).toBeGreaterThan(50);
+    expect(j.layers[0]).toMatchObject({ name: 'Conv1', outputShape: [1, 112, 112, 32] });
+  });
+
+  it('prints a readable table for the default model', async () => {
+    const r = await cli('info');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/block_16_project/);
+    expect(r.out).toMatch(/peak activation memory/);
+  });
+
+  it('rejects a bad alpha with a clear message', async () => {
+    const r = await cli('info', '--alpha', '0.6', '--resolution', '224');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/InputError.*alpha/);
+  });
+});
+
+describe('mobilenet-wasm classify', () => {
+  it('classifies the bundled sample with the default model (--json)', async () => {
+    const r = await cli('classify', path.join(ROOT, 'models/sample.svg'), '--top', '3', '--json');
+    expect(r.code).toBe(0);
+    const [res] = JSON.parse(r.out);
+    expect(res.results).toHaveLength(3);
+    expect(res.results[0]).toHaveProperty('label');
+    expect(typeof res.ms).toBe('number');
+  });
+
+  it('names a missing image file', async () => {
+    const r = await cli('classify', '/no/such/image.png');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/\/no\/such\/image\.png/);
+  });
+});
+
+describe('mobilenet-wasm convert', () => {
+  it('converts a native model to native and the result loads', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mnw-'));
+    const out = path.join(dir, 'copy.safetensors');
+    const r = await cli('convert', path.join(ROOT, 'models/default.safetensors'), out);
+    expect(r.code).toBe(0);
+    expect(statSync(out).size).toBeGreaterThan(1_000_000);
+    const c = await cli('classify', path.join(ROOT, 'models/sample.svg'), '--model', out, '--json');
+    expect(c.code).toBe(0);
+  });
+});
+
+describeShared('mobilenet-wasm classify on ../shared images', () => {
+  it('decodes PNG and JPEG and prints a table', async () => {
+    const r = await cli('classify', sharedPath('images', 'cat.png'), sharedPath('images', 'hot_dog.jpg'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/cat\.png/);
+    expect(r.out).toMatch(/Neutral/);
+  });
+});
+
+describe('mobilenet-wasm info --json against the TF-Slim checkpoint table', () => {
+  it.each(SLIM_TABLE)('mobilenet_v2_%s_%i: %i M MACs, %s M params', async (alpha, resolution, macsM, paramsM) => {
+    const r = await cli('info', '--alpha', String(alpha), '--resolution', String(resolution), '--classes', '1001', '--json');
+    const j = JSON.parse(r.out);
+    expect(j.slim.macsM).toBe(macsM);
+    expect(j.slim.paramsM).toBe(paramsM);
+    expect(Math.floor(j.macs / 1e6)).toBe(macsM);
+  });
+});
