@@ -63,3 +63,21 @@ describe('Model', () => {
     await expect(loadModel('/nonexistent/model.safetensors')).rejects.toThrow(/nonexistent/);
   });
 });
+
+describe('loadModel on damaged model files', () => {
+  it('gives ModelFormatError with a byte offset for a truncated default model, and the engine keeps working', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ModelFormatError } = await import('../src/index.js');
+    const bytes = new Uint8Array(readFileSync(new URL('../models/default.safetensors', import.meta.url)));
+    for (const cut of [4, 100, 5000, bytes.length >> 1, bytes.length - 1]) {
+      await expect(loadModel(bytes.subarray(0, cut))).rejects.toThrow(ModelFormatError);
+    }
+    await expect(loadModel(bytes.subarray(0, bytes.length >> 1))).rejects.toThrow(/byte \d+/);
+    const ok = await loadModel(bytes);
+    expect((await ok.run(new Float32Array(224 * 224 * 3))).length).toBe(5);
+  });
+
+  it('names the format it cannot read', async () => {
+    await expect(loadModel(new TextEncoder().encode('hello, this is not a model'))).rejects.toThrow(/68 65 6c 6c|unknown|not a/i);
+  });
+});

@@ -94,3 +94,22 @@ describe('mobilenet-wasm info --json against the TF-Slim checkpoint table', () =
     expect(Math.floor(j.macs / 1e6)).toBe(macsM);
   });
 });
+
+describe('mobilenet-wasm convert from a TF.js layers model.json with a binary shard', () => {
+  it('writes a native model that computes exactly what the model.json computes', async () => {
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const { loadNsfwjsArtifacts } = await import('../../src/formats/nsfwjs.js');
+    const { loadModel } = await import('../../src/index.js');
+    const a = loadNsfwjsArtifacts(path.join(ROOT, 'node_modules/nsfwjs/dist/models/mobilenet_v2'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'mnw-json-'));
+    writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
+    writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array(a.weightData));
+    const out = path.join(dir, 'converted.safetensors');
+    const r = await cli('convert', path.join(dir, 'model.json'), out);
+    expect(r.code, r.err).toBe(0);
+    const fromJson = await loadModel(path.join(dir, 'model.json'));
+    const fromNative = await loadModel(new Uint8Array(readFileSync(out)));
+    const x = new Float32Array(224 * 224 * 3).map((_, i) => ((i * 7919) % 255) / 255);
+    expect(await fromNative.run(x)).toEqual(await fromJson.run(x));
+  });
+});
