@@ -1,5 +1,7 @@
 // Graph IR: what importers produce, what the planner consumes, what the native format stores.
-// Layout is NHWC, batch 1. Weights are float32 with batch norm already folded in.
+// Layout is NHWC, batch 1. Float weights have batch norm folded in. Quantized graphs (TFLite uint8 /
+// int8, our own post-training quantization) give their values a dtype and affine quantization in
+// `Graph.values`, and their conv / depthwise / dense nodes carry `q` (integer weights, int32 bias).
 
 export type Activation = 'none' | 'relu' | 'relu6';
 
@@ -17,6 +19,28 @@ export type PaddingMode = 'same' | 'keras' | 'symmetric';
 /** Explicit zero padding in pixels. */
 export interface Pad { top: number; left: number; bottom: number; right: number }
 
+export type DType = 'float32' | 'uint8' | 'int8' | 'int32' | 'int64';
+
+/** Affine quantization of a tensor: real = scale · (q − zeroPoint). */
+export interface Quant { scale: number; zeroPoint: number }
+
+/** Element type of a value; float32 when a value is absent from Graph.values. */
+export interface ValueType { dtype: DType; quant?: Quant }
+
+/**
+ * Integer weights of a quantized conv2d / depthwise_conv2d / dense (then `weights` and `bias` are
+ * empty). Same layout as the float weights. Per-tensor (length-1 scale/zeroPoint: TF1 uint8) or per
+ * output channel (TF2 int8, symmetric: zeroPoint 0). The bias is int32 with scale
+ * inputScale·scale[c] and zero point 0, as TFLite stores it.
+ */
+export interface QuantWeights {
+  dtype: 'uint8' | 'int8';
+  data: Uint8Array | Int8Array;
+  scale: Float32Array;
+  zeroPoint: Int32Array;
+  bias: Int32Array;
+}
+
 interface NodeBase {
   /** Unique node name (also the name of its output value). */
   name: string;
@@ -29,11 +53,14 @@ export interface Conv2DNode extends NodeBase {
   op: 'conv2d';
   kernel: [number, number];
   stride: [number, number];
+  /** Dilation (absent = [1, 1]). */
+  dilation?: [number, number];
   pad: Pad;
   activation: Activation;
   weights: Float32Array;
   bias: Float32Array;
   outChannels: number;
+  q?: QuantWeights;
 }
 
 /** Depthwise convolution, channel multiplier 1, weights [kh, kw, c], bias [c]. */
@@ -41,10 +68,13 @@ export interface DepthwiseConv2DNode extends NodeBase {
   op: 'depthwise_conv2d';
   kernel: [number, number];
   stride: [number, number];
+  /** Dilation (absent = [1, 1]); DeepLab uses 2 and 4. */
+  dilation?: [number, number];
   pad: Pad;
   activation: Activation;
   weights: Float32Array;
   bias: Float32Array;
+  q?: QuantWeights;
 }
 
 /** Element-wise sum of two equal-shaped tensors. */
@@ -53,9 +83,10 @@ export interface AddNode extends NodeBase {
   activation: Activation;
 }
 
-/** Mean over H and W: [1,H,W,C] → [1,C]. */
+/** Mean over H and W: [1,H,W,C] → [1,C] (or [1,1,1,C] with keepDims: TFLite MEAN / AVERAGE_POOL_2D). */
 export interface GlobalAvgPoolNode extends NodeBase {
   op: 'global_avg_pool';
+  keepDims?: boolean;
 }
 
 /** Fully connected: [1,K] → [1,N]; weights [K, N] (Keras layout), bias [N]. */
@@ -65,14 +96,44 @@ export interface DenseNode extends NodeBase {
   weights: Float32Array;
   bias: Float32Array;
   units: number;
+  q?: QuantWeights;
 }
 
-/** Softmax over the last axis. */
+/** Softmax over the last axis: exp(beta·x) normalized (beta absent = 1). */
 export interface SoftmaxNode extends NodeBase {
   op: 'softmax';
+  beta?: number;
 }
 
-export type Node = Conv2DNode | DepthwiseConv2DNode | AddNode | GlobalAvgPoolNode | DenseNode | SoftmaxNode;
+/** float32 → quantized, or quantized → quantized with other parameters (requantize). */
+export interface QuantizeNode extends NodeBase { op: 'quantize' }
+
+/** quantized → float32. */
+export interface DequantizeNode extends NodeBase { op: 'dequantize' }
+
+/** Zero padding of H and W (quantized values pad with their zero point). */
+export interface PadNode extends NodeBase { op: 'pad'; pad: Pad }
+
+/** Concatenation along channels (all inputs [1,H,W,Ci]); quantized inputs are rescaled to the output's quantization. */
+export interface ConcatNode extends NodeBase { op: 'concat'; axis: 3 }
+
+/** Bilinear resize of H and W to `size` (TFLite RESIZE_BILINEAR semantics). */
+export interface ResizeBilinearNode extends NodeBase {
+  op: 'resize_bilinear';
+  size: [number, number];
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+/** Index of the maximum along channels: [1,H,W,C] → [1,H,W] (ties: lowest index). */
+export interface ArgmaxNode extends NodeBase { op: 'argmax'; axis: 3; outputType: 'int32' | 'int64' }
+
+/** Same elements, new shape (RESHAPE, SQUEEZE, Flatten). */
+export interface ReshapeNode extends NodeBase { op: 'reshape'; shape: number[] }
+
+export type Node =
+  | Conv2DNode | DepthwiseConv2DNode | AddNode | GlobalAvgPoolNode | DenseNode | SoftmaxNode
+  | QuantizeNode | DequantizeNode | PadNode | ConcatNode | ResizeBilinearNode | ArgmaxNode | ReshapeNode;
 export type OpName = Node['op'];
 
 /** How `classify` turns pixels into the input tensor: x = pixel·scale[c] + offset[c]. */
@@ -103,11 +164,13 @@ export interface ModelMeta {
 
 export interface Graph {
   name: string;
-  /** The single input value, NHWC float32, batch 1. */
-  input: { name: string; shape: [1, number, number, number] };
+  /** The single input value, NHWC, batch 1 (float32 unless `dtype` says otherwise). */
+  input: { name: string; shape: [1, number, number, number]; dtype?: DType; quant?: Quant };
   /** Name of the node producing the graph output. */
   output: string;
   /** Topologically ordered. */
   nodes: Node[];
+  /** dtype and quantization of values that are not float32 (node outputs by node name, and the input). */
+  values?: Record<string, ValueType>;
   meta: ModelMeta;
 }

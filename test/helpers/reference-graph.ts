@@ -71,6 +71,8 @@ export function runReference(graph: Graph, input: Float32Array): Map<string, Flo
         y = { shape: x.shape, data: e.map((v) => v / sum) };
         break;
       }
+      default:
+        throw new Error(`reference: op ${n.op} is not implemented here`);
     }
     vals.set(n.name, y);
   }
