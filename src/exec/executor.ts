@@ -1,46 +1,95 @@
-// The only loop over a Plan. It calls kernels with precomputed addresses and never allocates.
+// The only code that walks a Plan. A step runs whole (part 0 of 1) or as one of `parts` disjoint
+// pieces (output rows, GEMM rows or columns) so a thread team can share it; it never allocates.
 import type { Plan } from '../plan/compile.js';
 import type { Step } from '../plan/steps.js';
 import type { KernelSet } from '../plan/registry.js';
-import { runBlock } from './block.js';
+import { GEMM_NR } from '../plan/registry.js';
+import { runBlockRows } from './block.js';
 
-export function runStep(k: KernelSet, s: Step): void {
+/** [begin, end) of `part` when `n` items are split into `parts` nearly equal ranges. */
+export function split(n: number, part: number, parts: number): [number, number] {
+  return [Math.floor((n * part) / parts), Math.floor((n * (part + 1)) / parts)];
+}
+
+/** True when a step is worth sharing between threads (tiny or sequential steps run on part 0 only). */
+export function isSplittable(s: Step): boolean {
+  return s.kind !== 'softmax' && s.kind !== 'gavgpool';
+}
+
+export function runStepPart(k: KernelSet, s: Step, part: number, parts: number): void {
+  if (parts > 1 && !isSplittable(s)) {
+    if (part === 0) runStepPart(k, s, 0, 1);
+    return;
+  }
   switch (s.kind) {
-    case 'block':
-      return runBlock(k, s);
-    case 'gemm':
-      return k.gemm(s.m, s.n, s.k, s.a, s.aStride, s.packed, s.c, s.cStride, s.r, s.rStride, s.min, s.max);
-    case 'conv3x3':
-      return k.conv3x3(s.inH, s.inW, s.inC, s.input, s.stride, s.padTop, s.padLeft, s.packed, s.outC, s.output, s.outW, 0, s.outH, s.min, s.max);
+    case 'block': {
+      const [o0, o1] = split(s.outH, part, parts);
+      if (o0 < o1) runBlockRows(k, s, o0, o1, s.ring[part], s.dwBuf[part]);
+      return;
+    }
+    case 'gemm': {
+      if (s.m >= parts * 4 || s.n <= GEMM_NR) {
+        const [m0, m1] = split(s.m, part, parts);
+        if (m0 < m1) {
+          k.gemm(m1 - m0, s.n, s.k, s.a + m0 * s.aStride * 4, s.aStride, s.packed, s.c + m0 * s.cStride * 4, s.cStride,
+            s.r ? s.r + m0 * s.rStride * 4 : 0, s.rStride, s.min, s.max);
+        }
+      } else {
+        // Few rows (dense layers): split the columns at panel boundaries.
+        const panels = Math.ceil(s.n / GEMM_NR);
+        const [p0, p1] = split(panels, part, parts);
+        if (p0 < p1) {
+          const n0 = p0 * GEMM_NR, n1 = Math.min(s.n, p1 * GEMM_NR);
+          k.gemm(s.m, n1 - n0, s.k, s.a, s.aStride, s.packed + p0 * (GEMM_NR + GEMM_NR * s.k) * 4, s.c + n0 * 4, s.cStride,
+            s.r ? s.r + n0 * 4 : 0, s.rStride, s.min, s.max);
+        }
+      }
+      return;
+    }
+    case 'conv3x3': {
+      const [o0, o1] = split(s.outH, part, parts);
+      if (o0 < o1) k.conv3x3(s.inH, s.inW, s.inC, s.input, s.stride, s.padTop, s.padLeft, s.packed, s.outC, s.output, s.outW, o0, o1, s.min, s.max);
+      return;
+    }
     case 'dwconv': {
       const rowBytes = s.inW * s.channels * 4;
       const row = (iy: number) => (iy < 0 || iy >= s.inH ? s.zero : s.input + iy * rowBytes);
-      for (let oy = 0; oy < s.outH; oy++) {
+      const [o0, o1] = split(s.outH, part, parts);
+      for (let oy = o0; oy < o1; oy++) {
         const iy = oy * s.stride - s.padTop;
         k.dwconv3x3(s.channels, s.inW, row(iy), row(iy + 1), row(iy + 2), s.stride, s.padLeft, s.packed,
           s.output + oy * s.outW * s.channels * 4, s.outW, s.min, s.max);
       }
       return;
     }
+    case 'vadd': {
+      const q = Math.ceil(s.n / 4);
+      const [a, b] = split(q, part, parts);
+      const e0 = a * 4, e1 = Math.min(s.n, b * 4);
+      if (e0 < e1) k.vadd(e1 - e0, s.a + e0 * 4, s.b + e0 * 4, s.output + e0 * 4, s.min, s.max);
+      return;
+    }
     case 'gavgpool':
       return k.gavgpool(s.pixels, s.channels, s.input, s.output);
-    case 'vadd':
-      return k.vadd(s.n, s.a, s.b, s.output, s.min, s.max);
     case 'softmax':
       return k.softmax(s.n, s.input, s.output);
   }
 }
 
-/** Runs every step; with `times`, records milliseconds per step (index-aligned with plan.steps). */
+export function runStep(k: KernelSet, s: Step): void {
+  runStepPart(k, s, 0, 1);
+}
+
+/** Runs every step on this thread; with `times`, adds milliseconds per step (index-aligned with plan.steps). */
 export function execute(plan: Plan, k: KernelSet, times?: Float64Array): void {
   const steps = plan.steps;
   if (!times) {
-    for (let i = 0; i < steps.length; i++) runStep(k, steps[i]);
+    for (let i = 0; i < steps.length; i++) runStepPart(k, steps[i], 0, 1);
     return;
   }
   for (let i = 0; i < steps.length; i++) {
     const t0 = performance.now();
-    runStep(k, steps[i]);
+    runStepPart(k, steps[i], 0, 1);
     times[i] += performance.now() - t0;
   }
 }

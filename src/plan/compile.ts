@@ -19,6 +19,8 @@ export interface CompileOptions {
   fuse?: boolean;
   /** Target bytes for a block's expanded-row ring plus depthwise slice (drives slice height). */
   sliceBudgetBytes?: number;
+  /** Threads that will share each step: every block gets this many private scratch buffers. */
+  parts?: number;
 }
 
 export interface Plan {
@@ -73,7 +75,7 @@ function blockScratch(u: BlockUnit, shapes: Map<string, number[]>, budget: numbe
 }
 
 /** Usage records for the values and scratch of a partition (sizes include slack). */
-function usageRecords(graph: Graph, units: Unit[], shapes: Map<string, number[]>, budget: number) {
+function usageRecords(graph: Graph, units: Unit[], shapes: Map<string, number[]>, budget: number, parts = 1) {
   const lastUse = new Map<string, number>();
   units.forEach((u, i) => { for (const v of unitInputs(u)) lastUse.set(v, i); });
   const end = units.length - 1;
@@ -86,8 +88,10 @@ function usageRecords(graph: Graph, units: Unit[], shapes: Map<string, number[]>
     values.set(u.output, { name: u.output, first: i, last: Math.max(i, lastUse.get(u.output) ?? i), size: bytes(u.output) });
     if (u.kind === 'block') {
       const b = blockScratch(u, shapes, budget);
-      if (b.ringBytes) scratch.push({ name: `${u.output}/ring`, first: i, last: i, size: alignUp(b.ringBytes + SLACK) });
-      scratch.push({ name: `${u.output}/dw`, first: i, last: i, size: alignUp(b.dwBytes + SLACK) });
+      for (let p = 0; p < parts; p++) {
+        if (b.ringBytes) scratch.push({ name: `${u.output}/ring${p}`, first: i, last: i, size: alignUp(b.ringBytes + SLACK) });
+        scratch.push({ name: `${u.output}/dw${p}`, first: i, last: i, size: alignUp(b.dwBytes + SLACK) });
+      }
     }
   });
   return { values, scratch };
@@ -107,9 +111,10 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
   const budget = opts.sliceBudgetBytes ?? DEFAULT_SLICE_BUDGET;
   const shapes = inferShapes(graph);
   const units = partition(graph, { fuse: opts.fuse ?? true });
-  const { values, scratch } = usageRecords(graph, units, shapes, budget);
+  const parts = Math.max(1, opts.parts ?? 1);
+  const { values, scratch } = usageRecords(graph, units, shapes, budget, parts);
   const arenaBytes = planMemory([...values.values(), ...scratch]);
-  const arenaBytesUnfused = opts.fuse === false ? arenaBytes : activationBytes(graph, false, budget);
+  const arenaBytesUnfused = opts.fuse === false && parts === 1 ? arenaBytes : activationBytes(graph, false, budget);
 
   // Zero buffer: the widest row any depthwise reads (+ slack).
   let zeroBytes = 64;
@@ -152,7 +157,8 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
         stride: b.stride, padTop: dw.pad.top, padLeft: dw.pad.left, dwPacked: wb + dwAt * 4, dwMin, dwMax,
         outH: b.outH, outW: b.outW, outC: u.project.outChannels, projPacked: wb + projAt * 4, projMin, projMax,
         residual: u.add !== null, output: addr(u.output, ab), sliceRows: b.sliceRows, ringRows: b.ringRows,
-        ring: b.ringRows ? scratchAddr(`${u.output}/ring`, ab) : 0, dwBuf: scratchAddr(`${u.output}/dw`, ab), zero,
+        ring: Array.from({ length: parts }, (_, p) => (b.ringRows ? scratchAddr(`${u.output}/ring${p}`, ab) : 0)),
+        dwBuf: Array.from({ length: parts }, (_, p) => scratchAddr(`${u.output}/dw${p}`, ab)), zero,
       }));
     } else {
       pending.push(lowerNode(u.node, shapes, pack, addr, zero));

@@ -25,6 +25,7 @@ export interface DwconvStep {
 /**
  * A fused inverted-residual block computed in slices of `sliceRows` output rows. Expanded rows go to
  * a ring of `ringRows` rows (each computed once); depthwise output for one slice goes to `dwBuf`.
+ * `ring` and `dwBuf` hold one scratch address per thread (part) the plan was compiled for.
  */
 export interface BlockStep {
   kind: 'block'; name: string;
@@ -35,7 +36,7 @@ export interface BlockStep {
   stride: number; padTop: number; padLeft: number; dwPacked: number; dwMin: number; dwMax: number;
   outH: number; outW: number; outC: number; projPacked: number; projMin: number; projMax: number;
   residual: boolean; output: number;
-  sliceRows: number; ringRows: number; ring: number; dwBuf: number; zero: number;
+  sliceRows: number; ringRows: number; ring: number[]; dwBuf: number[]; zero: number;
 }
 
 export interface GavgpoolStep { kind: 'gavgpool'; name: string; pixels: number; channels: number; input: number; output: number }

@@ -1,0 +1,112 @@
+// A team of helper threads sharing one inference: the leader (the thread that owns the Model)
+// dispatches each step through a control block in shared wasm memory; every thread runs its part
+// (output rows, GEMM rows or columns); the leader spins, then waits, until all parts are done.
+import type { Plan } from '../plan/compile.js';
+import type { KernelSet } from '../plan/registry.js';
+import type { Isa } from '../wasm/load.js';
+import { KernelError } from '../errors.js';
+import { threadWorkerUrl } from '../assets.js';
+import { isSplittable, runStepPart } from './executor.js';
+import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, EPOCH, FAILED, QUIT, SPIN, STEP } from './control.js';
+import type { ThreadInit } from './thread-main.js';
+
+/** No step takes anywhere near this long; past it a helper thread is presumed dead. */
+const STEP_TIMEOUT_MS = 20_000;
+
+interface AnyWorker { postMessage(m: unknown): void; terminate(): unknown }
+
+/** True where a thread team can work: shared memory, Atomics.wait on this thread, and workers. */
+export function threadsAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown; Worker?: unknown };
+  const node = typeof process !== 'undefined' && !!process.versions?.node;
+  if (node) return true;
+  if (g.crossOriginIsolated === false) return false;
+  return typeof g.Worker === 'function' && g.document === undefined; // a worker can block; a window cannot
+}
+
+export class ThreadTeam {
+  readonly parts: number;
+  #ctl: Int32Array;
+  #workers: AnyWorker[];
+  #memory: WebAssembly.Memory;
+
+  private constructor(memory: WebAssembly.Memory, workers: AnyWorker[]) {
+    this.#memory = memory;
+    this.#workers = workers;
+    this.parts = workers.length + 1;
+    this.#ctl = new Int32Array(memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS);
+  }
+
+  /** Starts `parts − 1` helper threads over `memory` (which must be shared). */
+  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, plan: Plan, isa: Isa, parts: number): Promise<ThreadTeam> {
+    new Int32Array(memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS).fill(0);
+    const url = threadWorkerUrl();
+    const workers: AnyWorker[] = [];
+    const ready: Promise<void>[] = [];
+    const node = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { Worker?: unknown }).Worker !== 'function';
+    for (let part = 1; part < parts; part++) {
+      const init: ThreadInit = { module, memory, steps: plan.steps, isa, part, parts };
+      if (node) {
+        const { Worker } = await import('node:worker_threads');
+        const w = new Worker(url);
+        ready.push(new Promise((resolve, reject) => {
+          w.on('message', (m: { type: string }) => { if (m.type === 'ready') resolve(); });
+          w.once('error', reject);
+        }));
+        w.unref();
+        w.postMessage(init);
+        workers.push(w);
+      } else {
+        const w = new Worker(url, { type: 'module' });
+        ready.push(new Promise((resolve, reject) => {
+          w.onmessage = (e) => { if (e.data.type === 'ready') resolve(); };
+          w.onerror = (e) => reject(new KernelError(`thread ${part} failed to start: ${e.message}`));
+        }));
+        w.postMessage(init);
+        workers.push(w);
+      }
+    }
+    await Promise.all(ready);
+    return new ThreadTeam(memory, workers);
+  }
+
+  /** Runs the whole plan with every step shared by the team. */
+  run(plan: Plan, k: KernelSet): void {
+    const ctl = this.#ctl.buffer === this.#memory.buffer ? this.#ctl : (this.#ctl = new Int32Array(this.#memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS));
+    const helpers = this.parts - 1;
+    for (let i = 0; i < plan.steps.length; i++) {
+      const s = plan.steps[i];
+      if (!isSplittable(s)) { runStepPart(k, s, 0, 1); continue; }
+      Atomics.store(ctl, DONE, 0);
+      Atomics.store(ctl, STEP, i);
+      Atomics.add(ctl, EPOCH, 1);
+      Atomics.notify(ctl, EPOCH);
+      runStepPart(k, s, 0, this.parts);
+      this.#join(ctl, helpers, s.name);
+    }
+    if (Atomics.load(ctl, FAILED)) {
+      Atomics.store(ctl, FAILED, 0);
+      throw new KernelError('a helper thread failed during inference (a kernel call threw)');
+    }
+  }
+
+  #join(ctl: Int32Array, helpers: number, step: string): void {
+    let spins = 0;
+    const t0 = Date.now();
+    for (let done = Atomics.load(ctl, DONE); done < helpers; done = Atomics.load(ctl, DONE)) {
+      if (++spins > SPIN) {
+        Atomics.wait(ctl, DONE, done, 100);
+        if (Date.now() - t0 > STEP_TIMEOUT_MS) throw new KernelError(`thread team stalled in step "${step}": a helper thread stopped responding`);
+      }
+    }
+  }
+
+  terminate(): void {
+    Atomics.store(this.#ctl, QUIT, 1);
+    Atomics.add(this.#ctl, EPOCH, 1);
+    Atomics.notify(this.#ctl, EPOCH);
+    for (const w of this.#workers) void w.terminate();
+    this.#workers = [];
+  }
+}

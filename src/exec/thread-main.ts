@@ -1,0 +1,43 @@
+// Entry of a helper thread (bundled as dist/thread.js): instantiate the kernels over the team's
+// shared memory, then run this thread's part of every step the leader dispatches.
+import type { Step } from '../plan/steps.js';
+import { selectKernels } from '../plan/registry.js';
+import { instantiateKernels, type Isa } from '../wasm/load.js';
+import { runStepPart } from './executor.js';
+import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, EPOCH, FAILED, QUIT, SPIN, STEP } from './control.js';
+
+export interface ThreadInit {
+  module: WebAssembly.Module; memory: WebAssembly.Memory; steps: Step[]; isa: Isa; part: number; parts: number;
+}
+
+type Post = (msg: unknown) => void;
+
+async function start(init: ThreadInit, post: Post): Promise<void> {
+  const k = selectKernels(await instantiateKernels(init.module, init.memory), init.isa === 'scalar' ? 'scalar' : 'simd');
+  const ctl = new Int32Array(init.memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS);
+  let seen = Atomics.load(ctl, EPOCH);
+  post({ type: 'ready' });
+  for (;;) {
+    for (let spins = 0; Atomics.load(ctl, EPOCH) === seen; ) {
+      if (++spins > SPIN) Atomics.wait(ctl, EPOCH, seen);
+    }
+    seen = Atomics.load(ctl, EPOCH);
+    if (Atomics.load(ctl, QUIT)) return;
+    try {
+      runStepPart(k, init.steps[Atomics.load(ctl, STEP)], init.part, init.parts);
+    } catch {
+      Atomics.store(ctl, FAILED, 1);
+    }
+    Atomics.add(ctl, DONE, 1);
+    Atomics.notify(ctl, DONE);
+  }
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined';
+if (isNode) {
+  const { parentPort } = await import('node:worker_threads');
+  parentPort!.once('message', (init: ThreadInit) => void start(init, (m) => parentPort!.postMessage(m)));
+} else {
+  const scope = globalThis as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage: Post };
+  scope.onmessage = (e) => { scope.onmessage = null; void start(e.data as ThreadInit, (m) => scope.postMessage(m)); };
+}
