@@ -61,7 +61,7 @@ function convPixels4(
       let pa2 = a2 + ro;
       let pa3 = a3 + ro;
       let pw = w + 32 + (<usize>(ky * kRow) << 5);
-      let kc = kRow;
+      const pwEnd = pw + (<usize>kRow << 5);
       do {
         const vb0123 = v128.load(pw);
         const vb4567 = v128.load(pw, 16);
@@ -82,7 +82,7 @@ function convPixels4(
         pa3 += 4;
         vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
         vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
-      } while (--kc > 0);
+      } while (pw < pwEnd);
     }
     const nr = outC - co;
     const oc = <usize>co << 2;

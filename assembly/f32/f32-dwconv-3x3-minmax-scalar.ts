@@ -6,6 +6,8 @@
 // row0..row2: input rows [inW][channels] (a zero buffer for out-of-image rows); ix outside [0, inW) contributes 0.
 // packed: ceil(channels/4) groups of 40 floats: bias[4], w[tap][4] (tap = ky·3 + kx).
 // Reads nothing past the last channel of a row; writes exactly outW·channels floats.
+// Pixel outer, channel inner (contiguous input, output and weights). Interior pixels run the 9 taps
+// straight; edge pixels (a column outside the row) run only the columns inside.
 
 // @ts-ignore: decorator
 @inline function clampF32(v: f32, lo: f32, hi: f32): f32 {
@@ -27,21 +29,49 @@ export function f32_dwconv_3x3_minmax_scalar(
   const pixelBytes = <usize>channels << 2;
   for (let x = 0; x < outW; x++) {
     const ix0 = x * stride - padLeft;
-    const o = out + <usize>x * pixelBytes;
-    for (let c = 0; c < channels; c++) {
-      // weights of channel c: lane (c & 3) of group (c >> 2)
-      const wp = packed + (<usize>(c >> 2) * 160) + (<usize>(c & 3) << 2);
-      let acc = load<f32>(wp);
-      for (let kx = 0; kx < 3; kx++) {
-        const ix = ix0 + kx;
-        if (ix < 0 || ix >= inW) continue;
-        const off = <usize>ix * pixelBytes + (<usize>c << 2);
-        const wk = wp + (<usize>(1 + kx) << 4);
-        acc += load<f32>(row0 + off) * load<f32>(wk);
-        acc += load<f32>(row1 + off) * load<f32>(wk, 48);
-        acc += load<f32>(row2 + off) * load<f32>(wk, 96);
+    const kxLo = ix0 < 0 ? -ix0 : 0;
+    const kxHi = inW - ix0 < 3 ? inW - ix0 : 3;
+    let o = out + <usize>x * pixelBytes;
+    let wp = packed;
+    if (kxLo == 0 && kxHi == 3) {
+      // interior: columns ix0, ix0 + 1, ix0 + 2 all inside the row
+      const off = <usize>ix0 * pixelBytes;
+      let p0 = row0 + off;
+      let p1 = row1 + off;
+      let p2 = row2 + off;
+      for (let c = 0; c < channels; c++) {
+        // weights of channel c: lane (c & 3) of group (c >> 2); tap t at wp + 16·(1 + t)
+        let acc = load<f32>(wp);
+        acc += load<f32>(p0) * load<f32>(wp, 16);
+        acc += load<f32>(p0 + pixelBytes) * load<f32>(wp, 32);
+        acc += load<f32>(p0 + 2 * pixelBytes) * load<f32>(wp, 48);
+        acc += load<f32>(p1) * load<f32>(wp, 64);
+        acc += load<f32>(p1 + pixelBytes) * load<f32>(wp, 80);
+        acc += load<f32>(p1 + 2 * pixelBytes) * load<f32>(wp, 96);
+        acc += load<f32>(p2) * load<f32>(wp, 112);
+        acc += load<f32>(p2 + pixelBytes) * load<f32>(wp, 128);
+        acc += load<f32>(p2 + 2 * pixelBytes) * load<f32>(wp, 144);
+        store<f32>(o, clampF32(acc, min, max));
+        p0 += 4;
+        p1 += 4;
+        p2 += 4;
+        o += 4;
+        wp += (c & 3) == 3 ? 148 : 4; // next lane, or the next group's lane 0
       }
-      store<f32>(o + (<usize>c << 2), clampF32(acc, min, max));
+    } else {
+      for (let c = 0; c < channels; c++) {
+        let acc = load<f32>(wp);
+        for (let kx = kxLo; kx < kxHi; kx++) {
+          const off = <usize>(ix0 + kx) * pixelBytes + (<usize>c << 2);
+          const wk = wp + (<usize>(1 + kx) << 4);
+          acc += load<f32>(row0 + off) * load<f32>(wk);
+          acc += load<f32>(row1 + off) * load<f32>(wk, 48);
+          acc += load<f32>(row2 + off) * load<f32>(wk, 96);
+        }
+        store<f32>(o, clampF32(acc, min, max));
+        o += 4;
+        wp += (c & 3) == 3 ? 148 : 4;
+      }
     }
   }
 }

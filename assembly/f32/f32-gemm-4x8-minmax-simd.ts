@@ -12,12 +12,17 @@
 //
 // Tile: 4 rows × 8 columns = 8 accumulators, the B panel row in 2 registers, 1 splat of A (XNNPACK
 // f32-gemm-4x8-minmax-wasmsimd-x86-loadsplat). V8 x64 has 15 allocatable xmm registers; 5 or 6 rows spill
-// once TurboFan unrolls the k loop (measured in bench/kernels.bench.mjs). A tail of 2-3 rows reuses the
+// once TurboFan unrolls the k loop. Measured on 7 MobileNetV2 shapes (Zen 4, Node 20; k-loop variants with
+// 1/2/4-step unrolling, splat loads or shuffles): best 4×8 37.8 GFLOP/s, 5×8 35.3, 6×8 35.8; this loop
+// with the pointer-bounded k loop reaches 38-42 (bench/kernels.bench.mjs). A tail of 2-3 rows reuses the
 // 4-row tile with row pointers clamped to the last valid row (duplicate rows store identical values);
 // a tail of 1 row uses a 1×8 tile. The k loop is deliberately not unrolled in source: binaryen would fuse
-// the unrolled updates into per-accumulator trees that keep 8 B vectors live and spill.
+// the unrolled updates into per-accumulator trees that keep 8 B vectors live and spill (TurboFan unrolls it
+// 2× itself). The loop ends on the weight pointer (no separate counter): per k step the loop is then 6 loads,
+// 8 mul, 8 add and 5 pointer adds, close to the dispatch limit, which is why it reaches ~80% of the f32
+// mul + add peak rather than more.
 // B is processed in column blocks of about GEMM_BLOCK_BYTES so that a block stays in L2 while every
-// row tile streams over it (matters for k·n large, e.g. 320×1280).
+// row tile streams over it (k·n large, e.g. 320×1280: +3% in isolation, more when the caches are shared).
 
 import { clampF32x4, loadLanesF32, storeLanesF32 } from "../common/simd";
 
@@ -61,7 +66,7 @@ function gemmRows4(
     let pa1 = a1;
     let pa2 = a2;
     let pa3 = a3;
-    let kc = k;
+    const wEnd = w + (<usize>k << 5);
     do {
       const vb0123 = v128.load(w);
       const vb4567 = v128.load(w, 16);
@@ -82,7 +87,7 @@ function gemmRows4(
       pa3 += 4;
       vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
       vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
-    } while (--kc > 0);
+    } while (w < wEnd);
 
     vacc0x0123 = clampF32x4(vacc0x0123, vmin, vmax);
     vacc0x4567 = clampF32x4(vacc0x4567, vmin, vmax);
@@ -146,14 +151,14 @@ function gemmRows1(
     let vacc0x4567 = v128.load(w, 16);
     w += 32;
     let pa0 = a0;
-    let kc = k;
+    const wEnd = w + (<usize>k << 5);
     do {
       const va0 = v128.load32_splat(pa0);
       pa0 += 4;
       vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, v128.load(w)));
       vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, v128.load(w, 16)));
       w += 32;
-    } while (--kc > 0);
+    } while (w < wEnd);
     vacc0x0123 = clampF32x4(vacc0x0123, vmin, vmax);
     vacc0x4567 = clampF32x4(vacc0x4567, vmin, vmax);
     const co = <usize>p << 5;
