@@ -5,6 +5,7 @@ import { InputError, ModelFormatError, UnsupportedOpError } from '../errors.js';
 import { hexPrefix, sniffFormat } from './sniff.js';
 import { readNative } from './native/read.js';
 import { importTfjsLayers, parseModelJson, shardPaths } from './tfjs-layers/import.js';
+import { importTflite } from './tflite/import.js';
 
 export interface ImportBytesOptions {
   /** Used in error messages (and as meta.source for imported models). */
@@ -61,13 +62,19 @@ export async function importModelBytes(bytes: Uint8Array, opts: ImportBytesOptio
       });
     }
     case 'tflite':
-      throw new UnsupportedOpError('TFLite import is not implemented yet (issue 3)');
+      return importTflite(bytes, {
+        fileName: file,
+        ...(opts.labels !== undefined ? { labels: opts.labels } : {}),
+        ...(opts.preprocess !== undefined ? { preprocess: opts.preprocess } : {}),
+        ...(opts.name !== undefined ? { name: opts.name } : {}),
+        source: file,
+      });
     case 'onnx':
       throw new UnsupportedOpError(`${file}: looks like an ONNX model; ONNX import is not implemented`);
     default:
       throw new ModelFormatError(
         `${file}: unrecognized model format (${bytes.length} bytes, starting ${hexPrefix(bytes) || '(empty)'}); ` +
-          'expected a mobilenet-wasm .safetensors file or a TF.js layers model.json',
+          'expected a mobilenet-wasm .safetensors file, a TF.js layers model.json or a TFLite .tflite file',
       );
   }
 }

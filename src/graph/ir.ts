@@ -153,6 +153,12 @@ export interface ModelMeta {
   resolution?: number;
   paddingMode: PaddingMode;
   labels: string[];
+  /**
+   * Pixels → the REAL values of the input (x = pixel·scale + offset); a quantized input then
+   * quantizes x with its own (scale, zeroPoint). TFLite models with a uint8 input take raw pixels, so
+   * the importer records real = s·(pixel − z): scale [s,s,s], offset [−s·z]×3, which quantizes back to
+   * the pixel (see src/formats/tflite/import.ts).
+   */
   preprocess: Preprocess;
   /** Free-form provenance: where the weights came from. */
   source?: string;
@@ -160,6 +166,11 @@ export interface ModelMeta {
   embeddingNode?: string;
   /** True when the graph ends in a softmax (scores are probabilities). */
   outputIsProbabilities?: boolean;
+  /**
+   * What the output means (absent = 'classify'): 'classify' = one score per class ([1,N]);
+   * 'segment' = a class index per pixel (the output is an argmax over channels, [1,H,W]).
+   */
+  task?: 'classify' | 'segment';
 }
 
 export interface Graph {

@@ -1,7 +1,7 @@
 // Per-layer and total multiply-accumulates and parameters of a Graph, plus the counting convention of the
 // TF-Slim MobileNetV2 checkpoint table.
 
-import type { Graph, OpName } from './ir.js';
+import type { Graph, Node, OpName } from './ir.js';
 import { inferShapes } from './shapes.js';
 
 export interface LayerSummary {
@@ -31,14 +31,24 @@ export interface GraphSummary {
  *   conv2d           outH·outW·kh·kw·cin·cout
  *   depthwise_conv2d outH·outW·kh·kw·c
  *   dense            K·N
- *   add, global_avg_pool, softmax: 0
+ *   every other op (add, global_avg_pool, softmax, quantize, dequantize, pad, concat,
+ *   resize_bilinear, argmax, reshape): 0
+ * Quantized nodes count the same (their kernels do the same multiply-accumulates, in integers), and
+ * their params are q.data.length + q.bias.length. Dilation does not change the count (the window
+ * has kh·kw taps whatever its spread).
  * Bias additions, activations, residual adds, pooling and softmax are not counted (they are O(size of
  * the activation), negligible next to the kernels: ~0.3M of 300M for MobileNetV2 1.0_224).
  * MACs include the zero padding the kernel window covers (what the kernels execute).
  *
- * Params = weights.length + bias.length of every conv2d, depthwise_conv2d and dense node. In a graph with
+ * Params = weights.length + bias.length (or q.data.length + q.bias.length) of every conv2d,
+ * depthwise_conv2d and dense node. In a graph with
  * batch norm folded, the conv biases are the folded batch norm.
  */
+/** Number of weights (float, or the integer q.data of a quantized node) and biases of a node. */
+function weightCount(node: Extract<Node, { op: 'conv2d' | 'depthwise_conv2d' | 'dense' }>): { weights: number; bias: number } {
+  return node.q ? { weights: node.q.data.length, bias: node.q.bias.length } : { weights: node.weights.length, bias: node.bias.length };
+}
+
 export function summarize(graph: Graph): GraphSummary {
   const shapes = inferShapes(graph);
   const layers: LayerSummary[] = [];
@@ -53,19 +63,22 @@ export function summarize(graph: Graph): GraphSummary {
       case 'conv2d': {
         const [, oh, ow, cout] = outputShape;
         m = oh! * ow! * node.kernel[0] * node.kernel[1] * inputShape[3]! * cout!;
-        p = node.weights.length + node.bias.length;
+        const c = weightCount(node);
+        p = c.weights + c.bias;
         break;
       }
       case 'depthwise_conv2d': {
         const [, oh, ow, ch] = outputShape;
         m = oh! * ow! * node.kernel[0] * node.kernel[1] * ch!;
-        p = node.weights.length + node.bias.length;
+        const c = weightCount(node);
+        p = c.weights + c.bias;
         break;
       }
       case 'dense': {
         const k = inputShape[inputShape.length - 1]!;
         m = k * node.units;
-        p = node.weights.length + node.bias.length;
+        const c = weightCount(node);
+        p = c.weights + c.bias;
         break;
       }
       default:
@@ -117,8 +130,8 @@ export function slimCounts(graph: Graph): SlimCounts {
   const { macs } = summarize(graph);
   let params = 0;
   for (const node of graph.nodes) {
-    if (node.op === 'conv2d' || node.op === 'depthwise_conv2d') params += node.weights.length;
-    else if (node.op === 'dense') params += node.weights.length + node.bias.length;
+    if (node.op === 'conv2d' || node.op === 'depthwise_conv2d') params += weightCount(node).weights;
+    else if (node.op === 'dense') params += weightCount(node).weights + weightCount(node).bias;
   }
   return { macs, params, macsM: Math.floor(macs / 1e6), paramsM: Math.floor(params / 1e4) / 100 };
 }

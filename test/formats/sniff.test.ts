@@ -111,11 +111,11 @@ describe('importModelBytes', () => {
     await expect(importModelBytes(missing, { fileName: 'm.json', readShard })).rejects.toThrow(/m\.json: cannot read weight shard "nope\.bin": ENOENT/);
   });
 
-  it('reports TFLite as not implemented yet', async () => {
+  it('hands TFLite to the TFLite importer (a bare "TFL3" header is a corrupt FlatBuffer)', async () => {
     const b = new Uint8Array(32);
     b.set(enc('TFL3'), 4);
-    await expect(importModelBytes(b, { fileName: 'm.tflite' })).rejects.toThrow(UnsupportedOpError);
-    await expect(importModelBytes(b, { fileName: 'm.tflite' })).rejects.toThrow('TFLite import is not implemented yet (issue 3)');
+    await expect(importModelBytes(b, { fileName: 'm.tflite' })).rejects.toThrow(ModelFormatError);
+    await expect(importModelBytes(b, { fileName: 'm.tflite' })).rejects.toThrow(/^m\.tflite: .*\(at byte \d+\)$/);
   });
 
   it('reports ONNX as unsupported', async () => {

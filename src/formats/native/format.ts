@@ -16,6 +16,21 @@
 //   ...
 // }
 //
+// Quantized graphs (same layout, same version: every addition is an optional key that float graphs
+// never write, so a float graph's file is unchanged byte for byte):
+// - "graph" may carry "values": { "<value>": { "dtype": "uint8", "quant": { "scale", "zeroPoint" } } },
+//   and "input" may carry "dtype" and "quant";
+// - a quantized conv / depthwise / dense node has no "weights" / "bias" keys but
+//   "q": { "dtype": "uint8" | "int8", "weights": "<node>/weights" (U8 / I8, the float weights' shape),
+//          "scale": "<node>/weights_scale" (F32 [1 or C]), "zeroPoint": "<node>/weights_zero_point"
+//          (I32 [1 or C]), "bias": "<node>/bias" (I32 [C]) };
+// - conv / depthwise may carry "dilation", global_avg_pool "keepDims", softmax "beta", and the ops
+//   quantize, dequantize, pad {pad}, concat {axis}, resize_bilinear {size, alignCorners,
+//   halfPixelCenters}, argmax {axis, outputType}, reshape {shape} appear as nodes;
+// - "meta" may carry "task".
+// A reader that predates these keys rejects such a file (unknown op, non-F32 tensor, unused tensor)
+// except for "dilation" / "keepDims" / "beta" on an otherwise float graph.
+//
 // The reference safetensors reader insists that the tensors tile the data with no gaps, so the
 // alignment gaps are covered by filler entries "__pad_<i>__" (dtype U8, shape [gap], zero bytes).
 // Such a file opens unchanged in the `safetensors` Python/Rust packages.
@@ -32,8 +47,10 @@ export const isPadEntryName = (s: string) => /^__pad_\d+__$/.test(s);
 
 export const weightsTensor = (node: string) => `${node}/weights`;
 export const biasTensor = (node: string) => `${node}/bias`;
+export const scaleTensor = (node: string) => `${node}/weights_scale`;
+export const zeroPointTensor = (node: string) => `${node}/weights_zero_point`;
 
-/** Bytes per element of the safetensors dtypes (only F32, and U8 for fillers, are accepted). */
+/** Bytes per element of the safetensors dtypes (F32, U8, I8 and I32 are used; U8 also for fillers). */
 export const DTYPE_SIZES: Record<string, number> = {
   BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
   I16: 2, U16: 2, F16: 2, BF16: 2,
@@ -43,7 +60,12 @@ export const DTYPE_SIZES: Record<string, number> = {
 
 export const alignUp = (n: number, a = ALIGN) => Math.ceil(n / a) * a;
 
-export const OPS = ['conv2d', 'depthwise_conv2d', 'add', 'global_avg_pool', 'dense', 'softmax'] as const;
+export const OPS = [
+  'conv2d', 'depthwise_conv2d', 'add', 'global_avg_pool', 'dense', 'softmax',
+  'quantize', 'dequantize', 'pad', 'concat', 'resize_bilinear', 'argmax', 'reshape',
+] as const;
+export const DTYPES = ['float32', 'uint8', 'int8', 'int32', 'int64'] as const;
+export const TASKS = ['classify', 'segment'] as const;
 export const ACTIVATIONS = ['none', 'relu', 'relu6'] as const;
 export const PADDING_MODES = ['same', 'keras', 'symmetric'] as const;
 

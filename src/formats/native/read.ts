@@ -2,11 +2,12 @@
 // shape and reference is checked before it is used, nothing is allocated from an unchecked number,
 // and every failure is a ModelFormatError naming the file and a byte offset.
 
-import type { Activation, Graph, ModelMeta, Node, Pad } from '../../graph/ir.js';
-import { ModelFormatError, ShapeError } from '../../errors.js';
+import type { Activation, DType, Graph, ModelMeta, Node, Pad, Quant, QuantWeights, ValueType } from '../../graph/ir.js';
+import { ModelFormatError, ShapeError, UnsupportedOpError } from '../../errors.js';
 import { inferShapes } from '../../graph/shapes.js';
 import {
   ACTIVATIONS,
+  DTYPES,
   DTYPE_SIZES,
   FORMAT,
   FORMAT_VERSION,
@@ -14,6 +15,7 @@ import {
   MAX_HEADER_BYTES,
   OPS,
   PADDING_MODES,
+  TASKS,
   isPadEntryName,
 } from './format.js';
 
@@ -308,15 +310,38 @@ function checkGraph(
   if (!Array.isArray(graph.nodes) || graph.nodes.length === 0) fail('graph has no nodes');
   const inputName = (inp as Record<string, Json>).name as string;
 
+  /** {scale, zeroPoint} with a finite positive scale and an integer zero point. */
+  const quantOf = (x: unknown, ctx: string): Quant => {
+    if (!isObject(x) || !finite(x.scale) || !((x.scale as number) > 0) || !Number.isSafeInteger(x.zeroPoint)) {
+      fail(`${ctx}: quant ${JSON.stringify(x)} must be {scale > 0, zeroPoint integer}`);
+    }
+    const q = x as Record<string, number>;
+    return { scale: q.scale!, zeroPoint: q.zeroPoint! };
+  };
+  const dtypeOf = (x: unknown, ctx: string): DType => {
+    if (typeof x !== 'string' || !(DTYPES as readonly string[]).includes(x)) fail(`${ctx}: unknown dtype ${JSON.stringify(x)}`);
+    return x as DType;
+  };
+  const inRaw = inp as Record<string, Json>;
+  const inDtype = inRaw.dtype !== undefined ? dtypeOf(inRaw.dtype, 'graph.input') : undefined;
+  const inQuant = inRaw.quant !== undefined ? quantOf(inRaw.quant, 'graph.input') : undefined;
+
   const defined = new Set<string>([inputName]);
   const usedTensors = new Set<string>();
   const nodes: Node[] = [];
-  const tensorData = (ref: unknown, node: string, role: string, expected: number[]): Float32Array => {
+  type Want = 'F32' | 'U8' | 'I8' | 'I32';
+  function tensorData(ref: unknown, node: string, role: string, expected: number[], want: 'F32'): Float32Array;
+  function tensorData(ref: unknown, node: string, role: string, expected: number[], want: 'U8'): Uint8Array;
+  function tensorData(ref: unknown, node: string, role: string, expected: number[], want: 'I8'): Int8Array;
+  function tensorData(ref: unknown, node: string, role: string, expected: number[], want: 'I32'): Int32Array;
+  function tensorData(ref: unknown, node: string, role: string, expected: number[], want: Want): Float32Array | Uint8Array | Int8Array | Int32Array {
     if (typeof ref !== 'string') fail(`node "${node}": ${role} must name a tensor`);
     const t = h.tensors.get(ref as string);
     if (!t) fail(`node "${node}" references tensor "${ref}", which is not in the file`);
     const e = t as NativeTensorEntry;
-    if (e.dtype !== 'F32') fail(`tensor "${e.name}" has dtype ${e.dtype}; only F32 weights are supported`, e.fileOffset);
+    if (e.dtype !== want) {
+      fail(`tensor "${e.name}" has dtype ${e.dtype}; node "${node}" needs ${want} ${role}`, e.fileOffset);
+    }
     if (e.shape.length !== expected.length || e.shape.some((d, i) => expected[i] !== -1 && d !== expected[i])) {
       fail(
         `tensor "${e.name}" has shape [${e.shape.join(', ')}] but node "${node}" needs [${expected.map((d) => (d === -1 ? '?' : d)).join(', ')}]`,
@@ -324,16 +349,20 @@ function checkGraph(
       );
     }
     usedTensors.add(e.name);
-    const count = (e.end - e.begin) / 4;
-    const out = new Float32Array(count);
-    const src = bytes.subarray(e.fileOffset, e.fileOffset + e.end - e.begin);
+    const bytesLen = e.end - e.begin;
+    const src = bytes.subarray(e.fileOffset, e.fileOffset + bytesLen);
+    // Fresh copies (`new Uint8Array(view)` copies; Buffer#slice would not).
+    if (want === 'U8') return new Uint8Array(src);
+    if (want === 'I8') return new Int8Array(new Uint8Array(src).buffer);
+    const count = bytesLen / 4;
+    const out = want === 'F32' ? new Float32Array(count) : new Int32Array(count);
     if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(src);
     else {
       const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
-      for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, true);
+      for (let i = 0; i < count; i++) out[i] = want === 'F32' ? dv.getFloat32(4 * i, true) : dv.getInt32(4 * i, true);
     }
     return out;
-  };
+  }
 
   for (const [i, raw] of (graph.nodes as Json[]).entries()) {
     if (!isObject(raw)) fail(`graph.nodes[${i}] is not an object`);
@@ -346,9 +375,13 @@ function checkGraph(
     const op = r.op;
     if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) fail(`${ctx}: unknown op ${JSON.stringify(op)}`);
     const inputs = r.inputs;
-    const arity = op === 'add' ? 2 : 1;
-    if (!Array.isArray(inputs) || inputs.length !== arity || !inputs.every((x) => typeof x === 'string')) {
-      fail(`${ctx}: ${op} needs ${arity} input name(s), got ${JSON.stringify(inputs)}`);
+    const arity = op === 'add' ? 2 : op === 'concat' ? -1 : 1;
+    if (
+      !Array.isArray(inputs) ||
+      (arity > 0 ? inputs.length !== arity : inputs.length < 1) ||
+      !inputs.every((x) => typeof x === 'string')
+    ) {
+      fail(`${ctx}: ${op} needs ${arity > 0 ? arity : 'one or more'} input name(s), got ${JSON.stringify(inputs)}`);
     }
     for (const x of inputs as string[]) if (!defined.has(x)) fail(`${ctx}: input "${x}" is not defined before it`);
     const act = (): Activation => {
@@ -362,6 +395,47 @@ function checkGraph(
       if (!Array.isArray(v) || v.length !== 2 || !v.every(posInt)) fail(`${ctx}: invalid ${k} ${JSON.stringify(v)}`);
       return [(v as number[])[0], (v as number[])[1]];
     };
+    const padOf = (): Pad => {
+      const p = r.pad;
+      if (!isObject(p) || !['top', 'left', 'bottom', 'right'].every((k) => nonNegInt(p[k]))) {
+        fail(`${ctx}: invalid pad ${JSON.stringify(p)}`);
+      }
+      const pp = p as Record<string, number>;
+      return { top: pp.top, left: pp.left, bottom: pp.bottom, right: pp.right };
+    };
+    const bool = (k: string): boolean => {
+      if (typeof r[k] !== 'boolean') fail(`${ctx}: ${k} must be a boolean, got ${JSON.stringify(r[k])}`);
+      return r[k] as boolean;
+    };
+    /**
+     * Float weights ("weights", "bias") or quantized ones ("q"). `wShape` is the weights' shape with
+     * −1 for what the input decides; `channels(shape)` the channel count, from the weights' shape.
+     */
+    const weightsOf = (
+      wShape: number[],
+      channels: (shape: number[]) => number,
+    ): { weights: Float32Array; bias: Float32Array; q?: QuantWeights } => {
+      if (r.q === undefined) {
+        const weights = tensorData(r.weights, nm, 'weights', wShape, 'F32');
+        const c = channels(h.tensors.get(r.weights as string)!.shape);
+        const bias = tensorData(r.bias, nm, 'bias', [c], 'F32');
+        return { weights, bias };
+      }
+      if (r.weights !== undefined || r.bias !== undefined) fail(`${ctx}: a quantized node (with "q") has no "weights" / "bias"`);
+      const q = r.q;
+      if (!isObject(q)) fail(`${ctx}: q must be an object`);
+      const qq = q as Record<string, Json>;
+      if (qq.dtype !== 'uint8' && qq.dtype !== 'int8') fail(`${ctx}: q.dtype ${JSON.stringify(qq.dtype)} must be "uint8" or "int8"`);
+      const dtype = qq.dtype as 'uint8' | 'int8';
+      const data = dtype === 'uint8' ? tensorData(qq.weights, nm, 'q.weights', wShape, 'U8') : tensorData(qq.weights, nm, 'q.weights', wShape, 'I8');
+      const c = channels(h.tensors.get(qq.weights as string)!.shape);
+      const st = h.tensors.get(qq.scale as string);
+      const ns = st && st.shape.length === 1 && (st.shape[0] === 1 || st.shape[0] === c) ? st.shape[0]! : c;
+      const scale = tensorData(qq.scale, nm, 'q.scale', [ns], 'F32');
+      const zeroPoint = tensorData(qq.zeroPoint, nm, 'q.zeroPoint', [ns], 'I32');
+      const bias = tensorData(qq.bias, nm, 'q.bias', [c], 'I32');
+      return { weights: new Float32Array(0), bias: new Float32Array(0), q: { dtype, data, scale, zeroPoint, bias } };
+    };
     const base = { name: nm, inputs: [...(inputs as string[])] };
     let node: Node;
     switch (op) {
@@ -369,24 +443,17 @@ function checkGraph(
       case 'depthwise_conv2d': {
         const kernel = pair('kernel');
         const stride = pair('stride');
-        const p = r.pad;
-        if (!isObject(p) || !['top', 'left', 'bottom', 'right'].every((k) => nonNegInt(p[k]))) {
-          fail(`${ctx}: invalid pad ${JSON.stringify(p)}`);
-        }
-        const pp = p as Record<string, number>;
-        const pad: Pad = { top: pp.top, left: pp.left, bottom: pp.bottom, right: pp.right };
+        const dil = r.dilation !== undefined ? { dilation: pair('dilation') } : {};
+        const pad = padOf();
         const activation = act();
         if (op === 'conv2d') {
           if (!posInt(r.outChannels)) fail(`${ctx}: invalid outChannels ${JSON.stringify(r.outChannels)}`);
           const oc = r.outChannels as number;
-          const weights = tensorData(r.weights, nm, 'weights', [kernel[0], kernel[1], -1, oc]);
-          const bias = tensorData(r.bias, nm, 'bias', [oc]);
-          node = { ...base, op, kernel, stride, pad, activation, weights, bias, outChannels: oc };
+          const w = weightsOf([kernel[0], kernel[1], -1, oc], () => oc);
+          node = { ...base, op, kernel, stride, ...dil, pad, activation, ...w, outChannels: oc };
         } else {
-          const weights = tensorData(r.weights, nm, 'weights', [kernel[0], kernel[1], -1]);
-          const c = h.tensors.get(r.weights as string)!.shape[2];
-          const bias = tensorData(r.bias, nm, 'bias', [c]);
-          node = { ...base, op, kernel, stride, pad, activation, weights, bias };
+          const w = weightsOf([kernel[0], kernel[1], -1], (s) => s[2]!);
+          node = { ...base, op, kernel, stride, ...dil, pad, activation, ...w };
         }
         break;
       }
@@ -394,22 +461,63 @@ function checkGraph(
         if (!posInt(r.units)) fail(`${ctx}: invalid units ${JSON.stringify(r.units)}`);
         const units = r.units as number;
         const activation = act();
-        const weights = tensorData(r.weights, nm, 'weights', [-1, units]);
-        const bias = tensorData(r.bias, nm, 'bias', [units]);
-        node = { ...base, op, activation, weights, bias, units };
+        const w = weightsOf([-1, units], () => units);
+        node = { ...base, op, activation, ...w, units };
         break;
       }
       case 'add':
         node = { ...base, op, activation: act() };
         break;
       case 'global_avg_pool':
+        node = { ...base, op, ...(r.keepDims !== undefined ? { keepDims: bool('keepDims') } : {}) };
+        break;
+      case 'softmax':
+        if (r.beta !== undefined && !finite(r.beta)) fail(`${ctx}: invalid beta ${JSON.stringify(r.beta)}`);
+        node = { ...base, op, ...(r.beta !== undefined ? { beta: r.beta as number } : {}) };
+        break;
+      case 'quantize':
+      case 'dequantize':
         node = { ...base, op };
         break;
-      default:
-        node = { ...base, op: 'softmax' };
+      case 'pad':
+        node = { ...base, op, pad: padOf() };
+        break;
+      case 'concat':
+        if (r.axis !== 3) fail(`${ctx}: invalid axis ${JSON.stringify(r.axis)} (must be 3)`);
+        node = { ...base, op, axis: 3 };
+        break;
+      case 'resize_bilinear':
+        node = { ...base, op, size: pair('size'), alignCorners: bool('alignCorners'), halfPixelCenters: bool('halfPixelCenters') };
+        break;
+      case 'argmax':
+        if (r.axis !== 3) fail(`${ctx}: invalid axis ${JSON.stringify(r.axis)} (must be 3)`);
+        if (r.outputType !== 'int32' && r.outputType !== 'int64') fail(`${ctx}: invalid outputType ${JSON.stringify(r.outputType)}`);
+        node = { ...base, op, axis: 3, outputType: r.outputType as 'int32' | 'int64' };
+        break;
+      default: {
+        // reshape
+        const sh = r.shape;
+        if (!Array.isArray(sh) || sh.length < 1 || sh.length > 8 || !sh.every(posInt)) fail(`${ctx}: invalid shape ${JSON.stringify(sh)}`);
+        node = { ...base, op: 'reshape', shape: [...(sh as number[])] };
+      }
     }
     defined.add(nm);
     nodes.push(node);
+  }
+
+  // values: dtype / quantization of the non-float32 values
+  let values: Record<string, ValueType> | undefined;
+  if (graph.values !== undefined) {
+    if (!isObject(graph.values)) fail('graph.values must be an object');
+    values = {};
+    for (const [k, v] of Object.entries(graph.values as Record<string, Json>)) {
+      const c = `graph.values["${k}"]`;
+      if (!defined.has(k)) fail(`${c} names no value of the graph`);
+      if (!isObject(v)) fail(`${c} must be {dtype, quant?}`);
+      const vv = v as Record<string, Json>;
+      const dtype = dtypeOf(vv.dtype, c);
+      values[k] = vv.quant !== undefined ? { dtype, quant: quantOf(vv.quant, c) } : { dtype };
+    }
   }
   if (typeof graph.output !== 'string' || !defined.has(graph.output) || graph.output === inputName) {
     fail(`graph.output ${JSON.stringify(graph.output)} is not a node of the graph`);
@@ -451,6 +559,7 @@ function checkGraph(
   if (m.outputIsProbabilities !== undefined && typeof m.outputIsProbabilities !== 'boolean') {
     fail('meta.outputIsProbabilities must be a boolean');
   }
+  if (m.task !== undefined && !(TASKS as readonly Json[]).includes(m.task)) fail(`meta.task ${JSON.stringify(m.task)} is invalid`);
   const p = pre as Record<string, number[] | number>;
   const meta: ModelMeta = {
     architecture: m.architecture as string,
@@ -466,13 +575,20 @@ function checkGraph(
     ...(m.source !== undefined ? { source: m.source as string } : {}),
     ...(m.embeddingNode !== undefined ? { embeddingNode: m.embeddingNode as string } : {}),
     ...(m.outputIsProbabilities !== undefined ? { outputIsProbabilities: m.outputIsProbabilities as boolean } : {}),
+    ...(m.task !== undefined ? { task: m.task as 'classify' | 'segment' } : {}),
   };
   const [, ih, iw, ic] = ishape as number[];
   return {
     name: graph.name as string,
-    input: { name: inputName, shape: [1, ih, iw, ic] },
+    input: {
+      name: inputName,
+      shape: [1, ih, iw, ic],
+      ...(inDtype !== undefined ? { dtype: inDtype } : {}),
+      ...(inQuant !== undefined ? { quant: inQuant } : {}),
+    },
     output: graph.output as string,
     nodes,
+    ...(values !== undefined ? { values } : {}),
     meta,
   };
 }
@@ -497,7 +613,7 @@ export function readNative(bytes: Uint8Array, fileName = '<bytes>'): Graph {
     inferShapes(g);
   } catch (e) {
     // A well-formed file whose graph does not fit together is a corrupt file.
-    if (e instanceof ShapeError) {
+    if (e instanceof ShapeError || e instanceof UnsupportedOpError) {
       throw new ModelFormatError(`${file}: the stored graph is inconsistent: ${e.message} (at byte 8)`, { cause: e });
     }
     throw e;

@@ -1,6 +1,6 @@
 // Writes a Graph in the native format (see format.ts).
 
-import type { Graph, ModelMeta, Node } from '../../graph/ir.js';
+import type { Graph, ModelMeta, Node, Quant, ValueType } from '../../graph/ir.js';
 import { ShapeError } from '../../errors.js';
 import {
   ALIGN,
@@ -11,13 +11,18 @@ import {
   alignUp,
   biasTensor,
   padEntryName,
+  scaleTensor,
   weightsTensor,
+  zeroPointTensor,
 } from './format.js';
+
+type TensorData = Float32Array | Uint8Array | Int8Array | Int32Array;
 
 interface TensorOut {
   name: string;
+  dtype: 'F32' | 'U8' | 'I8' | 'I32';
   shape: number[];
-  data: Float32Array;
+  data: TensorData;
 }
 
 function positiveInt(x: unknown): x is number {
@@ -28,11 +33,23 @@ function positiveInt(x: unknown): x is number {
 function tensorsOf(node: Node, graphName: string): TensorOut[] {
   const ctx = `${graphName}: node "${node.name}" (${node.op})`;
   if (node.op !== 'conv2d' && node.op !== 'depthwise_conv2d' && node.op !== 'dense') return [];
-  if (!(node.weights instanceof Float32Array) || !(node.bias instanceof Float32Array)) {
+  const q = node.q;
+  const w: TensorData = q ? q.data : node.weights;
+  const b: TensorData = q ? q.bias : node.bias;
+  if (q) {
+    const Ctor = q.dtype === 'uint8' ? Uint8Array : q.dtype === 'int8' ? Int8Array : undefined;
+    if (!Ctor || !(q.data instanceof Ctor)) throw new ShapeError(`${ctx}: q.data must be a Uint8Array (uint8) or Int8Array (int8)`);
+    if (!(q.bias instanceof Int32Array) || !(q.scale instanceof Float32Array) || !(q.zeroPoint instanceof Int32Array)) {
+      throw new ShapeError(`${ctx}: q.scale must be a Float32Array and q.zeroPoint, q.bias Int32Arrays`);
+    }
+    if (!(node.weights instanceof Float32Array) || !(node.bias instanceof Float32Array) || node.weights.length + node.bias.length !== 0) {
+      throw new ShapeError(`${ctx}: a quantized node must have empty float weights and bias`);
+    }
+  } else if (!(node.weights instanceof Float32Array) || !(node.bias instanceof Float32Array)) {
     throw new ShapeError(`${ctx}: weights and bias must be Float32Arrays`);
   }
-  const nw = node.weights.length;
-  const nb = node.bias.length;
+  const nw = w.length;
+  const nb = b.length;
   let wShape: number[];
   let c: number;
   if (node.op === 'dense') {
@@ -58,38 +75,77 @@ function tensorsOf(node: Node, graphName: string): TensorOut[] {
     }
   }
   if (nb !== c) throw new ShapeError(`${ctx}: bias has ${nb} values, expected ${c}`);
+  if (!q) {
+    return [
+      { name: weightsTensor(node.name), dtype: 'F32', shape: wShape, data: node.weights },
+      { name: biasTensor(node.name), dtype: 'F32', shape: [c], data: node.bias },
+    ];
+  }
+  const ns = q.scale.length;
+  if ((ns !== 1 && ns !== c) || q.zeroPoint.length !== ns) {
+    throw new ShapeError(`${ctx}: q.scale / q.zeroPoint must both have 1 or ${c} values, got ${ns} / ${q.zeroPoint.length}`);
+  }
   return [
-    { name: weightsTensor(node.name), shape: wShape, data: node.weights },
-    { name: biasTensor(node.name), shape: [c], data: node.bias },
+    { name: weightsTensor(node.name), dtype: q.dtype === 'uint8' ? 'U8' : 'I8', shape: wShape, data: q.data },
+    { name: scaleTensor(node.name), dtype: 'F32', shape: [ns], data: q.scale },
+    { name: zeroPointTensor(node.name), dtype: 'I32', shape: [ns], data: q.zeroPoint },
+    { name: biasTensor(node.name), dtype: 'I32', shape: [c], data: q.bias },
   ];
 }
+
+const quantJson = (q: Quant) => ({ scale: q.scale, zeroPoint: q.zeroPoint });
+const valueJson = (v: ValueType) => (v.quant ? { dtype: v.dtype, quant: quantJson(v.quant) } : { dtype: v.dtype });
 
 /** A node as stored in the "graph" metadata string: canonical key order, tensors by name. */
 function nodeJson(n: Node): Record<string, unknown> {
   const pad = (p: { top: number; left: number; bottom: number; right: number }) => ({
     top: p.top, left: p.left, bottom: p.bottom, right: p.right,
   });
+  const tensors = (node: Extract<Node, { op: 'conv2d' | 'depthwise_conv2d' | 'dense' }>) =>
+    node.q
+      ? {
+          q: {
+            dtype: node.q.dtype, weights: weightsTensor(node.name), scale: scaleTensor(node.name),
+            zeroPoint: zeroPointTensor(node.name), bias: biasTensor(node.name),
+          },
+        }
+      : { weights: weightsTensor(node.name), bias: biasTensor(node.name) };
+  const dilation = (node: { dilation?: [number, number] }) => (node.dilation !== undefined ? { dilation: [...node.dilation] } : {});
   switch (n.op) {
     case 'conv2d':
       return {
-        name: n.name, op: n.op, inputs: [...n.inputs], kernel: [...n.kernel], stride: [...n.stride], pad: pad(n.pad),
-        activation: n.activation, outChannels: n.outChannels, weights: weightsTensor(n.name), bias: biasTensor(n.name),
+        name: n.name, op: n.op, inputs: [...n.inputs], kernel: [...n.kernel], stride: [...n.stride], ...dilation(n), pad: pad(n.pad),
+        activation: n.activation, outChannels: n.outChannels, ...tensors(n),
       };
     case 'depthwise_conv2d':
       return {
-        name: n.name, op: n.op, inputs: [...n.inputs], kernel: [...n.kernel], stride: [...n.stride], pad: pad(n.pad),
-        activation: n.activation, weights: weightsTensor(n.name), bias: biasTensor(n.name),
+        name: n.name, op: n.op, inputs: [...n.inputs], kernel: [...n.kernel], stride: [...n.stride], ...dilation(n), pad: pad(n.pad),
+        activation: n.activation, ...tensors(n),
       };
     case 'dense':
-      return {
-        name: n.name, op: n.op, inputs: [...n.inputs], activation: n.activation, units: n.units,
-        weights: weightsTensor(n.name), bias: biasTensor(n.name),
-      };
+      return { name: n.name, op: n.op, inputs: [...n.inputs], activation: n.activation, units: n.units, ...tensors(n) };
     case 'add':
       return { name: n.name, op: n.op, inputs: [...n.inputs], activation: n.activation };
     case 'global_avg_pool':
+      return { name: n.name, op: n.op, inputs: [...n.inputs], ...(n.keepDims !== undefined ? { keepDims: n.keepDims } : {}) };
     case 'softmax':
+      return { name: n.name, op: n.op, inputs: [...n.inputs], ...(n.beta !== undefined ? { beta: n.beta } : {}) };
+    case 'quantize':
+    case 'dequantize':
       return { name: n.name, op: n.op, inputs: [...n.inputs] };
+    case 'pad':
+      return { name: n.name, op: n.op, inputs: [...n.inputs], pad: pad(n.pad) };
+    case 'concat':
+      return { name: n.name, op: n.op, inputs: [...n.inputs], axis: n.axis };
+    case 'resize_bilinear':
+      return {
+        name: n.name, op: n.op, inputs: [...n.inputs], size: [...n.size], alignCorners: n.alignCorners,
+        halfPixelCenters: n.halfPixelCenters,
+      };
+    case 'argmax':
+      return { name: n.name, op: n.op, inputs: [...n.inputs], axis: n.axis, outputType: n.outputType };
+    case 'reshape':
+      return { name: n.name, op: n.op, inputs: [...n.inputs], shape: [...n.shape] };
     default:
       throw new ShapeError(`unknown op ${JSON.stringify((n as { op: unknown }).op)} in node "${(n as Node).name}"`);
   }
@@ -98,11 +154,19 @@ function nodeJson(n: Node): Record<string, unknown> {
 /** The graph as stored in the "graph" metadata string: no meta, no weight arrays. */
 function graphJson(graph: Graph): string {
   const [b, h, w, c] = graph.input.shape;
+  const { dtype, quant } = graph.input;
   return JSON.stringify({
     name: graph.name,
-    input: { name: graph.input.name, shape: [b, h, w, c] },
+    input: {
+      name: graph.input.name, shape: [b, h, w, c],
+      ...(dtype !== undefined ? { dtype } : {}),
+      ...(quant !== undefined ? { quant: quantJson(quant) } : {}),
+    },
     output: graph.output,
     nodes: graph.nodes.map(nodeJson),
+    ...(graph.values !== undefined
+      ? { values: Object.fromEntries(Object.entries(graph.values).map(([k, v]) => [k, valueJson(v)])) }
+      : {}),
   });
 }
 
@@ -117,6 +181,7 @@ function metaJson(m: ModelMeta): string {
   if (m.source !== undefined) out.source = m.source;
   if (m.embeddingNode !== undefined) out.embeddingNode = m.embeddingNode;
   if (m.outputIsProbabilities !== undefined) out.outputIsProbabilities = m.outputIsProbabilities;
+  if (m.task !== undefined) out.task = m.task;
   return JSON.stringify(out);
 }
 
@@ -140,7 +205,7 @@ export function writeNative(graph: Graph): Uint8Array {
       meta: metaJson(graph.meta),
     },
   };
-  const placed: { data: Float32Array; begin: number }[] = [];
+  const placed: { data: TensorData; begin: number }[] = [];
   let cursor = 0;
   let pads = 0;
   for (const t of tensors) {
@@ -148,8 +213,8 @@ export function writeNative(graph: Graph): Uint8Array {
     if (begin > cursor) {
       header[padEntryName(pads++)] = { dtype: 'U8', shape: [begin - cursor], data_offsets: [cursor, begin] };
     }
-    const end = begin + t.data.length * 4;
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [begin, end] };
+    const end = begin + t.data.byteLength;
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [begin, end] };
     placed.push({ data: t.data, begin });
     cursor = end;
   }
@@ -169,10 +234,12 @@ export function writeNative(graph: Graph): Uint8Array {
   const dataStart = 8 + headerLength;
   for (const { data, begin } of placed) {
     const at = dataStart + begin;
-    if (LITTLE_ENDIAN) {
+    if (LITTLE_ENDIAN || data.BYTES_PER_ELEMENT === 1) {
       out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+    } else if (data instanceof Float32Array) {
+      for (let i = 0; i < data.length; i++) dv.setFloat32(at + 4 * i, data[i]!, true);
     } else {
-      for (let i = 0; i < data.length; i++) dv.setFloat32(at + 4 * i, data[i], true);
+      for (let i = 0; i < data.length; i++) dv.setInt32(at + 4 * i, data[i]!, true);
     }
   }
   return out;
