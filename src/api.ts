@@ -6,13 +6,21 @@ import { isNode, readFileBytes, readUrlBytes } from './io.js';
 import { importModelBytes } from './formats/load-bytes.js';
 import { sniffFormat } from './formats/sniff.js';
 import { InputError, EngineError } from './errors.js';
+import type { ModelWorkerOptions, WorkerModel } from './workers/client.js';
 
 /** 'default' | a file path (Node) | a URL | model bytes | a Graph built in code (e.g. buildMobileNetV2). */
 export type ModelSource = 'default' | string | URL | ArrayBuffer | ArrayBufferView | Graph;
 
 const URL_LIKE = /^(https?|file|blob|data):/i;
 
-export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
+/** `worker: true` (or `{ url }`): run the model in a Web Worker / worker thread; see workers/client.ts. */
+export interface LoadModelOptions extends LoadOptions { worker?: boolean | ModelWorkerOptions }
+
+export function loadModel(source: ModelSource, options: LoadOptions & { worker: true | ModelWorkerOptions }): Promise<WorkerModel>;
+export function loadModel(source: ModelSource, options?: LoadOptions & { worker?: false }): Promise<Model>;
+export function loadModel(source: ModelSource, options?: LoadModelOptions): Promise<Model | WorkerModel>;
+export async function loadModel(source: ModelSource, { worker, ...options }: LoadModelOptions = {}): Promise<Model | WorkerModel> {
+  if (worker) return (await import('./workers/client.js')).WorkerModel.load(source, { ...options, worker });
   if (isGraph(source)) return Model.create(source, 'builder', options);
   const { bytes, fileName, readShard } = await resolveSource(source);
   const graph = await importModelBytes(bytes, { fileName, readShard });

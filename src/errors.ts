@@ -35,3 +35,13 @@ export class DisposedError extends EngineError {
 export class KernelError extends EngineError {
   override name = 'KernelError';
 }
+
+/** A worker pool's queue already holds `maxQueue` waiting calls; retry later or raise maxQueue. */
+export class QueueFullError extends EngineError {
+  override name = 'QueueFullError';
+}
+
+/** The worker running a call died (uncaught error, out of memory, exit, terminate) before answering. */
+export class WorkerCrashedError extends EngineError {
+  override name = 'WorkerCrashedError';
+}

@@ -1,5 +1,7 @@
 // mobilenet-wasm public API.
-export { loadModel, type ModelSource } from './api.js';
+export { loadModel, type ModelSource, type LoadModelOptions } from './api.js';
+export { createPool, type Pool, type PoolOptions } from './pool.js';
+export { WorkerModel, type ModelWorkerOptions, type CallOptions } from './workers/client.js';
 export { Model, type ModelInfo, type ClassifyOptions, type Classification, type LoadOptions } from './model.js';
 export type { ImageInput } from './image/preprocess.js';
 export type { Graph, Node, ModelMeta, PaddingMode, Activation } from './graph/ir.js';

@@ -6,6 +6,7 @@ import { compile, type CompileOptions, type Plan } from './plan/compile.js';
 import { selectKernels, type KernelSet } from './plan/registry.js';
 import { execute, runStep } from './exec/executor.js';
 import { compileKernels, instantiateKernels, resolveIsa, type Isa } from './wasm/load.js';
+import { ThreadTeam, threadsAvailable } from './exec/team.js';
 import { summarize, type LayerSummary } from './graph/summary.js';
 import { DisposedError, EngineError, InputError, KernelError } from './errors.js';
 import { imageCrop, validateImage, type ImageInput } from './image/preprocess.js';
@@ -36,6 +37,8 @@ export interface ModelInfo {
   memoryBytes: number;
   embeddingSize: number | null;
   isa: Isa;
+  /** Threads sharing each inference (1 = this thread only). */
+  threads: number;
   layers: LayerSummary[];
 }
 
@@ -48,27 +51,48 @@ export interface ClassifyOptions {
 export interface Classification { index: number; label: string; score: number }
 
 export interface LoadOptions extends CompileOptions {
-  /** Kernel build: 'auto' (SIMD when the runtime validates it), 'simd' or 'scalar'. */
+  /** Kernel build: 'auto' (the best the runtime validates: relaxed, simd, scalar), or one of them. */
   isa?: Isa | 'auto';
+  /**
+   * Threads per inference: a number, or 'auto' (one per core, at most 4). Needs SharedArrayBuffer and
+   * a thread that may block (Node, Deno, a worker; in browsers only when crossOriginIsolated); where
+   * that is missing, or with the scalar kernels, the model silently runs on one thread. Default 1.
+   */
+  threads?: number | 'auto';
 }
 
 const PAGE = 65536;
+/** Shared memories must declare a maximum; 1 GiB of address space, reserved but not committed. */
+const MAX_SHARED_PAGES = 16384;
+
+async function resolveThreads(t: LoadOptions['threads']): Promise<number> {
+  if (t === undefined) return 1;
+  if (t === 'auto') {
+    let cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 0;
+    if (!cores && typeof process !== 'undefined' && process.versions?.node) cores = (await import('node:os')).availableParallelism();
+    return Math.max(1, Math.min(4, cores || 1));
+  }
+  if (!Number.isInteger(t) || t < 1 || t > 64) throw new InputError(`threads must be 'auto' or an integer in 1..64, got ${String(t)}`);
+  return t;
+}
 
 export class Model {
   readonly info: ModelInfo;
   #plan: Plan;
   #k: KernelSet;
   #memory: WebAssembly.Memory;
+  #team: ThreadTeam | null;
   #graph: Graph;
   #disposed = false;
   /** Byte address where image pixels are staged for preprocessing (end of the plan). */
   #imageBase: number;
 
-  private constructor(graph: Graph, plan: Plan, k: KernelSet, memory: WebAssembly.Memory, format: string) {
+  private constructor(graph: Graph, plan: Plan, k: KernelSet, memory: WebAssembly.Memory, format: string, team: ThreadTeam | null) {
     this.#graph = graph;
     this.#plan = plan;
     this.#k = k;
     this.#memory = memory;
+    this.#team = team;
     this.#imageBase = Math.ceil(plan.totalBytes / 64) * 64;
     const sum = summarize(graph);
     const m = graph.meta;
@@ -77,18 +101,25 @@ export class Model {
       inputShape: [...graph.input.shape], inputType: 'float32', outputShape: plan.output.shape, labels: [...m.labels],
       preprocess: m.preprocess, macs: sum.macs, params: sum.params, peakActivationBytes: plan.arenaBytes,
       peakActivationBytesUnfused: plan.arenaBytesUnfused, weightBytes: plan.weights.byteLength,
-      memoryBytes: memory.buffer.byteLength, embeddingSize: plan.embedding?.length ?? null, isa: k.isa, layers: sum.layers,
+      memoryBytes: memory.buffer.byteLength, embeddingSize: plan.embedding?.length ?? null, isa: k.isa,
+      threads: team?.parts ?? 1, layers: sum.layers,
     };
   }
 
   /** Compiles a graph into a ready model (validates shapes, packs weights, plans memory). */
   static async create(graph: Graph, format: string, opts: LoadOptions = {}): Promise<Model> {
     const isa = resolveIsa(opts.isa);
-    const plan = compile(graph, opts);
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / PAGE) + 1 });
-    const exports = await instantiateKernels(await compileKernels(isa), memory);
+    const parts = isa === 'scalar' || !threadsAvailable() ? 1 : await resolveThreads(opts.threads);
+    const plan = compile(graph, { ...opts, parts });
+    const pages = Math.ceil(plan.totalBytes / PAGE) + 1;
+    const memory = parts > 1
+      ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
+      : new WebAssembly.Memory({ initial: pages });
+    const module = await compileKernels(isa, parts > 1);
+    const exports = await instantiateKernels(module, memory);
     new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
-    return new Model(graph, plan, selectKernels(exports, isa), memory, format);
+    const team = parts > 1 ? await ThreadTeam.create(module, memory, plan, isa, parts) : null;
+    return new Model(graph, plan, selectKernels(exports, isa), memory, format, team);
   }
 
   /** Raw inference: an NHWC float32 tensor of exactly the input shape → a copy of the raw output. */
@@ -154,6 +185,7 @@ export class Model {
   /** Runs the plan, or its prefix up to and including the step named `until`. */
   #execute(until?: string): void {
     this.#guard(() => {
+      if (this.#team) return this.#team.run(this.#plan, this.#k, until);
       if (!until) return execute(this.#plan, this.#k);
       for (const s of this.#plan.steps) {
         runStep(this.#k, s);
@@ -188,6 +220,8 @@ export class Model {
 
   dispose(): void {
     this.#disposed = true;
+    this.#team?.terminate();
+    this.#team = null;
     // Drop the references so the memory can be collected even if the Model object is kept.
     this.#memory = undefined as unknown as WebAssembly.Memory;
     this.#plan = undefined as unknown as Plan;

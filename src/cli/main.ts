@@ -22,14 +22,16 @@ const USAGE = `mobilenet-wasm: MobileNetV2 inference in WebAssembly SIMD
   mobilenet-wasm convert <input> <output>
   mobilenet-wasm bench [--model <file>|default | --alpha A --resolution R] [--runs 50] [--warmup 5] [--profile] [--json]
 
-Common options: --isa auto|simd|scalar   --no-fuse (materialize every expanded tensor)`;
+Common options: --isa auto|relaxed|simd|scalar   --threads N|auto   --no-fuse (materialize every expanded tensor)`;
 
 const BOOLEANS = ['json', 'profile', 'no-fuse', 'help'];
 
 function loadOptions(args: Args): LoadOptions {
   const isa = stringFlag(args, 'isa') ?? 'auto';
-  if (!['auto', 'simd', 'scalar'].includes(isa)) throw new InputError(`--isa must be auto, simd or scalar, got "${isa}"`);
-  return { isa: isa as LoadOptions['isa'], fuse: !args.flags.has('no-fuse') };
+  if (!['auto', 'relaxed', 'simd', 'scalar'].includes(isa)) throw new InputError(`--isa must be auto, relaxed, simd or scalar, got "${isa}"`);
+  const t = stringFlag(args, 'threads') ?? '1';
+  const threads = t === 'auto' ? 'auto' : Number(t);
+  return { isa: isa as LoadOptions['isa'], fuse: !args.flags.has('no-fuse'), threads };
 }
 
 async function openModel(args: Args): Promise<Model> {
@@ -122,9 +124,9 @@ async function bench(args: Args): Promise<void> {
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  const r = { model: model.info.name, isa: model.info.isa, runs, firstMs, medianMs: percentile(times, 50), p10Ms: percentile(times, 10), p90Ms: percentile(times, 90), outputs: first.length };
+  const r = { model: model.info.name, isa: model.info.isa, threads: model.info.threads, runs, firstMs, medianMs: percentile(times, 50), p10Ms: percentile(times, 10), p90Ms: percentile(times, 90), outputs: first.length };
   if (args.flags.has('json')) console.log(JSON.stringify(r));
-  else console.log(`${r.model} (${r.isa}): first ${firstMs.toFixed(1)} ms (load + compile + first run); ${runs} runs: median ${r.medianMs.toFixed(2)} ms, p10 ${r.p10Ms.toFixed(2)} ms, p90 ${r.p90Ms.toFixed(2)} ms`);
+  else console.log(`${r.model} (${r.isa}, ${r.threads} thread${r.threads > 1 ? 's' : ''}): first ${firstMs.toFixed(1)} ms (load + compile + first run); ${runs} runs: median ${r.medianMs.toFixed(2)} ms, p10 ${r.p10Ms.toFixed(2)} ms, p90 ${r.p90Ms.toFixed(2)} ms`);
   if (args.flags.has('profile')) {
     const prof = model.profile(Math.max(5, Math.min(runs, 20)));
     console.log(formatTable(['step', 'kind', 'ms', 'share'], prof.map((p) => [p.name, p.kind, p.ms.toFixed(3), `${(100 * p.ms / prof.reduce((a, b) => a + b.ms, 0)).toFixed(1)}%`])));

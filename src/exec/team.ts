@@ -51,10 +51,10 @@ export class ThreadTeam {
         const { Worker } = await import('node:worker_threads');
         const w = new Worker(url);
         ready.push(new Promise((resolve, reject) => {
-          w.on('message', (m: { type: string }) => { if (m.type === 'ready') resolve(); });
-          w.once('error', reject);
+          w.on('message', (m: { type: string }) => { if (m.type === 'ready') { w.unref(); resolve(); } });
+          w.once('error', (e) => reject(new KernelError(`thread ${part} failed to start: ${e.message}`)));
+          w.once('exit', (code) => reject(new KernelError(`thread ${part} exited with code ${code} before it was ready`)));
         }));
-        w.unref();
         w.postMessage(init);
         workers.push(w);
       } else {
@@ -71,19 +71,23 @@ export class ThreadTeam {
     return new ThreadTeam(memory, workers);
   }
 
-  /** Runs the whole plan with every step shared by the team. */
-  run(plan: Plan, k: KernelSet): void {
+  /** Runs the plan (up to and including the step named `until`) with every step shared by the team. */
+  run(plan: Plan, k: KernelSet, until?: string): void {
     const ctl = this.#ctl.buffer === this.#memory.buffer ? this.#ctl : (this.#ctl = new Int32Array(this.#memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS));
     const helpers = this.parts - 1;
     for (let i = 0; i < plan.steps.length; i++) {
       const s = plan.steps[i];
-      if (!isSplittable(s)) { runStepPart(k, s, 0, 1); continue; }
-      Atomics.store(ctl, DONE, 0);
-      Atomics.store(ctl, STEP, i);
-      Atomics.add(ctl, EPOCH, 1);
-      Atomics.notify(ctl, EPOCH);
-      runStepPart(k, s, 0, this.parts);
-      this.#join(ctl, helpers, s.name);
+      if (!isSplittable(s)) {
+        runStepPart(k, s, 0, 1);
+      } else {
+        Atomics.store(ctl, DONE, 0);
+        Atomics.store(ctl, STEP, i);
+        Atomics.add(ctl, EPOCH, 1);
+        Atomics.notify(ctl, EPOCH);
+        runStepPart(k, s, 0, this.parts);
+        this.#join(ctl, helpers, s.name);
+      }
+      if (s.name === until) break;
     }
     if (Atomics.load(ctl, FAILED)) {
       Atomics.store(ctl, FAILED, 0);

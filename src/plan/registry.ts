@@ -6,6 +6,8 @@
 //   <dtype>_<op>_<tile>_<activation>_<isa>     file assembly/<dtype>/<same name with hyphens>.ts
 //
 //   dtype       f32   float32 in and out
+//               qu8   uint8 activations, uint8 per-tensor weights with a zero point (TFLite TF1 QAT models)
+//               qs8   int8 activations with a zero point; qs8_qc8w: int8 symmetric per-channel weights (TF2 PTQ)
 //               u8    uint8 input (u8_resize_bilinear_norm_f32: u8 image in, f32 tensor out)
 //   op          gemm              C = A·B (+ bias): 1×1 convolutions and dense layers
 //               dwconv            depthwise convolution, one output row per call
@@ -15,8 +17,15 @@
 //               softmax           max-subtracted softmax
 //               resize_bilinear_norm_f32   bilinear crop-resize + per-channel affine normalization
 //   tile        MRxNR  (gemm)     output tile: MR rows × NR columns per register block (4x8)
+//               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s)
 //               KHxKW  (convs)    kernel window (3x3); dwconv works on DWCONV_CHANNEL_TILE channels per step
 //   activation  minmax            fused clamp to [min, max] (ReLU6: 0, 6; none: −Infinity, +Infinity)
+//   requant     gemmlowp          int8 kernels: TFLite's fixed-point requantization (MultiplyByQuantizedMultiplier:
+//                                 SaturatingRoundingDoublingHighMul + RoundingDivideByPOT); src/plan/requant.ts
+//               fp32              int8 kernels: XNNPACK's float32 requantization (what TFLite's default XNNPACK
+//                                 delegate runs): rne(clamp(float(acc)·scale)) + zp
+//               mulshift          int8 ADD as XNNPACK: (bias + a·aMult + b·bMult) >> shift
+//               lut               qu8/qs8 softmax: TFLite's float32 exp lookup table (optimized_ops::Softmax)
 //   isa         simd              wasm SIMD128 (module mobilenet-simd.wasm)
 //               scalar            no SIMD; exported by both modules (mobilenet-scalar.wasm is built from
 //                                 assembly/index-scalar.ts without the simd feature)
@@ -38,6 +47,10 @@ export const CONV_HWC_NR = 8;
 
 export type KernelIsa = 'simd' | 'scalar';
 export type KernelOp = 'gemm' | 'dwconv3x3' | 'conv3x3' | 'gavgpool' | 'vadd' | 'softmax' | 'resize';
+/** Ops of the int8 kernels (qu8 / qs8), kept apart from the f32 ops so `variants('gemm')` stays f32. */
+export type QuantKernelOp =
+  | 'qgemm' | 'qdwconv3x3' | 'qconv3x3' | 'qvadd' | 'qgavgpool' | 'qsoftmax' | 'qresize' | 'qconcat'
+  | 'qargmax' | 'quantize' | 'dequantize' | 'requantize';
 
 /** Every kernel the wasm modules export. `modules`: the built modules that export it. `arity`: ABI argument count. */
 export const KERNELS = [
@@ -54,8 +67,62 @@ export const KERNELS = [
   { name: 'f32_softmax_scalar', op: 'softmax', dtype: 'f32', isa: 'scalar', tile: null, activation: null, arity: 3, modules: ['simd', 'scalar'] },
   { name: 'u8_resize_bilinear_norm_f32_simd', op: 'resize', dtype: 'u8', isa: 'simd', tile: null, activation: null, arity: 17, modules: ['simd'] },
   { name: 'u8_resize_bilinear_norm_f32_scalar', op: 'resize', dtype: 'u8', isa: 'scalar', tile: null, activation: null, arity: 17, modules: ['simd', 'scalar'] },
+  // int8 kernels: qu8 = uint8 per-tensor (TF1 QAT), qs8 = int8 activations, qs8_qc8w = int8 per-channel weights
+  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
+  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qu8_dwconv_3x3_minmax_gemmlowp_simd', op: 'qdwconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
+  { name: 'qu8_dwconv_3x3_minmax_gemmlowp_scalar', op: 'qdwconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
+  { name: 'qu8_conv_3x3_hwc_minmax_gemmlowp_simd', op: 'qconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
+  { name: 'qu8_conv_3x3_hwc_minmax_gemmlowp_scalar', op: 'qconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
+  { name: 'qu8_vadd_minmax_gemmlowp_simd', op: 'qvadd', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
+  { name: 'qu8_vadd_minmax_gemmlowp_scalar', op: 'qvadd', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
+  { name: 'qu8_gavgpool_minmax_simd', op: 'qgavgpool', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
+  { name: 'qu8_gavgpool_minmax_scalar', op: 'qgavgpool', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
+  { name: 'qu8_softmax_lut_scalar', op: 'qsoftmax', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 6, modules: ['simd', 'scalar'] },
+  { name: 'qu8_resize_bilinear_simd', op: 'qresize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, arity: 11, modules: ['simd'] },
+  { name: 'qu8_resize_bilinear_scalar', op: 'qresize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qu8_concat_scalar', op: 'qconcat', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
+  { name: 'qu8_argmax_scalar', op: 'qargmax', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
+  { name: 'qu8_quantize_scalar', op: 'quantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 7, modules: ['simd', 'scalar'] },
+  { name: 'qu8_dequantize_simd', op: 'dequantize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, arity: 5, modules: ['simd'] },
+  { name: 'qu8_dequantize_scalar', op: 'dequantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 5, modules: ['simd', 'scalar'] },
+  { name: 'qu8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qs8_qc8w_dwconv_3x3_minmax_gemmlowp_simd', op: 'qdwconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
+  { name: 'qs8_qc8w_dwconv_3x3_minmax_gemmlowp_scalar', op: 'qdwconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
+  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_gemmlowp_simd', op: 'qconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
+  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_gemmlowp_scalar', op: 'qconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
+  { name: 'qs8_vadd_minmax_gemmlowp_simd', op: 'qvadd', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
+  { name: 'qs8_vadd_minmax_gemmlowp_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
+  { name: 'qs8_gavgpool_minmax_simd', op: 'qgavgpool', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
+  { name: 'qs8_gavgpool_minmax_scalar', op: 'qgavgpool', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
+  { name: 'qs8_softmax_lut_scalar', op: 'qsoftmax', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 6, modules: ['simd', 'scalar'] },
+  { name: 'qs8_resize_bilinear_scalar', op: 'qresize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qs8_argmax_scalar', op: 'qargmax', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
+  { name: 'qs8_quantize_scalar', op: 'quantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 7, modules: ['simd', 'scalar'] },
+  { name: 'qs8_dequantize_simd', op: 'dequantize', dtype: 'qs8', isa: 'simd', tile: null, activation: null, arity: 5, modules: ['simd'] },
+  { name: 'qs8_dequantize_scalar', op: 'dequantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 5, modules: ['simd', 'scalar'] },
+  { name: 'qs8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
+  // int8 kernels with XNNPACK's arithmetic (fp32 requantization, multiply-shift ADD): TFLite + XNNPACK delegate
+  { name: 'qu8_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
+  { name: 'qu8_dwconv_3x3_minmax_fp32_simd', op: 'qdwconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
+  { name: 'qu8_conv_3x3_hwc_minmax_fp32_simd', op: 'qconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
+  { name: 'qu8_vadd_minmax_mulshift_simd', op: 'qvadd', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
+  { name: 'qu8_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qu8_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
+  { name: 'qu8_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
+  { name: 'qu8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
+  { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_simd', op: 'qdwconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
+  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_simd', op: 'qconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
+  { name: 'qs8_vadd_minmax_mulshift_simd', op: 'qvadd', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
+  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
+  { name: 'qs8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
 ] as const satisfies readonly {
-  name: string; op: KernelOp; dtype: 'f32' | 'u8'; isa: KernelIsa; tile: string | null;
+  name: string; op: KernelOp | QuantKernelOp; dtype: 'f32' | 'u8' | 'qu8' | 'qs8'; isa: KernelIsa; tile: string | null;
   activation: 'minmax' | null; arity: number; modules: readonly KernelIsa[];
 }[];
 
@@ -64,7 +131,8 @@ export type KernelName = KernelEntry['name'];
 
 /** The kernel functions one model runs with; softmax (no SIMD variant) is the scalar one for both isas. */
 export interface KernelSet {
-  isa: KernelIsa;
+  /** The module these came from; 'relaxed' (SIMD128 + relaxed SIMD build) runs the `_simd` kernels. */
+  isa: KernelIsa | 'relaxed';
   gemm: GemmFn;
   dwconv3x3: Dwconv3x3Fn;
   conv3x3: Conv3x3HwcFn;
@@ -87,9 +155,9 @@ export function kernelFor(op: KernelOp, isa: KernelIsa): KernelEntry {
  * Picks the kernel functions for `isa` out of an instantiated module's exports. Throws KernelError when an
  * export is missing or has the wrong argument count (a stale dist/wasm build: run `npm run asbuild`).
  */
-export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa): KernelSet {
+export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa | 'relaxed'): KernelSet {
   const pick = (op: KernelOp): ((...args: number[]) => void) => {
-    const entry = kernelFor(op, isa);
+    const entry = kernelFor(op, isa === 'relaxed' ? 'simd' : isa);
     const fn = exports[entry.name];
     if (typeof fn !== 'function') {
       throw new KernelError(`the ${isa} kernel module does not export '${entry.name}' (op ${op}); rebuild it with \`npm run asbuild\``);
@@ -101,5 +169,109 @@ export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa): Ker
   };
   const set = { isa } as KernelSet;
   for (const op of OPS) (set as unknown as Record<KernelOp, unknown>)[op] = pick(op);
+  return set;
+}
+
+// ---- int8 kernels -------------------------------------------------------------------------------------
+// ABIs (pointers are byte addresses; int8 data are bytes; see the assembly/qu8, assembly/qs8 file headers):
+
+/** qgemm: C = requant(A·B'): packed = packQGemm (src/plan/pack-q.ts). */
+export type QGemmFn = (m: number, n: number, k: number, a: number, aStride: number, packed: number,
+  c: number, cStride: number, outZp: number, qmin: number, qmax: number) => void;
+/** qdwconv3x3: one output row; padded rows point at a buffer filled with aZp; packed = packQDwconv3x3. */
+export type QDwconv3x3Fn = (channels: number, inW: number, row0: number, row1: number, row2: number,
+  stride: number, dilation: number, padLeft: number, packed: number, out: number, outW: number,
+  aZp: number, outZp: number, qmin: number, qmax: number) => void;
+/** qconv3x3: stem conv over an HWC image, rows [oy0, oy1); packed = packQConv3x3; scratch = qconv3x3ScratchBytes. */
+export type QConv3x3HwcFn = (inH: number, inW: number, inC: number, input: number, stride: number,
+  padTop: number, padLeft: number, packed: number, outC: number, output: number, outW: number,
+  oy0: number, oy1: number, aZp: number, outZp: number, qmin: number, qmax: number, scratch: number) => void;
+/** qvadd: TFLite ADD with rescaling; params = packAddParams (12 int32). */
+export type QVaddFn = (n: number, a: number, b: number, out: number, params: number) => void;
+/** qgavgpool: average over pixels per channel; params = poolParams (8 int32). */
+export type QGavgpoolFn = (pixels: number, channels: number, input: number, output: number, params: number) => void;
+/** qsoftmax: table = softmaxTable (256 float32). */
+export type QSoftmaxFn = (n: number, input: number, output: number, table: number, outScale: number, outZp: number) => void;
+/** qresize: RESIZE_BILINEAR rows [oy0, oy1); alignCorners, halfPixel: 0 or 1. */
+export type QResizeFn = (inH: number, inW: number, channels: number, input: number, outH: number, outW: number,
+  output: number, oy0: number, oy1: number, alignCorners: number, halfPixel: number) => void;
+/** qconcat: one input's channel slice; (copy, scale, bias, outZp) = concatParams. */
+export type QConcatFn = (pixels: number, channels: number, input: number, output: number, outStride: number,
+  copy: number, scale: number, bias: number, outZp: number) => void;
+/** qargmax: int32 index per pixel. */
+export type QArgmaxFn = (pixels: number, channels: number, input: number, output: number) => void;
+/** quantize: float32 → int8 (scale as a double, like TFLite). */
+export type QuantizeFn = (n: number, input: number, output: number, scale: number, zp: number, qmin: number, qmax: number) => void;
+/** dequantize: int8 → float32. */
+export type DequantizeFn = (n: number, input: number, output: number, scale: number, zp: number) => void;
+/** requantize: int8 → int8 with new quantization (requantizeParams). */
+export type RequantizeFn = (n: number, input: number, output: number, inZp: number, outZp: number,
+  mult: number, shift: number, qmin: number, qmax: number) => void;
+
+/** The int8 kernel functions of one dtype family. concat is byte-generic (int8 concatenations are copies). */
+export interface QuantKernelSet {
+  isa: KernelIsa | 'relaxed';
+  family: 'qu8' | 'qs8';
+  scheme: QuantScheme;
+  gemm: QGemmFn;
+  dwconv3x3: QDwconv3x3Fn;
+  conv3x3: QConv3x3HwcFn;
+  vadd: QVaddFn;
+  gavgpool: QGavgpoolFn;
+  softmax: QSoftmaxFn;
+  resize: QResizeFn;
+  concat: QConcatFn;
+  argmax: QArgmaxFn;
+  quantize: QuantizeFn;
+  dequantize: DequantizeFn;
+  requantize: RequantizeFn;
+}
+
+const QUANT_OPS: Record<Exclude<keyof QuantKernelSet, 'isa' | 'family' | 'scheme'>, QuantKernelOp> = {
+  gemm: 'qgemm', dwconv3x3: 'qdwconv3x3', conv3x3: 'qconv3x3', vadd: 'qvadd', gavgpool: 'qgavgpool',
+  softmax: 'qsoftmax', resize: 'qresize', concat: 'qconcat', argmax: 'qargmax', quantize: 'quantize',
+  dequantize: 'dequantize', requantize: 'requantize',
+};
+
+/**
+ * Requantization arithmetic of the conv / depthwise / gemm / add kernels:
+ * - 'fp32':     XNNPACK's (float32 requantization, multiply-shift ADD): what TensorFlow Lite runs by default
+ *               (its XNNPACK delegate); bit-exact with the uint8 MobileNetV2 oracle outputs.
+ * - 'gemmlowp': TFLite's builtin kernels (MultiplyByQuantizedMultiplier, left_shift-20 ADD): TFLite without
+ *               the delegate.
+ */
+export type QuantScheme = 'fp32' | 'gemmlowp';
+
+/** The registry entry for an int8 op of `family` under `isa` and `scheme`: that isa's variant, else the scalar one. */
+export function quantKernelFor(op: QuantKernelOp, family: 'qu8' | 'qs8', isa: KernelIsa, scheme: QuantScheme = 'fp32'): KernelEntry {
+  // concat is byte-generic: the qs8 family uses the qu8 kernel with copy = 1.
+  const dtype = op === 'qconcat' ? 'qu8' : family;
+  const candidates = KERNELS.filter((k) => k.op === op && k.dtype === dtype);
+  const token = op === 'qvadd' ? (scheme === 'fp32' ? '_mulshift_' : '_gemmlowp_') : `_${scheme}_`;
+  const schemed = candidates.some((k) => k.name.includes(token)) ? candidates.filter((k) => k.name.includes(token)) : candidates;
+  const entry = schemed.find((k) => k.isa === isa) ?? schemed.find((k) => k.isa === 'scalar');
+  if (!entry) throw new KernelError(`the kernel registry has no ${isa} or scalar ${family} kernel for op '${op}'`);
+  return entry;
+}
+
+/**
+ * Picks the int8 kernels of `family` (qu8: uint8 per-tensor; qs8: int8, per-channel weights) for `isa`
+ * and requantization `scheme` out of an instantiated module's exports; the same errors as selectKernels.
+ */
+export function selectQuantKernels(
+  exports: WebAssembly.Exports, isa: KernelIsa | 'relaxed', family: 'qu8' | 'qs8', scheme: QuantScheme = 'fp32',
+): QuantKernelSet {
+  const set = { isa, family, scheme } as QuantKernelSet;
+  for (const [key, op] of Object.entries(QUANT_OPS)) {
+    const entry = quantKernelFor(op, family, isa === 'relaxed' ? 'simd' : isa, scheme);
+    const fn = exports[entry.name];
+    if (typeof fn !== 'function') {
+      throw new KernelError(`the ${isa} kernel module does not export '${entry.name}' (op ${op}); rebuild it with \`npm run asbuild\``);
+    }
+    if (fn.length !== entry.arity) {
+      throw new KernelError(`kernel '${entry.name}' takes ${fn.length} arguments but the registry ABI has ${entry.arity}; rebuild with \`npm run asbuild\``);
+    }
+    (set as unknown as Record<string, unknown>)[key] = fn;
+  }
   return set;
 }

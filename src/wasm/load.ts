@@ -1,51 +1,110 @@
 // Compiles the kernel module once per ISA and instantiates it per model over a host-owned memory.
+//
+// Three modules are built from one source (asconfig.json; assembly/common/features.ts):
+//   relaxed  SIMD128 + relaxed SIMD (f32x4.relaxed_madd, i32x4.relaxed_dot_i8x16_i7x16_add_s where kernels use them)
+//   simd     SIMD128
+//   scalar   no SIMD (old engines)
+// 'auto' takes the first whose probe validates, in that order; a configuration downloads only that one.
+// Node 20 validates relaxed SIMD only under --experimental-wasm-relaxed-simd, so it picks 'simd' by default.
 import { KernelError, EngineError } from '../errors.js';
-import { wasmUrl } from '../assets.js';
+import { wasmUrl, type KernelModule } from '../assets.js';
 import { readUrlBytes } from '../io.js';
 
-export type Isa = 'simd' | 'scalar';
+/** The kernel module to run. 'relaxed' runs the same kernel names as 'simd' (src/plan/registry.ts). */
+export type Isa = 'relaxed' | 'simd' | 'scalar';
 
-// (module (func (result v128) i32.const 0 i32x4.splat)) — validates only where SIMD128 exists.
+// (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — validates only where SIMD128 exists.
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
-/** True when this runtime validates WebAssembly SIMD128. */
-export function hasSimd(): boolean {
+// (module (func (result v128)
+//   (i32x4.relaxed_dot_i8x16_i7x16_add_s (f32x4.relaxed_madd (i8x16.splat 0) (i8x16.splat 0) (i8x16.splat 0))
+//                                        (i8x16.splat 0) (i8x16.splat 0))))
+// — validates only where relaxed SIMD exists, with both instructions the kernels may use.
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 30, 1, 28, 0,
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, // 3 × i8x16.splat 0, f32x4.relaxed_madd (0x105)
+  65, 0, 253, 15, 65, 0, 253, 15, 253, 147, 2, 11, //             2 × i8x16.splat 0, i32x4.relaxed_dot_i8x16_i7x16_add_s (0x113)
+]);
+
+function validates(bytes: Uint8Array): boolean {
   try {
-    return WebAssembly.validate(SIMD_PROBE);
+    return typeof WebAssembly === 'object' && WebAssembly.validate(bytes as BufferSource);
   } catch {
     return false;
   }
 }
 
-const FILES: Record<Isa, string> = { simd: 'mobilenet-simd.wasm', scalar: 'mobilenet-scalar.wasm' };
-const compiled = new Map<Isa, Promise<WebAssembly.Module>>();
+/** True when this runtime validates WebAssembly SIMD128. */
+export function hasSimd(): boolean {
+  return validates(SIMD_PROBE);
+}
 
-/** Resolves 'auto' against the runtime's features. */
-export function resolveIsa(isa: Isa | 'auto' | undefined): Isa {
-  if (isa === 'scalar') return 'scalar';
-  if (isa === 'simd') {
-    if (!hasSimd()) throw new EngineError('isa "simd" requested but this runtime does not support WebAssembly SIMD128');
-    return 'simd';
-  }
+/** True when this runtime validates relaxed SIMD (and so SIMD128). */
+export function hasRelaxedSimd(): boolean {
+  return validates(SIMD_PROBE) && validates(RELAXED_PROBE);
+}
+
+/** The best kernel module this runtime can run: 'relaxed', else 'simd', else 'scalar'. */
+export function detectIsa(): Isa {
+  if (hasRelaxedSimd()) return 'relaxed';
   return hasSimd() ? 'simd' : 'scalar';
 }
 
-/** The compiled kernel module for an ISA (compiled once per process, then cached). */
-export function compileKernels(isa: Isa): Promise<WebAssembly.Module> {
-  let p = compiled.get(isa);
+/** Resolves 'auto' against the runtime's features; throws EngineError when an explicit ISA is unsupported. */
+export function resolveIsa(isa: Isa | 'auto' | undefined): Isa {
+  switch (isa) {
+    case undefined:
+    case 'auto':
+      return detectIsa();
+    case 'scalar':
+      return 'scalar';
+    case 'simd':
+      if (!hasSimd()) throw new EngineError('isa "simd" requested but this runtime does not support WebAssembly SIMD128; use "auto" or "scalar"');
+      return 'simd';
+    case 'relaxed':
+      if (!hasRelaxedSimd()) {
+        throw new EngineError('isa "relaxed" requested but this runtime does not support WebAssembly relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd); use "auto" or "simd"');
+      }
+      return 'relaxed';
+    default:
+      throw new EngineError(`unknown isa "${String(isa)}": expected "auto", "relaxed", "simd" or "scalar"`);
+  }
+}
+
+const compiled = new Map<KernelModule, Promise<WebAssembly.Module>>();
+
+/**
+ * The compiled kernel module for an ISA (fetched and compiled once per realm, then cached). `shared`:
+ * the twin that imports a shared memory (multi-threaded inference; SIMD ISAs only).
+ */
+export function compileKernels(isa: Isa, shared = false): Promise<WebAssembly.Module> {
+  if (shared && isa === 'scalar') throw new EngineError('multi-threaded inference needs a SIMD kernel module');
+  const mod: KernelModule = shared ? (`${isa}-mt` as KernelModule) : isa;
+  let p = compiled.get(mod);
   if (!p) {
-    p = readUrlBytes(wasmUrl(FILES[isa])).then(
-      (bytes) => WebAssembly.compile(bytes as BufferSource),
-      (err) => {
-        throw new EngineError(`cannot read the ${isa} kernel binary ${FILES[isa]} (run \`npm run build\`): ${(err as Error).message}`);
-      },
-    );
-    p.catch(() => compiled.delete(isa));
-    compiled.set(isa, p);
+    const url = wasmUrl(mod);
+    const file = url.pathname.split('/').pop();
+    p = fetchAndCompile(url).catch((err: Error) => {
+      if (err instanceof WebAssembly.CompileError) throw new KernelError(`the ${mod} kernel binary ${file} does not compile: ${err.message}`);
+      throw new EngineError(`cannot read the ${mod} kernel binary ${file} at ${url.href} (run \`npm run build\`): ${err.message}`);
+    });
+    p.catch(() => compiled.delete(mod));
+    compiled.set(mod, p);
   }
   return p;
+}
+
+/** Over http(s) with a wasm MIME type: compiles while downloading; otherwise from the whole bytes. */
+async function fetchAndCompile(url: URL): Promise<WebAssembly.Module> {
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && typeof WebAssembly.compileStreaming === 'function') {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.href}`);
+    if ((res.headers.get('content-type') ?? '').startsWith('application/wasm')) return WebAssembly.compileStreaming(res);
+    return WebAssembly.compile(await res.arrayBuffer());
+  }
+  return WebAssembly.compile((await readUrlBytes(url)) as BufferSource);
 }
 
 /** Instantiates the kernels over `memory`; assertion aborts (debug builds) become KernelError. */

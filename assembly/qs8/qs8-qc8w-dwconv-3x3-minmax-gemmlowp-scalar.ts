@@ -1,0 +1,14 @@
+// qs8-qc8w depthwise 3×3 convolution, one output row, scalar twin of the SIMD kernel (same ABI and
+// packed layout). See assembly/common/q8-dwconv-scalar.ts.
+import { q8DwconvScalar } from "../common/q8-dwconv-scalar";
+
+export function qs8_qc8w_dwconv_3x3_minmax_gemmlowp_scalar(
+  channels: i32, inW: i32,
+  row0: usize, row1: usize, row2: usize,
+  stride: i32, dilation: i32, padLeft: i32,
+  packed: usize,
+  out: usize, outW: i32,
+  aZp: i32, outZp: i32, qmin: i32, qmax: i32,
+): void {
+  q8DwconvScalar<i8>(channels, inW, row0, row1, row2, stride, dilation, padLeft, packed, out, outW, aZp, outZp, qmin, qmax);
+}

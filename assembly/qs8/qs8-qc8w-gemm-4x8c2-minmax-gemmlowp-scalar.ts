@@ -1,0 +1,13 @@
+// qs8-qc8w GEMM, scalar twin of qs8-qc8w-gemm-4x8c2-minmax-gemmlowp-simd (same ABI and packed layout).
+// See assembly/common/q8-gemm-scalar.ts.
+import { q8GemmScalar } from "../common/q8-gemm-scalar";
+
+export function qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_scalar(
+  m: i32, n: i32, k: i32,
+  a: usize, aStride: i32,
+  packed: usize,
+  c: usize, cStride: i32,
+  outZp: i32, qmin: i32, qmax: i32,
+): void {
+  q8GemmScalar<i8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax);
+}

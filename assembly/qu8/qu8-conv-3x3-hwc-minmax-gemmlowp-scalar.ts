@@ -1,0 +1,29 @@
+// qu8 dense 3×3 convolution over an HWC image (the stem layer), TFLite uint8 arithmetic, scalar twin (same ABI and packed layout).
+//
+//   out[oy][ox][co] = clamp(MBQM(bias[co] + Σ_{ky,kx,ci} (in[iy][ix][ci] − aZp)(w[ky][kx][ci][co] − wZp), ...) + outZp)
+//   iy = oy·stride − padTop + ky, ix = ox·stride − padLeft + kx; taps outside the image read aZp
+//
+// input [inH][inW][inC]; output rows oy ∈ [oy0, oy1) of [.][outW][outC] (at output + oy·outW·outC).
+// packed = packQConv3x3(w, inC, outC, aZp, convRequant(...)). scratch: qconv3x3ScratchBytes(inC, outW)
+// bytes the kernel overwrites (one im2col row, then the int8 GEMM over k = 9·inC).
+import { q8GemmScalar } from "../common/q8-gemm-scalar";
+import { im2colRow3x3 } from "../common/q8-im2col";
+
+export function qu8_conv_3x3_hwc_minmax_gemmlowp_scalar(
+  inH: i32, inW: i32, inC: i32,
+  input: usize,
+  stride: i32, padTop: i32, padLeft: i32,
+  packed: usize,
+  outC: i32,
+  output: usize, outW: i32,
+  oy0: i32, oy1: i32,
+  aZp: i32, outZp: i32, qmin: i32, qmax: i32,
+  scratch: usize,
+): void {
+  const k = 9 * inC;
+  const rowBytes = <usize>outW * <usize>outC;
+  for (let oy = oy0; oy < oy1; oy++) {
+    im2colRow3x3(inH, inW, inC, input, stride, padTop, padLeft, outW, oy, aZp, scratch);
+    q8GemmScalar<u8>(outW, outC, k, scratch, k, packed, output + <usize>oy * rowBytes, outC, outZp, qmin, qmax);
+  }
+}

@@ -1,0 +1,137 @@
+// int8 kernel micro-benchmark on MobileNetV2 (224×224, α = 1) layer shapes: G multiply-adds/s per variant
+// of the qu8 / qs8 GEMM and depthwise kernels in dist/wasm/mobilenet-simd.wasm (SIMD and scalar twins).
+//
+//   npm run asbuild && node bench/kernels-q.bench.mjs [--quick] [--filter gemm|dwconv|qu8|qs8]
+//
+// Both requantization schemes: *_gemmlowp_* (TFLite builtin kernels) and *_fp32_* (XNNPACK, what TFLite runs
+// with its default delegate). A whole-model figure comes from test/assembly/qu8/qu8-oracle.test.ts-style runs.
+//
+// GEMM: one call per layer (m = H·W). dwconv: one call per output row, as the executor does. Packed
+// weights and activations are arbitrary bytes with plausible requantization parameters; timings do not
+// depend on the values. The wasm peak with i32x4.dot_i16x8_s is about 45 G multiply-adds/s on this machine.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WASM = path.join(ROOT, 'dist/wasm/mobilenet-simd.wasm');
+if (!existsSync(WASM)) {
+  console.error(`${path.relative(ROOT, WASM)} is missing: run \`npm run asbuild\` first`);
+  process.exit(1);
+}
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const filter = args.includes('--filter') ? args[args.indexOf('--filter') + 1] : null;
+
+const memory = new WebAssembly.Memory({ initial: 2048 }); // 128 MiB
+const { instance } = await WebAssembly.instantiate(readFileSync(WASM), { env: { memory } });
+const X = instance.exports;
+const U8 = new Uint8Array(memory.buffer);
+const I32 = new Int32Array(memory.buffer);
+
+let top = 1 << 16;
+function alloc(bytes, fill = true) {
+  const at = top;
+  top += Math.ceil((bytes + 64) / 64) * 64;
+  if (fill) for (let i = 0; i < bytes; i++) U8[at + i] = (i * 7919 + 13) % 251;
+  return at;
+}
+const reset = () => { top = 1 << 16; };
+
+/** Fills the 160-byte requantization blocks of `groups` panels/groups (stride bytes apart). */
+const F32 = new Float32Array(memory.buffer);
+function fillParams(packed, groups, stride, perChannelShift, fp32) {
+  for (let g = 0; g < groups; g++) {
+    const w = (packed + g * stride) >> 2;
+    for (let j = 0; j < 8; j++) {
+      if (fp32) {
+        I32[w + j] = 1000 - 37 * j;
+        F32[w + 8 + j] = 0.0005 + j * 1e-5;
+        I32[w + 16 + j] = 1;
+        continue;
+      }
+      const rs = perChannelShift ? 7 + ((g + j) % 4) : 8;
+      I32[w + j] = 1000 - 37 * j;
+      I32[w + 8 + j] = 1300000000 + j;
+      I32[w + 16 + j] = 1;
+      I32[w + 24 + j] = rs;
+      I32[w + 32 + j] = (1 << rs) - 1;
+    }
+  }
+}
+
+function time(fn) {
+  const minSeconds = quick ? 0.02 : 0.1;
+  const trials = quick ? 3 : 7;
+  for (let i = 0; i < 3; i++) fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    if ((performance.now() - t0) / 1000 >= minSeconds / 4) break;
+    reps *= 2;
+  }
+  let best = Infinity;
+  for (let t = 0; t < trials; t++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps * 4; i++) fn();
+    best = Math.min(best, (performance.now() - t0) / 1000 / (reps * 4));
+  }
+  return best;
+}
+
+const kernels = (op) => Object.keys(X).filter((n) => n.includes(`_${op}_`) && (n.startsWith('qu8') || n.startsWith('qs8')))
+  .filter((n) => !filter || n.includes(filter))
+  .sort((a, b) => (a.endsWith('_simd') ? -1 : 1) - (b.endsWith('_simd') ? -1 : 1) || a.localeCompare(b));
+
+const rows = [];
+function report(kernel, shape, macs, seconds) {
+  const g = macs / seconds / 1e9;
+  rows.push({ kernel, shape, ms: (seconds * 1e3).toFixed(3), gmacs: g.toFixed(2) });
+  console.log(`${kernel.padEnd(44)} ${shape.padEnd(28)} ${(seconds * 1e3).toFixed(3).padStart(9)} ms ${g.toFixed(2).padStart(7)} G MAC/s`);
+}
+
+const GEMM_SHAPES = [[3136, 24, 144], [784, 192, 32], [196, 384, 64], [49, 960, 160], [12544, 32, 16], [49, 320, 1280], [1, 1280, 1001]];
+if (!filter || /gemm|qu8|qs8/.test(filter)) {
+  for (const name of kernels('gemm')) {
+    const scalar = name.endsWith('_scalar');
+    for (const [m, k, n] of GEMM_SHAPES) {
+      if (scalar && quick && m * k * n > 2e7) continue;
+      reset();
+      const kp = Math.ceil(k / 8) * 8;
+      const panelBytes = 160 + 16 * kp;
+      const a = alloc(m * k + 16);
+      const packed = alloc(Math.ceil(n / 8) * panelBytes);
+      fillParams(packed, Math.ceil(n / 8), panelBytes, name.startsWith('qs8'), name.includes('_fp32_'));
+      const c = alloc(m * n, false);
+      const signed = name.startsWith('qs8');
+      const t = time(() => X[name](m, n, k, a, k, packed, c, n, signed ? -128 : 0, signed ? -128 : 0, signed ? 127 : 255));
+      report(name, `m=${m} k=${k} n=${n}`, m * n * k, t);
+    }
+  }
+}
+
+// [inW (input), C, stride]: 112 wide 96 ch s2; 56 wide 144 ch s1; 14 wide 576 ch s1 (+ the DeepLab dilated one).
+const DW_SHAPES = [[112, 96, 2, 1], [56, 144, 1, 1], [14, 576, 1, 1], [33, 480, 1, 2], [112, 32, 1, 1]];
+if (!filter || /dwconv|qu8|qs8/.test(filter)) {
+  for (const name of kernels('dwconv')) {
+    for (const [inW, C, stride, dil] of DW_SHAPES) {
+      reset();
+      const outW = stride === 2 ? inW / 2 : inW;
+      const outH = outW;
+      const padLeft = stride === 2 ? 0 : dil;
+      const rows = [alloc(inW * C + 16), alloc(inW * C + 16), alloc(inW * C + 16)];
+      const groups = Math.ceil(C / 8);
+      const packed = alloc(groups * 320);
+      fillParams(packed, groups, 320, name.startsWith('qs8'), name.includes('_fp32_'));
+      const out = alloc(outW * C, false);
+      const signed = name.startsWith('qs8');
+      const t = time(() => {
+        for (let oy = 0; oy < outH; oy++) {
+          X[name](C, inW, rows[0], rows[1], rows[2], stride, dil, padLeft, packed, out, outW, 3, signed ? -128 : 0, signed ? -128 : 0, signed ? 127 : 255);
+        }
+      });
+      report(name, `${inW}w ${C}c s${stride} d${dil} (${outH} rows)`, outH * outW * C * 9, t);
+    }
+  }
+}

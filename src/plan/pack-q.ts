@@ -1,0 +1,209 @@
+// Weight packers of the int8 kernels (assembly/qu8, assembly/qs8): repack integer weights once, at compile
+// time, into the tile order the kernels read, with the zero points folded away and the per-channel
+// requantization parameters interleaved. One packed format serves both dtype families:
+//
+//   Σ_k (a − aZp)(w − wZp) + bias  =  Σ_k a·(w − wZp) + [bias − aZp·Σ_k (w − wZp)]
+//
+// so the packed weights are w' = w − wZp as int16 (uint8 weights: [−255, 255]; int8: [−128, 127] with
+// wZp = 0) and the packed bias is bias' = bias − aZp·Σ_k w' (int32, wrapping like TFLite's int32
+// accumulator: the identity holds modulo 2^32). The kernels then multiply raw activations (u8 or i8)
+// by w' and never see a zero point except where they pad: out-of-image taps must read aZp.
+//
+// Requantization block of every channel group (GROUP = 8 channels, 5 × 8 int32 = 160 bytes):
+//   bias'[8] | mult[8] | lmul[8] = 1 << max(shift, 0) | rshift[8] = max(−shift, 0) | rmask[8] = (1 << rshift) − 1
+// (fp32 scheme: bias' | scale (float32) | 1 | 0 | 0.) Per-tensor quantization is replicated to every channel, so there is one code path.
+import { ShapeError } from '../errors.js';
+import type { QuantWeights } from '../graph/ir.js';
+import type { ChannelRequant, Fp32Requant } from './requant.js';
+
+/** gemmlowp (TFLite builtin kernels, *_gemmlowp_*) or fp32 (XNNPACK, *_fp32_*) requantization. */
+export type QRequant = ChannelRequant | Fp32Requant;
+
+const isFp32 = (rq: QRequant): rq is Fp32Requant => 'scale' in rq;
+
+/** Columns per packed GEMM panel and channels per packed depthwise group. */
+export const QGEMM_NR = 8;
+/** Rows per GEMM register tile. */
+export const QGEMM_MR = 4;
+/** k is padded to a multiple of QGEMM_KBLOCK (the kernels widen 8 activations per load). */
+export const QGEMM_KBLOCK = 8;
+export const QDWCONV_CHANNEL_TILE = 8;
+/** Bytes of the requantization block at the start of every panel / group. */
+export const QPARAM_BYTES = 160;
+
+function checkDims(what: string, dims: Record<string, number>): void {
+  for (const [name, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < 1) throw new ShapeError(`cannot pack ${what}: ${name} must be a positive integer, got ${v}`);
+  }
+}
+
+function checkLen(what: string, name: string, got: number, expected: number): void {
+  if (got !== expected) throw new ShapeError(`cannot pack ${what}: ${name} has ${got} values, expected ${expected}`);
+}
+
+/** Integer weights in the float layout plus their zero points (length 1 or per output channel). */
+export interface QWeightsIn {
+  data: ArrayLike<number>;
+  zeroPoint: ArrayLike<number>;
+  bias: ArrayLike<number> | null;
+}
+
+/** Adapts the IR's QuantWeights. */
+export function qweightsOf(q: QuantWeights): QWeightsIn {
+  return { data: q.data, zeroPoint: q.zeroPoint, bias: q.bias.length ? q.bias : null };
+}
+
+const zpOf = (zp: ArrayLike<number>, c: number) => (zp.length === 1 ? zp[0] : zp[c]);
+
+/** Writes the 160-byte requantization block of channels [c0, c0 + 8) at byte `at`. */
+function writeParams(
+  i32: Int32Array, at: number, c0: number, count: number, biasP: Int32Array, rq: QRequant,
+): void {
+  const w = at >> 2;
+  if (isFp32(rq)) {
+    // fp32 scheme: the mult words hold the float32 scales; shifts unused.
+    const f32 = new Float32Array(i32.buffer);
+    for (let j = 0; j < count; j++) {
+      i32[w + j] = biasP[c0 + j];
+      f32[w + 8 + j] = rq.scale[c0 + j];
+    }
+    for (let j = 0; j < 8; j++) i32[w + 16 + j] = 1;
+    return;
+  }
+  for (let j = 0; j < count; j++) {
+    const c = c0 + j;
+    const shift = rq.shift[c];
+    const ls = shift > 0 ? shift : 0;
+    const rs = shift > 0 ? 0 : -shift;
+    if (ls > 30 || rs > 31) throw new ShapeError(`cannot pack requantization: channel ${c} has shift ${shift} outside [−31, 30]`);
+    i32[w + j] = biasP[c];
+    i32[w + 8 + j] = rq.mult[c];
+    i32[w + 16 + j] = (1 << ls) | 0;
+    i32[w + 24 + j] = rs;
+    i32[w + 32 + j] = rs === 0 ? 0 : ((1 << rs) - 1) | 0;
+  }
+  // Lanes past the last channel: multiplier 0, shifts 0, so they compute harmless zeros.
+  for (let j = count; j < 8; j++) i32[w + 16 + j] = 1;
+}
+
+/** Which kernel family will read the packed weights: qu8 kernels use one shift for all channels. */
+export type QFamily = 'qu8' | 'qs8';
+
+function checkRequant(what: string, rq: QRequant, n: number, family: QFamily): void {
+  if (isFp32(rq)) {
+    checkLen(what, 'requantization scales', rq.scale.length, n);
+    return;
+  }
+  checkLen(what, 'requantization multipliers', rq.mult.length, n);
+  checkLen(what, 'requantization shifts', rq.shift.length, n);
+  if (family === 'qu8') {
+    for (let c = 1; c < n; c++) {
+      if (rq.shift[c] !== rq.shift[0]) {
+        throw new ShapeError(`cannot pack ${what} for the qu8 kernels: channel ${c} has shift ${rq.shift[c]} but channel 0 has ${rq.shift[0]} (qu8 kernels need per-tensor requantization; use the qs8 kernels)`);
+      }
+    }
+  }
+}
+
+/** Bytes of packQGemm(…, k, n). */
+export function packedQGemmBytes(k: number, n: number): number {
+  const kp = Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
+  return Math.ceil(n / QGEMM_NR) * (QPARAM_BYTES + 16 * kp);
+}
+
+/**
+ * GEMM B [k][n] (row-major; 1×1 conv HWIO [1][1][k][n]; dense [K][N]) → ceil(n/8) panels of
+ * 160 + 16·kp bytes (kp = k rounded up to 8): the requantization block, then kp/2 k-pairs of
+ * 8 columns × 2 k as int16: pair q holds [w'(2q, j), w'(2q+1, j)] for j = 0..7 (32 bytes; the first 16
+ * bytes are columns 0..3). Padding (k ≥ k_real, columns ≥ n) is zero.
+ */
+export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
+  checkDims('int8 gemm weights', { k, n });
+  const what = `int8 gemm weights [${k}][${n}]`;
+  checkLen(what, 'weights', w.data.length, k * n);
+  if (w.bias) checkLen(what, 'bias', w.bias.length, n);
+  if (w.zeroPoint.length !== 1) checkLen(what, 'weight zero points', w.zeroPoint.length, n);
+  checkRequant(what, rq, n, family);
+  const kp = Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
+  const out = new Uint8Array(packedQGemmBytes(k, n));
+  const i32 = new Int32Array(out.buffer);
+  const i16 = new Int16Array(out.buffer);
+  const panelBytes = QPARAM_BYTES + 16 * kp;
+  const biasP = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const zp = zpOf(w.zeroPoint, j);
+    let s = 0;
+    for (let kk = 0; kk < k; kk++) s += w.data[kk * n + j] - zp;
+    biasP[j] = ((w.bias ? w.bias[j] : 0) - Math.imul(aZeroPoint, s | 0)) | 0;
+  }
+  for (let p = 0; p * QGEMM_NR < n; p++) {
+    const j0 = p * QGEMM_NR;
+    const cols = Math.min(QGEMM_NR, n - j0);
+    const base = p * panelBytes;
+    writeParams(i32, base, j0, cols, biasP, rq);
+    const wBase = (base + QPARAM_BYTES) >> 1;
+    for (let kk = 0; kk < k; kk++) {
+      const pairBase = wBase + (kk >> 1) * 16 + (kk & 1);
+      for (let j = 0; j < cols; j++) i16[pairBase + 2 * j] = w.data[kk * n + j0 + j] - zpOf(w.zeroPoint, j0 + j);
+    }
+  }
+  return out;
+}
+
+/** Bytes of packQDwconv3x3(…, c): ceil(c/8) groups of 320. */
+export function packedQDwconv3x3Bytes(c: number): number {
+  return Math.ceil(c / QDWCONV_CHANNEL_TILE) * (QPARAM_BYTES + 160);
+}
+
+/**
+ * Depthwise weights [3][3][c] (channel multiplier 1) → ceil(c/8) groups of 320 bytes: the requantization
+ * block, then 5 tap pairs (0,1) (2,3) (4,5) (6,7) (8,−) of 8 channels × 2 taps as int16: pair q holds
+ * [w'(2q, ch), w'(2q+1, ch)] for ch = 0..7 (tap = ky·3 + kx; the 10th tap is zero).
+ */
+export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
+  checkDims('int8 depthwise weights', { c });
+  const what = `int8 depthwise weights [3][3][${c}]`;
+  checkLen(what, 'weights', w.data.length, 9 * c);
+  if (w.bias) checkLen(what, 'bias', w.bias.length, c);
+  if (w.zeroPoint.length !== 1) checkLen(what, 'weight zero points', w.zeroPoint.length, c);
+  checkRequant(what, rq, c, family);
+  const T = QDWCONV_CHANNEL_TILE;
+  const out = new Uint8Array(packedQDwconv3x3Bytes(c));
+  const i32 = new Int32Array(out.buffer);
+  const i16 = new Int16Array(out.buffer);
+  const biasP = new Int32Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    const zp = zpOf(w.zeroPoint, ch);
+    let s = 0;
+    for (let t = 0; t < 9; t++) s += w.data[t * c + ch] - zp;
+    biasP[ch] = ((w.bias ? w.bias[ch] : 0) - Math.imul(aZeroPoint, s)) | 0;
+  }
+  for (let g = 0; g * T < c; g++) {
+    const c0 = g * T;
+    const count = Math.min(T, c - c0);
+    const base = g * (QPARAM_BYTES + 160);
+    writeParams(i32, base, c0, count, biasP, rq);
+    const wBase = (base + QPARAM_BYTES) >> 1;
+    for (let t = 0; t < 9; t++) {
+      for (let j = 0; j < count; j++) {
+        const ch = c0 + j;
+        i16[wBase + (t >> 1) * 16 + 2 * j + (t & 1)] = w.data[t * c + ch] - zpOf(w.zeroPoint, ch);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Dense 3×3 weights HWIO [3][3][inC][outC] → packQGemm over k = 9·inC (the stem kernel builds one
+ * im2col row per output row in the caller's scratch, in the same (ky, kx, ci) order, and runs the GEMM).
+ */
+export function packQConv3x3(w: QWeightsIn, inC: number, outC: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
+  checkDims('int8 3×3 conv weights', { inC, outC });
+  return packQGemm(w, 9 * inC, outC, aZeroPoint, rq, family);
+}
+
+/** Scratch bytes the stem kernel needs: one im2col row of outW pixels × 9·inC, plus 16 bytes of slack. */
+export function qconv3x3ScratchBytes(inC: number, outW: number): number {
+  return outW * 9 * inC + 16;
+}

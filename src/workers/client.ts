@@ -1,0 +1,205 @@
+// A model that runs in its own worker, with the in-process Model's interface (info, run, classify,
+// embed, profile, dispose; every call async). `loadModel(source, { worker: true })` returns one.
+//
+// Buffers move, they are not copied: a Float32Array input, an image's pixel array, and model bytes
+// are TRANSFERRED to the worker when they span their whole ArrayBuffer, and the caller's buffer is
+// detached (length 0) once the call is made. A view into a larger buffer (a Node Buffer from the
+// pool, a subarray), a SharedArrayBuffer, a plain array, or `{ transfer: false }` is copied once
+// into a fresh buffer, which is transferred; the caller's memory is then left alone.
+import { wrap, transfer, type Remote } from './comlink.js';
+import { spawnWorker, type WorkerThread } from './thread.js';
+import { registerErrorTransfer } from './error-transfer.js';
+import type { EngineApi, CrashMode } from './engine-api.js';
+import type { ModelSource } from '../api.js';
+import type { Classification, ClassifyOptions, LoadOptions, ModelInfo } from '../model.js';
+import type { ImageInput } from '../image/preprocess.js';
+import { DisposedError, type WorkerCrashedError } from '../errors.js';
+
+/** `loadModel(source, { worker: { url } })`: where the worker bundle is (default: worker.js beside the library). */
+export interface ModelWorkerOptions {
+  url?: string | URL;
+}
+
+/** Per-call options of worker models and pools. */
+export interface CallOptions {
+  /** Abort: a call not yet started is dropped; a running one rejects at once and its result is discarded. */
+  signal?: AbortSignal;
+  /** false: copy the input instead of detaching the caller's buffer. Default true. */
+  transfer?: boolean;
+}
+
+/** Terminates workers whose WorkerModel was garbage-collected without dispose(). */
+const orphans = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WorkerThread>((t) => void t.terminate()) : null;
+
+export class WorkerModel {
+  /** Fetched once, at load. */
+  readonly info: ModelInfo;
+  #thread: WorkerThread;
+  #api: Remote<EngineApi>;
+  #handle: number;
+  #inflight = new Set<Promise<unknown>>();
+  #disposed: Promise<void> | null = null;
+
+  private constructor(thread: WorkerThread, api: Remote<EngineApi>, handle: number, info: ModelInfo) {
+    this.#thread = thread;
+    this.#api = api;
+    this.#handle = handle;
+    this.info = info;
+    thread.unref();
+    orphans?.register(this, thread, this);
+  }
+
+  /**
+   * Starts a worker and loads `source` in it. Bytes are transferred (see the file comment); a URL is
+   * sent as its href; paths and URL strings are resolved in the worker; a Graph is copied.
+   * Aborting `signal` terminates the worker and rejects with the signal's reason.
+   */
+  static async load(source: ModelSource, options: LoadOptions & { worker?: boolean | ModelWorkerOptions } = {}, signal?: AbortSignal): Promise<WorkerModel> {
+    const { worker, ...loadOptions } = options;
+    signal?.throwIfAborted();
+    registerErrorTransfer();
+    const thread = await spawnWorker(typeof worker === 'object' ? worker.url : undefined);
+    const onAbort = () => void thread.terminate();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      const api = wrap<EngineApi>(thread.endpoint);
+      const { handle, info } = await settle(api.load(sourceForWorker(source), loadOptions), thread, signal);
+      return new WorkerModel(thread, api, handle, info);
+    } catch (e) {
+      void thread.terminate();
+      throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Raw inference (see Model.run). The input's buffer is transferred: detached after this call. */
+  run(input: Float32Array | ArrayLike<number>, opts: CallOptions = {}): Promise<Float32Array> {
+    return this.#call((api, h) => api.run(h, tensorForWorker(input, opts.transfer !== false)), opts.signal);
+  }
+
+  /** Top-k labels (see Model.classify). `image.data`'s buffer is transferred: detached after this call. */
+  classify(image: ImageInput, opts: ClassifyOptions & CallOptions = {}): Promise<Classification[]> {
+    const { signal, transfer: move, ...options } = opts;
+    return this.#call((api, h) => api.classify(h, imageForWorker(image, move !== false), options), signal);
+  }
+
+  /** Pooled features (see Model.embed). `image.data`'s buffer is transferred: detached after this call. */
+  embed(image: ImageInput, opts: Pick<ClassifyOptions, 'centralCrop'> & CallOptions = {}): Promise<Float32Array> {
+    const { signal, transfer: move, ...options } = opts;
+    return this.#call((api, h) => api.embed(h, imageForWorker(image, move !== false), options), signal);
+  }
+
+  /** Milliseconds per plan step (see Model.profile), measured in the worker. */
+  profile(runs = 1, opts: Pick<CallOptions, 'signal'> = {}): Promise<{ name: string; kind: string; ms: number }[]> {
+    return this.#call((api, h) => api.profile(h, runs), opts.signal);
+  }
+
+  /** Calls made and not yet settled. */
+  get pending(): number {
+    return this.#inflight.size;
+  }
+
+  /** False once the worker has crashed or the model is disposed. */
+  get alive(): boolean {
+    return this.#thread.alive && !this.#disposed;
+  }
+
+  /** Called once if the worker dies on its own (not after dispose()). */
+  onCrash(listener: (e: WorkerCrashedError) => void): void {
+    this.#thread.onCrash(listener);
+  }
+
+  /**
+   * Lets the calls already made finish, then terminates the worker. Later calls reject with
+   * DisposedError. Resolves once the worker is gone.
+   */
+  dispose(): Promise<void> {
+    this.#disposed ??= (async () => {
+      orphans?.unregister(this);
+      await Promise.allSettled(this.#inflight);
+      await this.#thread.terminate();
+    })();
+    return this.#disposed;
+  }
+
+  /** Test hook: makes the worker die now, or arms it to die during the next call (see EngineApi.__crash). */
+  __crash(how: CrashMode = 'exit', when: 'now' | 'next-call' = 'now'): Promise<void> {
+    return this.#call((api) => api.__crash(how, when));
+  }
+
+  #call<T>(f: (api: Remote<EngineApi>, handle: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.#disposed) return Promise.reject(new DisposedError(`model "${this.info.name}" (worker) has been disposed`));
+    if (this.#thread.crash) return Promise.reject(this.#thread.crash);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    let sent: Promise<T>;
+    try {
+      sent = f(this.#api, this.#handle);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const p = settle(sent, this.#thread, signal);
+    this.#inflight.add(p);
+    if (this.#inflight.size === 1) this.#thread.ref();
+    const done = () => {
+      this.#inflight.delete(p);
+      if (this.#inflight.size === 0) this.#thread.unref();
+    };
+    p.then(done, done);
+    return p;
+  }
+}
+
+/** The call's own outcome, or the worker's crash, or the signal's abort, whichever comes first. */
+function settle<T>(call: Promise<T>, thread: WorkerThread, signal?: AbortSignal): Promise<T> {
+  const racers: Promise<T>[] = [call, thread.crashed];
+  let onAbort: (() => void) | undefined;
+  if (signal) racers.push(new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(abortReason(signal))), { once: true })));
+  const p = Promise.race(racers);
+  if (signal && onAbort) {
+    const off = () => signal.removeEventListener('abort', onAbort!);
+    p.then(off, off);
+  }
+  call.catch(() => {}); // a late rejection after a crash or an abort is expected, not unhandled
+  return p;
+}
+
+/** What fetch does: the signal's reason, a DOMException named 'AbortError' unless the caller gave another. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
+/** True when `v` spans all of a (non-shared) ArrayBuffer, so transferring it moves exactly its bytes. */
+function ownsBuffer(v: ArrayBufferView): boolean {
+  return v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && v.byteLength > 0;
+}
+
+/** The input tensor, marked for transfer: the caller's Float32Array itself when it owns its buffer, else a copy. */
+export function tensorForWorker(input: Float32Array | ArrayLike<number>, move: boolean): Float32Array | ArrayLike<number> {
+  let t: Float32Array;
+  if (input instanceof Float32Array) t = move && ownsBuffer(input) ? input : input.slice();
+  else if (input && typeof input === 'object' && typeof (input as ArrayLike<number>).length === 'number') t = Float32Array.from(input);
+  else return input; // not a tensor: sent as is, so the worker's Model reports the InputError
+  return t.byteLength > 0 ? transfer(t, [t.buffer]) : t;
+}
+
+/** A plain { data, width, height, channels } with the pixels marked for transfer (copied first unless movable). */
+export function imageForWorker(image: ImageInput, move: boolean): ImageInput {
+  if (!image || typeof image !== 'object' || !(image.data instanceof Uint8Array || image.data instanceof Uint8ClampedArray)) return image;
+  const data = move && ownsBuffer(image.data) ? image.data : image.data.slice();
+  const out: ImageInput = { data, width: image.width, height: image.height, channels: image.channels };
+  return data.byteLength > 0 ? transfer(out, [data.buffer]) : out;
+}
+
+type WireSource = Exclude<ModelSource, URL>;
+
+/** Model bytes marked for transfer (copied first if they are a view into a larger buffer); URLs as strings. */
+export function sourceForWorker(source: ModelSource): WireSource {
+  if (source instanceof URL) return source.href;
+  if (source instanceof ArrayBuffer) return source.byteLength > 0 ? transfer(source, [source]) : source;
+  if (ArrayBuffer.isView(source)) {
+    const bytes = ownsBuffer(source) ? new Uint8Array(source.buffer) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength).slice();
+    return bytes.byteLength > 0 ? transfer(bytes, [bytes.buffer]) : bytes;
+  }
+  return source; // 'default', a path or URL string, or a Graph (structured clone copies its weights)
+}

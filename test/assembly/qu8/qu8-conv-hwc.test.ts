@@ -1,0 +1,6 @@
+// qu8 stem 3×3 convolution kernels (im2col row + int8 GEMM) against TFLite's reference convolution.
+import { QU8, QS8 } from './q8-kit.js';
+import { describeQConv } from './q8-conv-cases.js';
+
+describeQConv(QU8);
+void QU8; void QS8;

@@ -1,0 +1,5 @@
+// qu8 RESIZE_BILINEAR (uint8: float path with +0.5; int8: 10-bit fixed point), every registry variant in every module, against test/helpers/reference-q.ts.
+import { QU8 } from './q8-kit.js';
+import { describeQResize } from './q8-misc-cases.js';
+
+describeQResize(QU8);

@@ -1,0 +1,56 @@
+// src/plan/pack-q.ts layouts: zero points folded into int16 weights and the int32 bias, requantization blocks,
+// zero padding, and the checks that keep a packed buffer consistent with its kernel family.
+import { describe, expect, it } from 'vitest';
+import { packQDwconv3x3, packQGemm, packedQGemmBytes, packedQDwconv3x3Bytes } from '../../src/plan/pack-q.js';
+import { convRequant } from '../../src/plan/requant.js';
+
+describe('packQGemm', () => {
+  it('bias − aZp·Σ(w − wZp), int16 k-pairs, zero padding, requantization block', () => {
+    const k = 3;
+    const n = 2;
+    const w = [10, 20, 30, 40, 50, 60]; // [k][n]
+    const rq = convRequant(0.5, [0.25], 1, n, 'uint8');
+    const bytes = packQGemm({ data: w, zeroPoint: [20], bias: [100, -100] }, k, n, 7, rq, 'qu8');
+    expect(bytes.length).toBe(packedQGemmBytes(k, n));
+    expect(bytes.length).toBe(160 + 16 * 8);
+    const i32 = new Int32Array(bytes.buffer);
+    const i16 = new Int16Array(bytes.buffer);
+    // column 0: w' = −10, 10, 30 (Σ 30); column 1: 0, 20, 40 (Σ 60)
+    expect([i32[0], i32[1], i32[2]]).toEqual([100 - 7 * 30, -100 - 7 * 60, 0]);
+    expect([i32[8], i32[24]]).toEqual([rq.mult[0], -rq.shift[0]]);
+    expect(i32[16]).toBe(1);
+    expect(i32[32]).toBe((1 << -rq.shift[0]) - 1);
+    const wb = 80; // int16 index of the weights
+    expect(Array.from(i16.subarray(wb, wb + 4))).toEqual([-10, 10, 0, 20]); // pair 0: (k0, k1) of columns 0, 1
+    expect(Array.from(i16.subarray(wb + 16, wb + 20))).toEqual([30, 0, 40, 0]); // pair 1: k2 and the zero k3
+    expect(Array.from(i16.subarray(wb + 4, wb + 16)).every((v) => v === 0)).toBe(true); // columns 2..7
+  });
+
+  it('rejects per-channel shifts for the qu8 kernels', () => {
+    const rq = convRequant(1, [0.25, 0.5], 1, 2, 'int8');
+    expect(() => packQGemm({ data: [1, 2], zeroPoint: [0], bias: null }, 1, 2, 0, rq, 'qu8')).toThrow(/qu8 kernels need per-tensor requantization/);
+    expect(() => packQGemm({ data: [1, 2], zeroPoint: [0], bias: null }, 1, 2, 0, rq, 'qs8')).not.toThrow();
+  });
+
+  it('rejects wrong lengths', () => {
+    const rq = convRequant(1, [1], 1, 2, 'uint8');
+    expect(() => packQGemm({ data: [1, 2, 3], zeroPoint: [0], bias: null }, 1, 2, 0, rq)).toThrow(/weights has 3 values, expected 2/);
+  });
+});
+
+describe('packQDwconv3x3', () => {
+  it('tap pairs interleaved per channel, the tenth tap zero', () => {
+    const c = 2;
+    const w = Array.from({ length: 18 }, (_, i) => i); // [3][3][2]: tap t, channel ch → 2t + ch
+    const rq = convRequant(1, [0.001, 0.002], 1, c, 'int8');
+    const bytes = packQDwconv3x3({ data: w, zeroPoint: [0], bias: [5, 6] }, c, -3, rq);
+    expect(bytes.length).toBe(packedQDwconv3x3Bytes(c));
+    const i32 = new Int32Array(bytes.buffer);
+    const i16 = new Int16Array(bytes.buffer);
+    const sum0 = [0, 2, 4, 6, 8, 10, 12, 14, 16].reduce((a, b) => a + b, 0);
+    expect(i32[0]).toBe(5 + 3 * sum0);
+    const wb = 80;
+    expect(Array.from(i16.subarray(wb, wb + 4))).toEqual([0, 2, 1, 3]); // pair (t0, t1) of channels 0, 1
+    expect(Array.from(i16.subarray(wb + 64, wb + 68))).toEqual([16, 0, 17, 0]); // pair (t8, −)
+  });
+});
