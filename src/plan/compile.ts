@@ -21,6 +21,8 @@ export interface CompileOptions {
   sliceBudgetBytes?: number;
   /** Threads that will share each step: every block gets this many private scratch buffers. */
   parts?: number;
+  /** Values to keep materialized and alive to the end of a run, readable through Plan.kept (calibration, debugging). */
+  keep?: readonly string[];
 }
 
 export interface Plan {
@@ -40,6 +42,8 @@ export interface Plan {
   input: { address: number; shape: number[]; length: number };
   output: { address: number; shape: number[]; length: number };
   embedding: { address: number; length: number } | null;
+  /** Addresses of the values asked for with CompileOptions.keep. */
+  kept: Map<string, { address: number; shape: number[]; length: number }>;
   units: Unit[];
 }
 
@@ -75,11 +79,11 @@ function blockScratch(u: BlockUnit, shapes: Map<string, number[]>, budget: numbe
 }
 
 /** Usage records for the values and scratch of a partition (sizes include slack). */
-function usageRecords(graph: Graph, units: Unit[], shapes: Map<string, number[]>, budget: number, parts = 1) {
+function usageRecords(graph: Graph, units: Unit[], shapes: Map<string, number[]>, budget: number, parts = 1, keep: readonly string[] = []) {
   const lastUse = new Map<string, number>();
   units.forEach((u, i) => { for (const v of unitInputs(u)) lastUse.set(v, i); });
   const end = units.length - 1;
-  for (const pinned of [graph.output, graph.meta.embeddingNode]) if (pinned) lastUse.set(pinned, end);
+  for (const pinned of [graph.output, graph.meta.embeddingNode, ...keep]) if (pinned) lastUse.set(pinned, end);
   const bytes = (v: string) => alignUp(numel(shapes.get(v)!) * 4 + SLACK);
   const values = new Map<string, UsageRecord>();
   const scratch: UsageRecord[] = [];
@@ -110,9 +114,11 @@ export const DEFAULT_SLICE_BUDGET = 192 * 1024;
 export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
   const budget = opts.sliceBudgetBytes ?? DEFAULT_SLICE_BUDGET;
   const shapes = inferShapes(graph);
-  const units = partition(graph, { fuse: opts.fuse ?? true });
+  const keep = opts.keep ?? [];
+  for (const v of keep) if (!shapes.has(v)) throw new ShapeError(`compile: cannot keep "${v}": the graph has no such value`);
+  const units = partition(graph, { fuse: opts.fuse ?? true, keep });
   const parts = Math.max(1, opts.parts ?? 1);
-  const { values, scratch } = usageRecords(graph, units, shapes, budget, parts);
+  const { values, scratch } = usageRecords(graph, units, shapes, budget, parts, keep);
   const arenaBytes = planMemory([...values.values(), ...scratch]);
   const arenaBytesUnfused = opts.fuse === false && parts === 1 ? arenaBytes : activationBytes(graph, false, budget);
 
@@ -180,6 +186,7 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
     input: { address: addr(graph.input.name, arenaBase), shape: [...graph.input.shape], length: numel(graph.input.shape) },
     output: { address: addr(graph.output, arenaBase), shape: outShape, length: numel(outShape) },
     embedding: emb && values.has(emb) ? { address: addr(emb, arenaBase), length: numel(shapes.get(emb)!) } : null,
+    kept: new Map(keep.map((v) => [v, { address: addr(v, arenaBase), shape: shapes.get(v)!, length: numel(shapes.get(v)!) }])),
     units,
   };
 }

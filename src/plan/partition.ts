@@ -32,12 +32,15 @@ const isDepthwise3x3 = (n: Node | undefined): n is DepthwiseConv2DNode =>
   n?.op === 'depthwise_conv2d' && n.kernel[0] === 3 && n.kernel[1] === 3 && n.stride[0] === n.stride[1] &&
   (n.stride[0] === 1 || n.stride[0] === 2) && n.pad.left <= 1 && n.pad.top <= 1;
 
-/** Partitions a topologically ordered graph; `fuse: false` keeps every node as its own unit. */
-export function partition(graph: Graph, { fuse = true }: { fuse?: boolean } = {}): Unit[] {
+/**
+ * Partitions a topologically ordered graph; `fuse: false` keeps every node as its own unit, and the
+ * values named in `keep` are never fused away (they stay materialized for the caller to read).
+ */
+export function partition(graph: Graph, { fuse = true, keep = [] }: { fuse?: boolean; keep?: readonly string[] } = {}): Unit[] {
   const consumers = new Map<string, number>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   // Values read from outside the chain (graph output, embedding) must stay materialized.
-  const pinned = new Set([graph.output, graph.meta.embeddingNode ?? '']);
+  const pinned = new Set([graph.output, graph.meta.embeddingNode ?? '', ...keep]);
   const private1 = (name: string) => consumers.get(name) === 1 && !pinned.has(name);
 
   const units: Unit[] = [];

@@ -37,3 +37,27 @@ describe('steps split into parts', () => {
     expect(await runWith(g, parts, x)).toEqual(await runWith(g, 1, x));
   });
 });
+
+describe('CompileOptions.keep', () => {
+  it('keeps every asked-for value materialized and correct at the end of a run', async () => {
+    const { runReference } = await import('../helpers/reference-graph.js');
+    const g = tinyGraph(11, 9, 'same', 6);
+    const names = g.nodes.map((n) => n.name);
+    const plan = compile(g, { keep: names });
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / 65536) + 1 });
+    const k = selectKernels(await instantiateKernels(await compileKernels('simd'), memory), 'simd');
+    new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
+    const x = randomArray(11 * 9 * 3, mulberry32(8), 1);
+    new Float32Array(memory.buffer, plan.input.address, x.length).set(x);
+    execute(plan, k);
+    const ref = runReference(g, x);
+    for (const name of names) {
+      const v = plan.kept.get(name)!;
+      const got = new Float32Array(memory.buffer, v.address, v.length);
+      const want = ref.get(name)!;
+      let worst = 0;
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+      expect(worst, name).toBeLessThan(1e-4);
+    }
+  });
+});
