@@ -1,11 +1,12 @@
-// Model benchmark: our engine and TensorFlow.js wasm (XNNPACK, SIMD, 1 thread, fused graph model)
-// on the same network in one process, alternating run by run so machine noise hits both alike.
-// Usage: npm run bench [-- --runs 50 --warmup 10 --model default|<file> --alpha A --resolution R]
+// Model benchmark: our engine against TensorFlow.js wasm (XNNPACK, SIMD, 1 thread, the fused graph
+// model tfjs-converter emits) on the same network, in one process, alternating run by run so machine
+// noise hits both alike; then our own thread and pool scaling. Medians after warm-up, and ratios.
+// Usage: npm run bench [-- --runs 50 --warmup 10 --only f32,small,threads,pool --json]
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
 import { loadModel } from '../src/api.js';
+import { createPool } from '../src/pool.js';
 import { buildMobileNetV2 } from '../src/models/mobilenet-v2.js';
 import { importModelBytes } from '../src/formats/load-bytes.js';
 import { defaultModelUrl } from '../src/assets.js';
@@ -18,33 +19,48 @@ import { toTfjsGraph } from './peers/tfjs-graph.js';
 const args = parseArgs(process.argv.slice(2), ['json']);
 const runs = numberFlag(args, 'runs', 50);
 const warmup = numberFlag(args, 'warmup', 10);
-
-async function graphFor(): Promise<Graph> {
-  if (args.flags.has('alpha') || args.flags.has('resolution')) {
-    return buildMobileNetV2({ alpha: numberFlag(args, 'alpha', 1), resolution: numberFlag(args, 'resolution', 224), classes: 1000 });
-  }
-  const m = stringFlag(args, 'model') ?? 'default';
-  const bytes = m === 'default' ? await readUrlBytes(defaultModelUrl()) : new Uint8Array(await readFile(m));
-  return importModelBytes(bytes, { fileName: m });
-}
+const only = new Set((stringFlag(args, 'only') ?? 'f32,small,threads,pool').split(','));
+const report: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${os.platform()} ${os.arch()}, Node ${process.version}`,
+  runs, warmup,
+};
+const log = (s: string) => { if (!args.flags.has('json')) console.log(s); };
 
 const stats = (t: number[]) => {
   const s = [...t].sort((a, b) => a - b);
   return { median: percentile(s, 50), p10: percentile(s, 10), p90: percentile(s, 90) };
 };
+const f = (v: number) => v.toFixed(2).padStart(8);
 
-const graph = await graphFor();
-const n = graph.input.shape.reduce((a, b) => a * b, 1);
-const input = new Float32Array(n);
-for (let i = 0; i < n; i++) input[i] = Math.sin(i * 0.37) * 0.5 + 0.5;
+/** Times several async functions alternating run by run; returns per-function stats. */
+async function alternate(fns: (() => Promise<unknown>)[], n = runs, w = warmup) {
+  for (let i = 0; i < w; i++) for (const fn of fns) await fn();
+  const t: number[][] = fns.map(() => []);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < fns.length; j++) {
+      const a = performance.now();
+      await fns[j]();
+      t[j].push(performance.now() - a);
+    }
+  }
+  return t.map(stats);
+}
 
-// Ours
-let t0 = performance.now();
-const ours = await loadModel(graph, { isa: 'simd' });
-const oursOut = await ours.run(input);
-const oursFirst = performance.now() - t0;
+// Every WebAssembly.Memory created from here on, to compare resident wasm memory with tfjs's.
+const memories = new Set<WebAssembly.Memory>();
+{
+  const Orig = WebAssembly.Memory;
+  WebAssembly.Memory = new Proxy(Orig, { construct(t, a) { const m = Reflect.construct(t, a) as WebAssembly.Memory; memories.add(m); return m; } });
+  const orig = WebAssembly.instantiate;
+  WebAssembly.instantiate = (async (...a: Parameters<typeof orig>) => {
+    const r = await orig(...a);
+    const inst = ('instance' in r ? r.instance : r) as WebAssembly.Instance;
+    for (const v of Object.values(inst.exports)) if (v instanceof Orig) memories.add(v);
+    return r;
+  }) as typeof orig;
+}
 
-// TensorFlow.js wasm backend, SIMD, 1 thread
 const require = createRequire(import.meta.url);
 const tf = await import('@tensorflow/tfjs');
 const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -52,37 +68,101 @@ wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/di
 wasm.setThreadsCount(1);
 await tf.setBackend('wasm');
 await tf.ready();
-const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-t0 = performance.now();
-const tfModel = await tf.loadGraphModel(tf.io.fromMemory(toTfjsGraph(graph) as never));
-const x = tf.tensor4d(input, graph.input.shape);
-const tfRun = async () => { const y = tfModel.execute(x) as import('@tensorflow/tfjs').Tensor; const d = await y.data(); y.dispose(); return d as Float32Array; };
-const tfOut = await tfRun();
-const tfFirst = performance.now() - t0;
+const tfSimd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+/** Memories our models created; the largest other one is tfjs's. */
+const ours = new Set<WebAssembly.Memory>();
+const tfMemory = () => Math.max(0, ...[...memories].filter((m) => !ours.has(m)).map((m) => m.buffer.byteLength));
 
-let maxDiff = 0;
-for (let i = 0; i < oursOut.length; i++) maxDiff = Math.max(maxDiff, Math.abs(oursOut[i] - tfOut[i]));
+function inputFor(g: Graph): Float32Array {
+  const n = g.input.shape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = Math.sin(i * 0.37) * 0.5 + 0.5;
+  return x;
+}
 
-for (let i = 0; i < warmup; i++) { await ours.run(input); await tfRun(); }
-const tOurs: number[] = [], tTf: number[] = [];
-for (let i = 0; i < runs; i++) {
-  let a = performance.now(); await ours.run(input); tOurs.push(performance.now() - a);
-  a = performance.now(); await tfRun(); tTf.push(performance.now() - a);
+/** Ours (1 thread) vs tfjs-wasm on one graph, alternating; first inference reported apart. */
+async function versusTfjs(label: string, graph: Graph) {
+  const x = inputFor(graph);
+  const before = new Set(memories);
+  let t0 = performance.now();
+  const m = await loadModel(graph, { isa: 'simd' });
+  const out = await m.run(x);
+  const oursFirst = performance.now() - t0;
+  for (const mem of memories) if (!before.has(mem)) ours.add(mem);
+
+  t0 = performance.now();
+  const tfModel = await tf.loadGraphModel(tf.io.fromMemory(toTfjsGraph(graph) as never));
+  const xt = tf.tensor4d(x, graph.input.shape);
+  const tfRun = async () => { const y = tfModel.execute(xt) as import('@tensorflow/tfjs').Tensor; const d = await y.data(); y.dispose(); return d as Float32Array; };
+  const tfOut = await tfRun();
+  const tfFirst = performance.now() - t0;
+  let maxDiff = 0;
+  for (let i = 0; i < out.length; i++) maxDiff = Math.max(maxDiff, Math.abs(out[i] - tfOut[i]));
+
+  const [so, st] = await alternate([() => m.run(x), tfRun]);
+  const r = {
+    model: label, macs: m.info.macs, maxAbsDiff: maxDiff,
+    ours: { isa: m.info.isa, firstMs: oursFirst, ...so, wasmMemoryBytes: m.info.memoryBytes, peakActivationBytes: m.info.peakActivationBytes },
+    tfjs: { version: tf.version.tfjs, simd: tfSimd, threads: wasm.getThreadsCount(), firstMs: tfFirst, ...st, wasmMemoryBytes: tfMemory() },
+    ratio: so.median / st.median,
+  };
+  log(`\n${label}: ${(r.macs / 1e6).toFixed(1)} M MACs, ${runs} alternating runs after ${warmup} warm-up`);
+  log(`engine                              first ms   median      p10      p90   wasm memory`);
+  log(`mobilenet-wasm (${r.ours.isa}, 1 thread)        ${f(oursFirst)} ${f(so.median)} ${f(so.p10)} ${f(so.p90)}   ${(m.info.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+  log(`tfjs-wasm ${tf.version.tfjs} (XNNPACK, simd, 1 thread) ${f(tfFirst)} ${f(st.median)} ${f(st.p10)} ${f(st.p90)}   ${(r.tfjs.wasmMemoryBytes / 2 ** 20).toFixed(1)} MiB`);
+  log(`ratio ours/tfjs (median) ${r.ratio.toFixed(3)}; first-inference ratio ${(oursFirst / tfFirst).toFixed(3)}; max |Δ| of outputs ${maxDiff.toExponential(2)}; ours ${(r.macs / so.median / 1e6).toFixed(1)} G MAC/s`);
+  xt.dispose();
+  tfModel.dispose();
+  m.dispose();
+  return r;
 }
-const so = stats(tOurs), st = stats(tTf);
-const result = {
-  date: new Date().toISOString(), machine: `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${os.platform()} ${os.arch()}, Node ${process.version}`,
-  model: ours.info.name, macs: ours.info.macs, runs, warmup, maxAbsDiff: maxDiff,
-  ours: { isa: ours.info.isa, firstMs: oursFirst, ...so, memoryBytes: ours.info.memoryBytes, peakActivationBytes: ours.info.peakActivationBytes },
-  tfjsWasm: { version: tf.version.tfjs, simd, threads: wasm.getThreadsCount(), firstMs: tfFirst, ...st },
-  ratio: so.median / st.median,
-};
-if (args.flags.has('json')) console.log(JSON.stringify(result, null, 2));
-else {
-  const f = (v: number) => v.toFixed(2).padStart(8);
-  console.log(`${result.model}: ${(result.macs / 1e6).toFixed(1)} M MACs; ${runs} alternating runs after ${warmup} warm-up; ${result.machine}`);
-  console.log(`engine                      first ms   median      p10      p90`);
-  console.log(`mobilenet-wasm (${result.ours.isa}, 1 thr) ${f(oursFirst)} ${f(so.median)} ${f(so.p10)} ${f(so.p90)}`);
-  console.log(`tfjs-wasm ${tf.version.tfjs} (simd ${simd ? 'on' : 'off'}, ${wasm.getThreadsCount()} thr) ${f(tfFirst)} ${f(st.median)} ${f(st.p10)} ${f(st.p90)}`);
-  console.log(`ratio ours/tfjs (median): ${result.ratio.toFixed(3)}   max |Δ| of outputs: ${maxDiff.toExponential(2)}   ours ${(result.macs / so.median / 1e6).toFixed(1)} GMAC/s`);
+
+async function defaultGraph(): Promise<Graph> {
+  return importModelBytes(await readUrlBytes(defaultModelUrl()), { fileName: 'default' });
 }
+
+if (only.has('f32')) report.f32 = await versusTfjs('default model (nsfwjs MobileNetV2 1.0/224)', await defaultGraph());
+
+if (only.has('small')) {
+  report.small = [];
+  for (const [alpha, resolution] of [[0.35, 96], [0.5, 160]]) {
+    (report.small as unknown[]).push(await versusTfjs(`MobileNetV2 ${alpha}/${resolution} (seeded weights)`, buildMobileNetV2({ alpha, resolution, classes: 1000 })));
+  }
+}
+
+if (only.has('threads')) {
+  const g = await defaultGraph();
+  const x = inputFor(g);
+  const one = await loadModel(g, { isa: 'simd' });
+  const two = await loadModel(g, { isa: 'simd', threads: 2 });
+  const [s1, s2] = await alternate([() => one.run(x), () => two.run(x)]);
+  report.threads = { threads1: s1, threads2: { ...s2, actualThreads: two.info.threads }, speedup: s1.median / s2.median };
+  log(`\nthreads (default model, alternating): 1 thread median ${s1.median.toFixed(2)} ms, ${two.info.threads} threads ${s2.median.toFixed(2)} ms: speedup ${(s1.median / s2.median).toFixed(2)}×`);
+  one.dispose();
+  two.dispose();
+}
+
+if (only.has('pool')) {
+  // Throughput: N classify calls in flight at once on a pool of 2 workers vs one in-process model.
+  const n = Math.max(40, runs);
+  const img = { data: new Uint8Array(320 * 240 * 4).map((_, i) => (i * 31) & 255), width: 320, height: 240 };
+  const copy = () => ({ ...img, data: img.data.slice() });
+  const single = await loadModel('default');
+  for (let i = 0; i < 5; i++) await single.classify(copy());
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) await single.classify(copy());
+  const singleRate = n / ((performance.now() - t0) / 1000);
+  const pool = createPool({ model: 'default', size: 2, idleTimeoutMs: Infinity });
+  await Promise.all(Array.from({ length: 10 }, () => pool.classify(copy())));
+  t0 = performance.now();
+  await Promise.all(Array.from({ length: n }, () => pool.classify(copy())));
+  const poolRate = n / ((performance.now() - t0) / 1000);
+  await pool.close();
+  single.dispose();
+  report.pool = { images: n, inProcessPerSecond: singleRate, pool2PerSecond: poolRate, scaling: poolRate / singleRate };
+  log(`\npool throughput (classify 320×240 RGBA, ${n} images): in-process ${singleRate.toFixed(1)} img/s, pool of 2 workers ${poolRate.toFixed(1)} img/s (${(poolRate / singleRate).toFixed(2)}×)`);
+}
+
+if (args.flags.has('json')) console.log(JSON.stringify(report, null, 2));
+log(`\n${report.machine}, ${report.date}`);
+process.exit(0);
