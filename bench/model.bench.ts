@@ -1,7 +1,7 @@
 // Model benchmark: our engine against TensorFlow.js wasm (XNNPACK, SIMD, 1 thread, the fused graph
 // model tfjs-converter emits) on the same network, in one process, alternating run by run so machine
 // noise hits both alike; then our own thread and pool scaling. Medians after warm-up, and ratios.
-// Usage: npm run bench [-- --runs 50 --warmup 10 --only f32,small,threads,pool --json]
+// Usage: npm run bench [-- --runs 50 --warmup 10 --only f32,small,threads,pool,int8 --tflite <file> --json]
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ import { toTfjsGraph } from './peers/tfjs-graph.js';
 const args = parseArgs(process.argv.slice(2), ['json']);
 const runs = numberFlag(args, 'runs', 50);
 const warmup = numberFlag(args, 'warmup', 10);
-const only = new Set((stringFlag(args, 'only') ?? 'f32,small,threads,pool').split(','));
+const only = new Set((stringFlag(args, 'only') ?? 'f32,small,threads,pool,int8').split(','));
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${os.platform()} ${os.arch()}, Node ${process.version}`,
@@ -161,6 +161,36 @@ if (only.has('pool')) {
   single.dispose();
   report.pool = { images: n, inProcessPerSecond: singleRate, pool2PerSecond: poolRate, scaling: poolRate / singleRate };
   log(`\npool throughput (classify 320×240 RGBA, ${n} images): in-process ${singleRate.toFixed(1)} img/s, pool of 2 workers ${poolRate.toFixed(1)} img/s (${(poolRate / singleRate).toFixed(2)}×)`);
+}
+
+if (only.has('int8')) {
+  // int8: our engine on the TFLite uint8 model vs the TFLite runtime (wasm, XNNPACK, 1 thread) on the
+  // same file, and vs our f32 engine on the same network (MobileNetV2 1.0/224, 1001 classes).
+  const file = stringFlag(args, 'tflite') ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/data/models/mobilenet_v2_1.0_224_quant.tflite');
+  const { readFile } = await import('node:fs/promises');
+  const { loadTflitePeer } = await import('./peers/tflite.js');
+  const bytes = new Uint8Array(await readFile(file));
+  const q = await loadModel(bytes, { isa: 'simd' });
+  const f32 = await loadModel(buildMobileNetV2({ alpha: 1, resolution: 224, classes: 1001 }), { isa: 'simd' });
+  const peer = await loadTflitePeer(bytes, { threads: 1 });
+  const xq = new Uint8Array(224 * 224 * 3).map((_, i) => (i * 7 + (i >> 9)) & 255);
+  const xf = inputFor(buildMobileNetV2({ alpha: 1, resolution: 224, classes: 1001 }));
+  const a = (await q.run(xq as never)) as unknown as Uint8Array, b = peer.runSync(xq);
+  let maxDiff = 0;
+  for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+  const [sq, sp, sf] = await alternate([() => q.run(xq as never), async () => peer.runSync(xq), () => f32.run(xf)]);
+  report.int8 = {
+    model: path.basename(file), ours: { ...sq, wasmMemoryBytes: q.info.memoryBytes }, tflite: { ...sp, ...peer.info }, oursF32: sf,
+    ratioVsTflite: sq.median / sp.median, ratioVsOurF32: sq.median / sf.median, maxOutputDiff: maxDiff,
+  };
+  log(`\nint8 (${path.basename(file)}), ${runs} alternating runs after ${warmup} warm-up:`);
+  log(`mobilenet-wasm int8 (1 thread) median ${sq.median.toFixed(2)} ms (p10 ${sq.p10.toFixed(2)}, p90 ${sq.p90.toFixed(2)}), wasm memory ${(q.info.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+  log(`TFLite runtime wasm + XNNPACK (1 thread) median ${sp.median.toFixed(2)} ms (p10 ${sp.p10.toFixed(2)}, p90 ${sp.p90.toFixed(2)})`);
+  log(`mobilenet-wasm f32 same network (1 thread) median ${sf.median.toFixed(2)} ms`);
+  log(`ratios: int8/TFLite ${(sq.median / sp.median).toFixed(3)}, int8/our f32 ${(sq.median / sf.median).toFixed(3)}; max |Δ| output bytes vs TFLite ${maxDiff}`);
+  peer.dispose();
+  q.dispose();
+  f32.dispose();
 }
 
 if (args.flags.has('json')) console.log(JSON.stringify(report, null, 2));

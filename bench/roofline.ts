@@ -40,8 +40,8 @@ function compileWat(text: string): WebAssembly.Instance | null {
   m.setFeatures(binaryen.Features.SIMD128 | binaryen.Features.RelaxedSIMD);
   const bytes = m.emitBinary();
   m.dispose();
-  if (!WebAssembly.validate(bytes)) return null; // relaxed SIMD not enabled in this runtime
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  if (!WebAssembly.validate(bytes as BufferSource)) return null; // relaxed SIMD not enabled in this runtime
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource));
 }
 
 /** Best G multiply-adds/s over chain counts, per instruction kind available here (single thread). */
