@@ -1,7 +1,7 @@
 // Model benchmark: our engine against TensorFlow.js wasm (XNNPACK, SIMD, 1 thread, the fused graph
 // model tfjs-converter emits) on the same network, in one process, alternating run by run so machine
 // noise hits both alike; then our own thread and pool scaling. Medians after warm-up, and ratios.
-// Usage: npm run bench [-- --runs 50 --warmup 10 --only f32,small,threads,pool,int8 --tflite <file> --json]
+// Usage: npm run bench [-- --runs 50 --warmup 10 --only f32,small,threads,pool,int8,ort --tflite <file> --json]
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ import { toTfjsGraph } from './peers/tfjs-graph.js';
 const args = parseArgs(process.argv.slice(2), ['json']);
 const runs = numberFlag(args, 'runs', 50);
 const warmup = numberFlag(args, 'warmup', 10);
-const only = new Set((stringFlag(args, 'only') ?? 'f32,small,threads,pool,int8').split(','));
+const only = new Set((stringFlag(args, 'only') ?? 'f32,small,threads,pool,int8,ort').split(','));
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${os.platform()} ${os.arch()}, Node ${process.version}`,
@@ -192,6 +192,48 @@ if (only.has('int8')) {
   q.dispose();
   f32.dispose();
 }
+
+// ==== section `ort` (begin): ONNX Runtime Web peer ====
+// The default model vs onnxruntime-web (wasm EP, SIMD, 1 thread, graphOptimizationLevel 'all') on the
+// ONNX export of the same Graph (bench/peers/onnx-graph.ts: NCHW, opset 13). The NHWC → NCHW input
+// conversion is done once, outside the timed region (peer.prepare); runs alternate with ours.
+if (only.has('ort')) {
+  const { loadOrtPeer } = await import('./peers/ort.js');
+  const g = await defaultGraph();
+  const x = inputFor(g);
+  const before = new Set(memories);
+  let t0 = performance.now();
+  const m = await loadModel(g, { isa: 'simd' });
+  const out = await m.run(x);
+  const oursFirst = performance.now() - t0;
+  const mine = [...memories].filter((mem) => !before.has(mem));
+  for (const mem of mine) ours.add(mem);
+  t0 = performance.now();
+  const peer = await loadOrtPeer(g, { threads: 1 });
+  const xt = peer.prepare(x);
+  const ortOut = await peer.runPrepared(xt);
+  const ortFirst = performance.now() - t0;
+  let maxDiff = 0;
+  for (let i = 0; i < out.length; i++) maxDiff = Math.max(maxDiff, Math.abs(out[i] - ortOut[i]));
+  const [so, sp] = await alternate([() => m.run(x), () => peer.runPrepared(xt)]);
+  // ORT's wasm memory: the largest memory created since this section started that is not ours.
+  const ortMemory = Math.max(0, ...[...memories].filter((mem) => !before.has(mem) && !ours.has(mem)).map((mem) => mem.buffer.byteLength));
+  const { version, simd, threads, importMs, exportMs, loadMs, modelBytes } = peer.info;
+  report.ort = {
+    model: 'default model (nsfwjs MobileNetV2 1.0/224)', macs: m.info.macs, maxAbsDiff: maxDiff,
+    ours: { isa: m.info.isa, threads: m.info.threads, firstMs: oursFirst, ...so, wasmMemoryBytes: m.info.memoryBytes },
+    ort: { version, simd, threads, graphOptimizationLevel: 'all', onnxBytes: modelBytes, importMs, exportMs, sessionMs: loadMs, firstMs: ortFirst, ...sp, wasmMemoryBytes: ortMemory },
+    ratio: so.median / sp.median,
+  };
+  log(`\nONNX Runtime Web, default model: ${(m.info.macs / 1e6).toFixed(1)} M MACs, ${runs} alternating runs after ${warmup} warm-up`);
+  log(`engine                              first ms   median      p10      p90   wasm memory`);
+  log(`mobilenet-wasm (${m.info.isa}, 1 thread)        ${f(oursFirst)} ${f(so.median)} ${f(so.p10)} ${f(so.p90)}   ${(m.info.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+  log(`onnxruntime-web ${version} (wasm, simd, ${threads} thread) ${f(ortFirst)} ${f(sp.median)} ${f(sp.p10)} ${f(sp.p90)}   ${ortMemory ? (ortMemory / 2 ** 20).toFixed(1) + ' MiB' : '?'}`);
+  log(`ratio ours/ORT (median) ${(so.median / sp.median).toFixed(3)}; first-inference ratio ${(oursFirst / ortFirst).toFixed(3)}; max |Δ| of outputs ${maxDiff.toExponential(2)}; ORT first = ONNX export ${exportMs.toFixed(0)} ms + import ${importMs.toFixed(0)} ms + session ${loadMs.toFixed(0)} ms + first run ${(ortFirst - exportMs - importMs - loadMs).toFixed(0)} ms`);
+  await peer.dispose();
+  m.dispose();
+}
+// ==== section `ort` (end) ====
 
 if (args.flags.has('json')) console.log(JSON.stringify(report, null, 2));
 log(`\n${report.machine}, ${report.date}`);
