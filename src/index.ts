@@ -2,7 +2,12 @@
 export { loadModel, type ModelSource, type LoadModelOptions } from './api.js';
 export { createPool, type Pool, type PoolOptions } from './pool.js';
 export { WorkerModel, type ModelWorkerOptions, type CallOptions } from './workers/client.js';
-export { Model, type ModelInfo, type ClassifyOptions, type Classification, type LoadOptions } from './model.js';
+export {
+  Model, type ModelInfo, type ClassifyOptions, type Classification, type LoadOptions, type SegmentOptions, type Segmentation,
+  type InputTensor, type OutputTensor,
+} from './model.js';
+export type { QuantScheme } from './plan/registry.js';
+export { PASCAL_VOC_LABELS, pascalVocColor } from './models/pascal-voc.js';
 export type { ImageInput } from './image/preprocess.js';
 export type { Graph, Node, ModelMeta, PaddingMode, Activation } from './graph/ir.js';
 export { buildMobileNetV2 } from './models/mobilenet-v2.js';

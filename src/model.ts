@@ -1,9 +1,11 @@
 // An in-process model: one WebAssembly instance over its own memory, a compiled plan, and the
 // classify / embed / run entry points. Every call validates its input before touching memory, and
 // a failing kernel call leaves nothing half-written that the next call depends on.
-import type { Graph } from './graph/ir.js';
-import { compile, type CompileOptions, type Plan } from './plan/compile.js';
-import { selectKernels, type KernelSet } from './plan/registry.js';
+import type { DType, Graph, Quant } from './graph/ir.js';
+import { compile, type CompileOptions, type Plan, type TensorRef } from './plan/compile.js';
+import { selectKernels, type KernelSet, type QuantScheme } from './plan/registry.js';
+import { dtypeRange } from './plan/requant.js';
+import { PASCAL_VOC_LABELS } from './models/pascal-voc.js';
 import { execute, runStep } from './exec/executor.js';
 import { compileKernels, instantiateKernels, resolveIsa, type Isa } from './wasm/load.js';
 import { ThreadTeam, threadsAvailable } from './exec/team.js';
@@ -20,8 +22,18 @@ export interface ModelInfo {
   resolution?: number;
   paddingMode: string;
   inputShape: number[];
-  inputType: 'float32';
+  /** What run() takes: Float32Array (float32), Uint8Array (uint8) or Int8Array (int8). */
+  inputType: 'float32' | 'uint8' | 'int8';
+  /** The input's quantization (real = scale·(q − zeroPoint)) when it is uint8 / int8. */
+  inputQuant?: Quant;
   outputShape: number[];
+  /** What run() returns: Float32Array, Uint8Array, Int8Array, Int32Array or BigInt64Array (int64). */
+  outputType: DType;
+  outputQuant?: Quant;
+  /** 'classify' (one score per class: classify()) or 'segment' (a class per pixel: segment()). */
+  task: 'classify' | 'segment';
+  /** Requantization arithmetic of a quantized model (LoadOptions.requant); absent for float32 graphs. */
+  requant?: QuantScheme;
   labels: string[];
   preprocess: Graph['meta']['preprocess'];
   /** Multiply-adds and parameters of the graph as run (batch norm folded). */
@@ -50,6 +62,20 @@ export interface ClassifyOptions {
 
 export interface Classification { index: number; label: string; score: number }
 
+export interface SegmentOptions {
+  /** Resample the class map to this size (nearest neighbour); default: the model's output resolution. */
+  size?: { width: number; height: number };
+  /** Central crop fraction before resizing; defaults to the model's metadata (1 = whole image). */
+  centralCrop?: number;
+}
+
+/** A class index per pixel, row-major, with the class names (labels[classes[i]]). */
+export interface Segmentation { width: number; height: number; classes: Uint8Array; labels: string[] }
+
+/** run()'s input per model input type, and its output per output type. */
+export type InputTensor = Float32Array | Uint8Array | Int8Array | ArrayLike<number>;
+export type OutputTensor = Float32Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
+
 export interface LoadOptions extends CompileOptions {
   /** Kernel build: 'auto' (the best the runtime validates: relaxed, simd, scalar), or one of them. */
   isa?: Isa | 'auto';
@@ -59,6 +85,8 @@ export interface LoadOptions extends CompileOptions {
    * that is missing, or with the scalar kernels, the model silently runs on one thread. Default 1.
    */
   threads?: number | 'auto';
+  /** Class names to use instead of the model's own (as many as the model has classes). */
+  labels?: string[];
 }
 
 const PAGE = 65536;
@@ -87,7 +115,9 @@ export class Model {
   /** Byte address where image pixels are staged for preprocessing (end of the plan). */
   #imageBase: number;
 
-  private constructor(graph: Graph, plan: Plan, k: KernelSet, memory: WebAssembly.Memory, format: string, team: ThreadTeam | null) {
+  #labels: string[];
+
+  private constructor(graph: Graph, plan: Plan, k: KernelSet, memory: WebAssembly.Memory, format: string, team: ThreadTeam | null, labels: string[]) {
     this.#graph = graph;
     this.#plan = plan;
     this.#k = k;
@@ -96,9 +126,14 @@ export class Model {
     this.#imageBase = Math.ceil(plan.totalBytes / 64) * 64;
     const sum = summarize(graph);
     const m = graph.meta;
+    const quantized = plan.steps.some((st) => 'family' in st);
+    this.#labels = labels;
     this.info = {
       name: graph.name, format, architecture: m.architecture, alpha: m.alpha, resolution: m.resolution, paddingMode: m.paddingMode,
-      inputShape: [...graph.input.shape], inputType: 'float32', outputShape: plan.output.shape, labels: [...m.labels],
+      inputShape: [...graph.input.shape], inputType: plan.input.dtype as ModelInfo['inputType'],
+      ...(plan.input.quant ? { inputQuant: { ...plan.input.quant } } : {}),
+      outputShape: plan.output.shape, outputType: plan.output.dtype, ...(plan.output.quant ? { outputQuant: { ...plan.output.quant } } : {}),
+      task: m.task ?? 'classify', ...(quantized ? { requant: plan.requant } : {}), labels: [...labels],
       preprocess: m.preprocess, macs: sum.macs, params: sum.params, peakActivationBytes: plan.arenaBytes,
       peakActivationBytesUnfused: plan.arenaBytesUnfused, weightBytes: plan.weights.byteLength,
       memoryBytes: memory.buffer.byteLength, embeddingSize: plan.embedding?.length ?? null, isa: k.isa,
@@ -111,6 +146,7 @@ export class Model {
     const isa = resolveIsa(opts.isa);
     const parts = isa === 'scalar' || !threadsAvailable() ? 1 : await resolveThreads(opts.threads);
     const plan = compile(graph, { ...opts, parts });
+    const labels = modelLabels(graph, opts.labels);
     const pages = Math.ceil(plan.totalBytes / PAGE) + 1;
     const memory = parts > 1
       ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
@@ -119,18 +155,21 @@ export class Model {
     const exports = await instantiateKernels(module, memory);
     new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
     const team = parts > 1 ? await ThreadTeam.create(module, memory, plan, isa, parts) : null;
-    return new Model(graph, plan, selectKernels(exports, isa), memory, format, team);
+    return new Model(graph, plan, selectKernels(exports, isa), memory, format, team, labels);
   }
 
-  /** Raw inference: an NHWC float32 tensor of exactly the input shape → a copy of the raw output. */
-  async run(input: Float32Array | ArrayLike<number>): Promise<Float32Array> {
+  /**
+   * Raw inference on a tensor of exactly the input shape, in the model's input type (info.inputType):
+   * a Float32Array (or plain numbers) for float32, a Uint8Array for uint8, an Int8Array for int8. Returns a copy
+   * of the raw output in its own type (info.outputType): Float32Array, Uint8Array, Int8Array, Int32Array, or
+   * BigInt64Array for an int64 ARG_MAX. The type parameter names that output type for TypeScript (default
+   * Float32Array, the float32 models' type): `await model.run<Uint8Array>(bytes)` for a uint8 model.
+   */
+  async run<T extends OutputTensor = Float32Array>(input: InputTensor): Promise<T> {
     this.#check();
-    const { length, shape } = this.#plan.input;
-    if (!input || typeof (input as ArrayLike<number>).length !== 'number') throw new InputError(`run(): expected a Float32Array of ${length} values (NHWC ${shape.join('×')})`);
-    if (input.length !== length) throw new InputError(`run(): input has ${input.length} values, expected ${length} (NHWC ${shape.join('×')})`);
-    this.#f32(this.#plan.input.address, length).set(input);
+    this.#writeInput(input);
     this.#execute();
-    return this.#f32(this.#plan.output.address, this.#plan.output.length).slice();
+    return this.#read(this.#plan.output).slice() as T;
   }
 
   /** Top-k labels with scores (probabilities when the model ends in softmax; else softmax of the logits). */
@@ -138,25 +177,47 @@ export class Model {
     this.#check();
     const topK = opts.topK ?? 5;
     if (!Number.isInteger(topK) || topK < 1) throw new InputError(`classify(): topK must be a positive integer, got ${topK}`);
+    if (this.info.task !== 'classify') throw new InputError(`classify(): model "${this.info.name}" is a segmentation model; use segment()`);
     this.#preprocess(image, opts.centralCrop);
     this.#execute();
-    const out = this.#f32(this.#plan.output.address, this.#plan.output.length);
-    const scores = this.#graph.meta.outputIsProbabilities ? Float32Array.from(out) : softmax(out);
-    const labels = this.#graph.meta.labels;
+    const out = this.#real(this.#plan.output);
+    const scores = this.#graph.meta.outputIsProbabilities ? out : softmax(out);
+    const labels = this.#labels;
     return [...scores.keys()]
       .sort((a, b) => scores[b] - scores[a] || a - b)
       .slice(0, topK)
       .map((index) => ({ index, label: labels[index] ?? String(index), score: scores[index] }));
   }
 
-  /** The pooled feature vector (the global average pool's output) for an image. */
+  /** The class of every pixel (a segmentation model: info.task 'segment'), at the output resolution or `size`. */
+  async segment(image: ImageInput, opts: SegmentOptions = {}): Promise<Segmentation> {
+    this.#check();
+    if (this.info.task !== 'segment') throw new InputError(`segment(): model "${this.info.name}" is not a segmentation model (task ${this.info.task}); use classify()`);
+    const size = opts.size;
+    if (size !== undefined && (!size || !Number.isInteger(size.width) || !Number.isInteger(size.height) || size.width < 1 || size.height < 1 || size.width > 16384 || size.height > 16384)) {
+      throw new InputError(`segment(): size must be { width, height } with integers in 1..16384, got ${JSON.stringify(size)}`);
+    }
+    this.#preprocess(image, opts.centralCrop);
+    this.#execute();
+    const out = this.#plan.output;
+    const [, H, W] = out.shape;
+    if (this.#labels.length > 256) throw new EngineError(`segment(): model "${this.info.name}" has ${this.#labels.length} classes; a class map holds at most 256`);
+    const raw = this.#read(out);
+    const map = new Uint8Array(H * W);
+    for (let i = 0; i < map.length; i++) map[i] = Number(raw[i]);
+    const labels = [...this.#labels];
+    if (!size || (size.width === W && size.height === H)) return { width: W, height: H, classes: map, labels };
+    return { width: size.width, height: size.height, classes: resizeNearest(map, W, H, size.width, size.height), labels };
+  }
+
+  /** The pooled feature vector (the global average pool's output, dequantized if quantized) for an image. */
   async embed(image: ImageInput, opts: Pick<ClassifyOptions, 'centralCrop'> = {}): Promise<Float32Array> {
     this.#check();
     const emb = this.#plan.embedding;
     if (!emb) throw new EngineError(`embed(): model "${this.info.name}" records no embedding node`);
     this.#preprocess(image, opts.centralCrop);
     this.#execute(this.#graph.meta.embeddingNode);
-    return this.#f32(emb.address, emb.length).slice();
+    return Float32Array.from(this.#real(emb));
   }
 
   /** Milliseconds per plan step for one inference on the current input (for --profile). */
@@ -167,19 +228,88 @@ export class Model {
     return this.#plan.steps.map((s, i) => ({ name: s.name, kind: s.kind, ms: times[i] / runs }));
   }
 
-  /** Fills the input tensor with preprocessed pixels (resize + normalize inside wasm). */
+  /** Validates `input` against the input's type and length and writes it to the input tensor. */
+  #writeInput(input: InputTensor): void {
+    const { length, shape, dtype } = this.#plan.input;
+    const want = { float32: 'a Float32Array', uint8: 'a Uint8Array', int8: 'an Int8Array' }[dtype as 'float32' | 'uint8' | 'int8'];
+    const desc = `${want} of ${length} values (NHWC ${shape.join('×')}, ${dtype})`;
+    if (!input || typeof (input as ArrayLike<number>).length !== 'number') throw new InputError(`run(): expected ${desc}`);
+    const typed = ArrayBuffer.isView(input);
+    const ok = dtype === 'float32'
+      ? !typed || input instanceof Float32Array || input instanceof Float64Array
+      : dtype === 'uint8' ? input instanceof Uint8Array || input instanceof Uint8ClampedArray : input instanceof Int8Array;
+    if (!ok) throw new InputError(`run(): model "${this.info.name}" takes ${desc}, got ${typed ? input.constructor.name : 'an array'}`);
+    if (input.length !== length) throw new InputError(`run(): input has ${input.length} values, expected ${length} (NHWC ${shape.join('×')})`);
+    if (dtype === 'float32') this.#f32(this.#plan.input.address, length).set(input);
+    else new Uint8Array(this.#memory.buffer, this.#plan.input.address, length).set(new Uint8Array((input as Uint8Array).buffer, (input as Uint8Array).byteOffset, length));
+  }
+
+  /** A view of a tensor in its own type (int64 as BigInt64Array). */
+  #read(t: TensorRef): OutputTensor {
+    const b = this.#memory.buffer;
+    switch (t.dtype) {
+      case 'float32': return new Float32Array(b, t.address, t.length);
+      case 'uint8': return new Uint8Array(b, t.address, t.length);
+      case 'int8': return new Int8Array(b, t.address, t.length);
+      case 'int32': return new Int32Array(b, t.address, t.length);
+      case 'int64': return new BigInt64Array(b, t.address, t.length);
+    }
+  }
+
+  /** A tensor's real values: float32 as is, quantized ones dequantized (real = scale·(q − zeroPoint)). */
+  #real(t: TensorRef): Float32Array {
+    const v = this.#read(t);
+    if (v instanceof Float32Array) return Float32Array.from(v);
+    if (!t.quant) throw new EngineError(`model "${this.info.name}": tensor of type ${t.dtype} has no real values`);
+    const { scale, zeroPoint } = t.quant;
+    return Float32Array.from(v as Uint8Array | Int8Array, (q) => Math.fround(scale) * (q - zeroPoint));
+  }
+
+  /**
+   * Fills the input tensor with preprocessed pixels (resize + normalize inside wasm). A quantized input gets
+   * the real values of meta.preprocess quantized with its own (scale, zeroPoint); when that mapping is the
+   * identity up to an integer shift (TFLite models fed raw pixels: q = pixel, or q = pixel − 128), the resize
+   * produces the shifted pixels directly and they are rounded once (so a same-size image gives its own bytes).
+   */
   #preprocess(image: ImageInput, centralCrop?: number): void {
     const img = validateImage(image);
-    const [, H, W, C] = this.#plan.input.shape;
-    if (C !== 3) throw new InputError(`classify(): model "${this.info.name}" takes ${C} input channels; only RGB models can classify images (use run())`);
+    const input = this.#plan.input;
+    const [, H, W, C] = input.shape;
+    if (C !== 3) throw new InputError(`model "${this.info.name}" takes ${C} input channels; only RGB models can take images (use run())`);
     const frac = centralCrop ?? this.#graph.meta.preprocess.centralCrop ?? 1;
     const crop = imageCrop(img.width, img.height, frac);
     const bytes = img.width * img.height * img.channels;
-    this.#ensure(this.#imageBase + bytes + 16);
-    new Uint8Array(this.#memory.buffer, this.#imageBase, bytes).set(img.data.subarray(0, bytes));
-    const { scale, offset } = this.#graph.meta.preprocess;
-    this.#guard(() => this.#k.resize(this.#imageBase, img.width, img.height, img.channels, crop.x, crop.y, crop.w, crop.h,
-      this.#plan.input.address, W, H, scale[0], scale[1], scale[2], offset[0], offset[1], offset[2]));
+    const quant = input.quant;
+    const scratch = quant ? H * W * C * 4 : 0; // float32 image before quantization
+    const pixels = this.#imageBase + Math.ceil(scratch / 64) * 64;
+    this.#ensure(pixels + bytes + 16);
+    new Uint8Array(this.#memory.buffer, pixels, bytes).set(img.data.subarray(0, bytes));
+    let { scale, offset } = this.#graph.meta.preprocess;
+    const dst = quant ? this.#imageBase : input.address;
+    let qscale = 1;
+    let qzp = 0;
+    if (quant) {
+      // x = pixel·scale + offset, q = round(x / s) + z = round(pixel·scale/s + offset/s + z)
+      const s = Math.fround(quant.scale);
+      const shift = offset.map((o) => o / s + quant.zeroPoint);
+      const direct = scale.every((c) => Math.abs(c / s - 1) < 1e-6) && shift.every((v) => Math.abs(v - Math.round(v)) < 1e-4);
+      if (direct) {
+        scale = [1, 1, 1];
+        offset = shift.map(Math.round) as [number, number, number];
+      } else {
+        qscale = s;
+        qzp = quant.zeroPoint;
+      }
+    }
+    this.#guard(() => {
+      this.#k.resize(pixels, img.width, img.height, img.channels, crop.x, crop.y, crop.w, crop.h,
+        dst, W, H, scale[0], scale[1], scale[2], offset[0], offset[1], offset[2]);
+      if (quant) {
+        const dtype = input.dtype as 'uint8' | 'int8';
+        const [qmin, qmax] = dtypeRange(dtype);
+        this.#k.quant[dtype === 'uint8' ? 'qu8' : 'qs8'].fp32.quantize(H * W * C, dst, input.address, qscale, qzp, qmin, qmax);
+      }
+    });
   }
 
   /** Runs the plan, or its prefix up to and including the step named `until`. */
@@ -226,6 +356,32 @@ export class Model {
     this.#memory = undefined as unknown as WebAssembly.Memory;
     this.#plan = undefined as unknown as Plan;
   }
+}
+
+/**
+ * Class names: the caller's (as many as the model's own), else the model's, else — a 21-class segmentation model
+ * whose file names no classes (the importer's class_<i>) — PASCAL VOC's.
+ */
+function modelLabels(graph: Graph, given: string[] | undefined): string[] {
+  const own = graph.meta.labels;
+  if (given !== undefined) {
+    if (!Array.isArray(given) || !given.every((l) => typeof l === 'string')) throw new InputError('labels must be an array of strings');
+    if (own.length > 0 && given.length !== own.length) throw new InputError(`${given.length} labels given but model "${graph.name}" has ${own.length} classes`);
+    return [...given];
+  }
+  if (graph.meta.task === 'segment' && own.length === PASCAL_VOC_LABELS.length && own.every((l, i) => l === `class_${i}`)) return [...PASCAL_VOC_LABELS];
+  return [...own];
+}
+
+/** Nearest-neighbour resampling of a class map (sample centres: x → floor((x + 0.5)·inW / outW)). */
+function resizeNearest(src: Uint8Array, inW: number, inH: number, outW: number, outH: number): Uint8Array {
+  const out = new Uint8Array(outW * outH);
+  const xs = Int32Array.from({ length: outW }, (_, x) => Math.min(inW - 1, Math.floor(((x + 0.5) * inW) / outW)));
+  for (let y = 0; y < outH; y++) {
+    const row = Math.min(inH - 1, Math.floor(((y + 0.5) * inH) / outH)) * inW;
+    for (let x = 0; x < outW; x++) out[y * outW + x] = src[row + xs[x]];
+  }
+  return out;
 }
 
 function softmax(x: Float32Array): Float32Array {

@@ -8,7 +8,7 @@
 // calls: QueueFullError. Input buffers are transferred when the call reaches a worker (see
 // workers/client.ts): hand them over at call time and do not touch them until the promise settles.
 import type { ModelSource } from './api.js';
-import type { Classification, ClassifyOptions, LoadOptions, ModelInfo } from './model.js';
+import type { Classification, ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor } from './model.js';
 import type { ImageInput } from './image/preprocess.js';
 import { WorkerModel, abortReason, type CallOptions, type ModelWorkerOptions } from './workers/client.js';
 import { DisposedError, InputError, QueueFullError } from './errors.js';
@@ -36,7 +36,7 @@ export interface Pool {
   readonly workers: number;
   /** The model's info (starts a worker if none has loaded yet). */
   info(opts?: Pick<CallOptions, 'signal'>): Promise<ModelInfo>;
-  run(input: Float32Array | ArrayLike<number>, opts?: CallOptions): Promise<Float32Array>;
+  run<T extends OutputTensor = Float32Array>(input: InputTensor, opts?: CallOptions): Promise<T>;
   classify(image: ImageInput, opts?: ClassifyOptions & CallOptions): Promise<Classification[]>;
   embed(image: ImageInput, opts?: Pick<ClassifyOptions, 'centralCrop'> & CallOptions): Promise<Float32Array>;
   /** Rejects waiting calls with DisposedError, lets running ones finish, terminates the workers. */
@@ -76,7 +76,7 @@ export function createPool(options: PoolOptions): Pool {
     get pending() { return pool.pending; },
     get workers() { return pool.workers; },
     info: (opts = {}) => pool.info(opts),
-    run: (input, opts = {}) => pool.submit('run', input, opts) as Promise<Float32Array>,
+    run: <T extends OutputTensor = Float32Array>(input: InputTensor, opts: CallOptions = {}) => pool.submit('run', input, opts) as Promise<T>,
     classify: (image, opts = {}) => pool.submit('classify', image, opts) as Promise<Classification[]>,
     embed: (image, opts = {}) => pool.submit('embed', image, opts) as Promise<Float32Array>,
     close: () => pool.close(),
@@ -206,7 +206,7 @@ class WorkerPool {
     let call: Promise<unknown>;
     switch (job.kind) {
       case 'info': call = Promise.resolve(model.info); break;
-      case 'run': call = model.run(job.arg as Float32Array, { transfer: job.opts.transfer }); break;
+      case 'run': call = model.run(job.arg as InputTensor, { transfer: job.opts.transfer }); break;
       case 'classify': call = model.classify(job.arg as ImageInput, job.opts); break;
       case 'embed': call = model.embed(job.arg as ImageInput, job.opts); break;
     }

@@ -102,3 +102,62 @@ import { clampI32, loadQ, mbqm, roundAwayF32, roundAwayF64 } from "./q8-scalar";
     }
   }
 }
+
+/** out[p] (int64) = the first c maximizing in[p][c]: q8Argmax with TFLite's INT64 output type. */
+// @ts-ignore: decorator
+@inline export function q8ArgmaxI64<T>(pixels: i32, channels: i32, input: usize, output: usize): void {
+  let p = input;
+  for (let i = 0; i < pixels; i++) {
+    let best = loadQ<T>(p);
+    let idx = 0;
+    for (let c = 1; c < channels; c++) {
+      const v = loadQ<T>(p + <usize>c);
+      if (v > best) {
+        best = v;
+        idx = c;
+      }
+    }
+    store<i64>(output + (<usize>i << 3), <i64>idx);
+    p += <usize>channels;
+  }
+}
+
+/**
+ * XNNPACK's int8 → int8 convert (qu8/qs8-vcvt, what TFLite's XNNPACK delegate runs for QUANTIZE between two
+ * quantizations of one type): out = clamp(((outZp << shift) + 2^(shift−1) − mult·inZp + q·mult) >> shift, qmin, qmax)
+ * (arithmetic shift), mult = lrintf(2^shift · s_in / s_out), shift = 8 (requantizeParamsMulShift).
+ */
+// @ts-ignore: decorator
+@inline export function q8RequantizeMulShift<T>(n: i32, input: usize, output: usize, inZp: i32, outZp: i32, mult: i32, shift: i32, qmin: i32, qmax: i32): void {
+  const bias = (outZp << shift) + (1 << (shift - 1)) - mult * inZp;
+  for (let i = 0; i < n; i++) {
+    const v = (bias + loadQ<T>(input + <usize>i) * mult) >> shift;
+    store<u8>(output + <usize>i, <u8>clampI32(v, qmin, qmax));
+  }
+}
+
+/**
+ * Zero padding of H and W (TFLite PAD), byte-generic: output rows oy ∈ [oy0, oy1) of [outH][outW][pixelBytes]
+ * are the input row oy − padTop shifted right by padLeft pixels, with every byte outside the input set to `fill`
+ * (a quantized tensor's zero point; 0 for float32).
+ */
+// @ts-ignore: decorator
+@inline export function x8Pad(
+  inH: i32, inW: i32, pixelBytes: i32, input: usize, padTop: i32, padLeft: i32,
+  outH: i32, outW: i32, output: usize, oy0: i32, oy1: i32, fill: i32,
+): void {
+  const outRow = <usize>outW * <usize>pixelBytes;
+  const inRow = <usize>inW * <usize>pixelBytes;
+  const left = <usize>padLeft * <usize>pixelBytes;
+  for (let oy = oy0; oy < oy1; oy++) {
+    const dst = output + <usize>oy * outRow;
+    const iy = oy - padTop;
+    if (iy < 0 || iy >= inH) {
+      memory.fill(dst, <u8>fill, outRow);
+      continue;
+    }
+    memory.fill(dst, <u8>fill, left);
+    memory.copy(dst + left, input + <usize>iy * inRow, inRow);
+    memory.fill(dst + left + inRow, <u8>fill, outRow - left - inRow);
+  }
+}

@@ -1,4 +1,4 @@
-// mobilenet-wasm command line: classify, info, convert, bench.
+// mobilenet-wasm command line: classify, segment, info, convert, bench.
 import { writeFile } from 'node:fs/promises';
 import { loadModel } from '../api.js';
 import type { Model, LoadOptions } from '../model.js';
@@ -12,31 +12,54 @@ import { readFileBytes, readUrlBytes } from '../io.js';
 import { defaultModelUrl } from '../assets.js';
 import { EngineError, InputError } from '../errors.js';
 import { parseArgs, numberFlag, stringFlag, type Args } from './args.js';
-import { decodeImageFile } from './decode.js';
+import { decodeImageFile, writeSegmentationPng } from './decode.js';
 import { formatTable, formatBytes, percentile } from './format.js';
 
 const USAGE = `mobilenet-wasm: MobileNetV2 inference in WebAssembly SIMD
 
   mobilenet-wasm classify <image...> [--model <file>|default] [--top 5] [--json]
+  mobilenet-wasm segment <image> --model <segmentation.tflite> --out <mask.png> [--alpha 0.5] [--json]
+      (--alpha: the overlay's opacity; the class map is drawn in the PASCAL VOC colours over the image)
   mobilenet-wasm info [--model <file> | --alpha A --resolution R --classes K] [--json]
   mobilenet-wasm convert <input> <output>
   mobilenet-wasm bench [--model <file>|default | --alpha A --resolution R] [--runs 50] [--warmup 5] [--profile] [--json]
+  mobilenet-wasm quantize <model>|default <out.safetensors> --calibrate <folder> [--images 100] [--seed 0]
+      [--method minmax|average|percentile] [--softmax float|int8] [--pool avgpool|mean] [--json]
+      (int8 post-training quantization: per-channel weights, per-tensor activations calibrated on the folder's images)
 
-Common options: --isa auto|relaxed|simd|scalar   --threads N|auto   --no-fuse (materialize every expanded tensor)`;
+Common options: --isa auto|relaxed|simd|scalar   --threads N|auto   --no-fuse (materialize every expanded tensor)
+                --requant fp32|gemmlowp (quantized models: XNNPACK's arithmetic, TFLite's default; or TFLite's builtin)
+                --labels <file> (class names, one per line, instead of the model's own)`;
 
 const BOOLEANS = ['json', 'profile', 'no-fuse', 'help'];
 
-function loadOptions(args: Args): LoadOptions {
+async function loadOptions(args: Args): Promise<LoadOptions> {
   const isa = stringFlag(args, 'isa') ?? 'auto';
   if (!['auto', 'relaxed', 'simd', 'scalar'].includes(isa)) throw new InputError(`--isa must be auto, relaxed, simd or scalar, got "${isa}"`);
   const t = stringFlag(args, 'threads') ?? '1';
   const threads = t === 'auto' ? 'auto' : Number(t);
-  return { isa: isa as LoadOptions['isa'], fuse: !args.flags.has('no-fuse'), threads };
+  const requant = stringFlag(args, 'requant') ?? 'fp32';
+  if (requant !== 'fp32' && requant !== 'gemmlowp') throw new InputError(`--requant must be fp32 or gemmlowp, got "${requant}"`);
+  const opts: LoadOptions = { isa: isa as LoadOptions['isa'], fuse: !args.flags.has('no-fuse'), threads, requant };
+  const labelsFile = stringFlag(args, 'labels');
+  if (labelsFile !== undefined) {
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await readFileBytes(labelsFile));
+    } catch (e) {
+      throw new InputError(`cannot read labels file "${labelsFile}": ${(e as Error).message}`);
+    }
+    const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    opts.labels = lines;
+  }
+  return opts;
 }
 
-async function openModel(args: Args): Promise<Model> {
-  const opts = loadOptions(args);
-  if (args.flags.has('alpha') || args.flags.has('resolution')) {
+/** The --model file (or the default), or a MobileNetV2 built from --alpha / --resolution (`build`: not for segment, whose --alpha is the overlay's). */
+async function openModel(args: Args, build = true): Promise<Model> {
+  const opts = await loadOptions(args);
+  if (build && (args.flags.has('alpha') || args.flags.has('resolution'))) {
     return loadModel(buildMobileNetV2({
       alpha: numberFlag(args, 'alpha', 1), resolution: numberFlag(args, 'resolution', 224), classes: numberFlag(args, 'classes', 1001),
     }), opts);
@@ -63,6 +86,35 @@ async function classify(args: Args): Promise<void> {
     console.log(`${r.file}  (${model.info.name}, ${r.ms.toFixed(1)} ms)`);
     console.log(formatTable(['#', 'index', 'label', 'score'], r.results.map((c, i) => [String(i + 1), String(c.index), c.label, c.score.toFixed(4)])));
   }
+}
+
+async function segment(args: Args): Promise<void> {
+  const [file] = args.positionals;
+  if (!file || args.positionals.length !== 1) throw new InputError('segment: usage: mobilenet-wasm segment <image> --model <segmentation.tflite> --out <mask.png>');
+  if (!args.flags.has('model')) throw new InputError('segment: give the segmentation model with --model <file> (the default model classifies)');
+  const outFile = stringFlag(args, 'out');
+  if (!outFile) throw new InputError('segment: give the output PNG with --out <mask.png>');
+  const alpha = numberFlag(args, 'alpha', 0.5);
+  if (!(alpha >= 0 && alpha <= 1)) throw new InputError(`--alpha must be in [0, 1], got ${alpha}`);
+  const model = await openModel(args, false);
+  const image = await decodeImageFile(file);
+  const t0 = performance.now();
+  // The class map at the model's output resolution, resampled to the image (nearest neighbour).
+  const seg = await model.segment(image, { size: { width: image.width, height: image.height } });
+  const ms = performance.now() - t0;
+  await writeSegmentationPng(outFile, image, seg, alpha);
+  const counts = new Map<number, number>();
+  for (const c of seg.classes) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const classes = [...counts].sort((a, b) => b[1] - a[1]).map(([index, pixels]) => ({
+    index, label: seg.labels[index] ?? String(index), pixels, share: pixels / seg.classes.length,
+  }));
+  if (args.flags.has('json')) {
+    console.log(JSON.stringify({ file, out: outFile, width: seg.width, height: seg.height, modelOutput: model.info.outputShape, ms: +ms.toFixed(2), classes }, null, 2));
+    return;
+  }
+  const [, h, w] = model.info.outputShape;
+  console.log(`${file}  (${model.info.name}, ${ms.toFixed(1)} ms): class map ${w}×${h} → ${outFile} (${seg.width}×${seg.height})`);
+  console.log(formatTable(['index', 'label', 'pixels', 'share'], classes.map((c) => [String(c.index), c.label, String(c.pixels), `${(100 * c.share).toFixed(1)}%`])));
 }
 
 async function info(args: Args): Promise<void> {
@@ -112,8 +164,11 @@ async function bench(args: Args): Promise<void> {
   const warmup = numberFlag(args, 'warmup', 5);
   const t0 = performance.now();
   const model = await openModel(args);
-  const input = new Float32Array(model.info.inputShape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < input.length; i++) input[i] = Math.sin(i * 0.37) * 0.9;
+  const n = model.info.inputShape.reduce((a, b) => a * b, 1);
+  const wave = (i: number) => Math.sin(i * 0.37) * 0.9;
+  const input = model.info.inputType === 'uint8' ? Uint8Array.from({ length: n }, (_, i) => Math.round(127.5 + 127 * wave(i)))
+    : model.info.inputType === 'int8' ? Int8Array.from({ length: n }, (_, i) => Math.round(127 * wave(i)))
+    : Float32Array.from({ length: n }, (_, i) => wave(i));
   const first = await model.run(input);
   const firstMs = performance.now() - t0;
   for (let i = 0; i < warmup; i++) await model.run(input);
@@ -124,7 +179,7 @@ async function bench(args: Args): Promise<void> {
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  const r = { model: model.info.name, isa: model.info.isa, threads: model.info.threads, runs, firstMs, medianMs: percentile(times, 50), p10Ms: percentile(times, 10), p90Ms: percentile(times, 90), outputs: first.length };
+  const r = { model: model.info.name, isa: model.info.isa, threads: model.info.threads, inputType: model.info.inputType, runs, firstMs, medianMs: percentile(times, 50), p10Ms: percentile(times, 10), p90Ms: percentile(times, 90), outputs: first.length };
   if (args.flags.has('json')) console.log(JSON.stringify(r));
   else console.log(`${r.model} (${r.isa}, ${r.threads} thread${r.threads > 1 ? 's' : ''}): first ${firstMs.toFixed(1)} ms (load + compile + first run); ${runs} runs: median ${r.medianMs.toFixed(2)} ms, p10 ${r.p10Ms.toFixed(2)} ms, p90 ${r.p90Ms.toFixed(2)} ms`);
   if (args.flags.has('profile')) {
@@ -133,15 +188,41 @@ async function bench(args: Args): Promise<void> {
   }
 }
 
+/** `quantize`: calibrate a float model on a folder of images and write its int8 version (src/quantize/). */
+async function quantize(args: Args): Promise<void> {
+  const [model, out] = args.positionals;
+  const folder = stringFlag(args, 'calibrate');
+  if (!model || !out || args.positionals.length !== 2 || !folder) {
+    throw new InputError('quantize: usage: mobilenet-wasm quantize <model>|default <out.safetensors> --calibrate <folder> [--images N] [--seed S]');
+  }
+  const { quantizeModelFile, progressBar, DEFAULT_CALIBRATION_IMAGES } = await import('../quantize/command.js');
+  type Opts = Parameters<typeof quantizeModelFile>[0];
+  const r = await quantizeModelFile({
+    model, out, calibrate: folder, images: numberFlag(args, 'images', DEFAULT_CALIBRATION_IMAGES), seed: numberFlag(args, 'seed', 0),
+    method: stringFlag(args, 'method') as Opts['method'], percentile: args.flags.has('percentile') ? numberFlag(args, 'percentile', 99.99) : undefined,
+    softmax: stringFlag(args, 'softmax') as Opts['softmax'], pool: stringFlag(args, 'pool') as Opts['pool'],
+    onProgress: (done, total) => process.stderr.write(`\r${progressBar(done, total)}${done === total ? '\n' : ''}`),
+  });
+  if (args.flags.has('json')) {
+    console.log(JSON.stringify(r, null, 2));
+    return;
+  }
+  console.log(`calibrated ${r.valuesCalibrated} values on ${r.images.length} of the ${r.imagesInFolder} images in ${folder} (${r.method} ranges, ${(r.calibrationMs / 1000).toFixed(1)} s)`);
+  console.log(`quantized ${r.layersQuantized} conv / depthwise / dense layers to int8 (per-channel weights) and ${r.valuesQuantized} values to int8 (per-tensor)`);
+  console.log(`wrote ${out}: ${formatBytes(r.bytesBefore)} (float32) → ${formatBytes(r.bytesAfter)} (int8)`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     const args = parseArgs(rest, BOOLEANS);
     switch (cmd) {
       case 'classify': await classify(args); return 0;
+      case 'segment': await segment(args); return 0;
       case 'info': await info(args); return 0;
       case 'convert': await convert(args); return 0;
       case 'bench': await bench(args); return 0;
+      case 'quantize': await quantize(args); return 0;
       case undefined: case 'help': case '--help': case '-h': console.log(USAGE); return cmd ? 0 : 1;
       default: console.error(`unknown command "${cmd}"\n\n${USAGE}`); return 2;
     }

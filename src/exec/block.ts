@@ -3,7 +3,7 @@
 // slice of output rows goes to a small buffer, and the projection (+ residual) writes the slice's rows.
 // A call covers output rows [oyBegin, oyEnd), so threads can take disjoint row ranges, each with
 // its own ring and depthwise buffer (a range recomputes the 1–2 expanded rows it shares with its neighbour).
-import type { BlockStep } from '../plan/steps.js';
+import type { BlockStep, QBlockStep } from '../plan/steps.js';
 import type { KernelSet } from '../plan/registry.js';
 
 export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number): void {
@@ -39,5 +39,49 @@ export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd:
     const outRow = oy0 * outW * outC * 4;
     k.gemm((oy1 - oy0) * outW, outC, expC, dwBuf, expC, s.projPacked, s.output + outRow, outC,
       s.residual ? s.input + outRow : 0, outC, s.projMin, s.projMax);
+  }
+}
+
+/**
+ * The int8 fused block (QBlockStep), output rows [oyBegin, oyEnd): the same ring of expanded rows (int8, each
+ * computed once per call), depthwise rows into `dwBuf` (rows outside the image read `s.zero`, a row of the
+ * depthwise input's zero point; a dilated depthwise reads rows iy, iy + d, iy + 2d), the projection GEMM of a
+ * slice straight into the output rows, then, for a residual block, the ADD of that slice in place
+ * (output = requant(output, input)): the projection's quantized values never need a buffer of their own.
+ */
+export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number): void {
+  const q = k.quant[s.family];
+  const { inH, inW, inC, expC, stride, dilation, outW, outC, sliceRows, ringRows } = s;
+  const inRowBytes = inW * inC;
+  const ringRowBytes = inW * expC;
+  const dwRowBytes = outW * expC;
+  const ex = s.expand;
+  const dw = s.dw;
+  const pr = s.project;
+  const add = s.residual ? q[s.residual.scheme].vadd : null;
+  let computed = Math.max(0, oyBegin * stride - s.padTop);
+  const rowAt = (iy: number) =>
+    iy < 0 || iy >= inH ? s.zero : ex ? ring + (iy % ringRows) * ringRowBytes : s.input + iy * inRowBytes;
+
+  for (let oy0 = oyBegin; oy0 < oyEnd; oy0 += sliceRows) {
+    const oy1 = Math.min(oy0 + sliceRows, oyEnd);
+    if (ex) {
+      const need = Math.min((oy1 - 1) * stride - s.padTop + 2 * dilation, inH - 1);
+      while (computed <= need) {
+        const slot = computed % ringRows;
+        const run = Math.min(need - computed + 1, ringRows - slot);
+        q[ex.scheme].gemm(run * inW, expC, inC, s.input + computed * inRowBytes, inC, ex.packed, ring + slot * ringRowBytes, expC, ex.outZp, ex.qmin, ex.qmax);
+        computed += run;
+      }
+    }
+    for (let oy = oy0; oy < oy1; oy++) {
+      const iy = oy * stride - s.padTop;
+      q[dw.scheme].dwconv3x3(expC, inW, rowAt(iy), rowAt(iy + dilation), rowAt(iy + 2 * dilation), stride, dilation, s.padLeft, dw.packed,
+        dwBuf + (oy - oy0) * dwRowBytes, outW, dw.aZp, dw.outZp, dw.qmin, dw.qmax);
+    }
+    const outRow = oy0 * outW * outC;
+    const m = (oy1 - oy0) * outW;
+    q[pr.scheme].gemm(m, outC, expC, dwBuf, expC, pr.packed, s.output + outRow, outC, pr.outZp, pr.qmin, pr.qmax);
+    if (add) add(m * outC, s.output + outRow, s.input + outRow, s.output + outRow, s.residual!.params);
   }
 }

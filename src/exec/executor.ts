@@ -4,7 +4,8 @@ import type { Plan } from '../plan/compile.js';
 import type { Step } from '../plan/steps.js';
 import type { KernelSet } from '../plan/registry.js';
 import { GEMM_NR } from '../plan/registry.js';
-import { runBlockRows } from './block.js';
+import { QGEMM_KBLOCK, QGEMM_NR, QPARAM_BYTES } from '../plan/pack-q.js';
+import { runBlockRows, runQBlockRows } from './block.js';
 
 /** [begin, end) of `part` when `n` items are split into `parts` nearly equal ranges. */
 export function split(n: number, part: number, parts: number): [number, number] {
@@ -13,7 +14,13 @@ export function split(n: number, part: number, parts: number): [number, number] 
 
 /** True when a step is worth sharing between threads (tiny or sequential steps run on part 0 only). */
 export function isSplittable(s: Step): boolean {
-  return s.kind !== 'softmax' && s.kind !== 'gavgpool';
+  return s.kind !== 'softmax' && s.kind !== 'gavgpool' && s.kind !== 'qsoftmax' && s.kind !== 'qgavgpool';
+}
+
+/** [begin, end) of `part` of n elements in blocks of `block` (so SIMD loops see whole vectors except at the end). */
+function splitBlocks(n: number, block: number, part: number, parts: number): [number, number] {
+  const [a, b] = split(Math.ceil(n / block), part, parts);
+  return [a * block, Math.min(n, b * block)];
 }
 
 export function runStepPart(k: KernelSet, s: Step, part: number, parts: number): void {
@@ -73,6 +80,103 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number):
       return k.gavgpool(s.pixels, s.channels, s.input, s.output);
     case 'softmax':
       return k.softmax(s.n, s.input, s.output);
+
+    // ---- quantized steps: int8 data, byte addresses
+    case 'qblock': {
+      const [o0, o1] = split(s.outH, part, parts);
+      if (o0 < o1) runQBlockRows(k, s, o0, o1, s.ring[part], s.dwBuf[part]);
+      return;
+    }
+    case 'qgemm': {
+      const q = k.quant[s.family][s.scheme];
+      if (s.m >= parts * 4 || s.n <= QGEMM_NR) {
+        const [m0, m1] = split(s.m, part, parts);
+        if (m0 < m1) q.gemm(m1 - m0, s.n, s.k, s.a + m0 * s.aStride, s.aStride, s.packed, s.c + m0 * s.cStride, s.cStride, s.outZp, s.qmin, s.qmax);
+      } else {
+        // Few rows (dense layers, the classifier's 1×1 conv): split the columns at panel boundaries.
+        const panels = Math.ceil(s.n / QGEMM_NR);
+        const [p0, p1] = split(panels, part, parts);
+        if (p0 < p1) {
+          const n0 = p0 * QGEMM_NR, n1 = Math.min(s.n, p1 * QGEMM_NR);
+          const panelBytes = QPARAM_BYTES + 16 * Math.ceil(s.k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
+          q.gemm(s.m, n1 - n0, s.k, s.a, s.aStride, s.packed + p0 * panelBytes, s.c + n0, s.cStride, s.outZp, s.qmin, s.qmax);
+        }
+      }
+      return;
+    }
+    case 'qconv3x3': {
+      const [o0, o1] = split(s.outH, part, parts);
+      if (o0 < o1) {
+        k.quant[s.family][s.scheme].conv3x3(s.inH, s.inW, s.inC, s.input, s.stride, s.padTop, s.padLeft, s.packed, s.outC, s.output, s.outW,
+          o0, o1, s.aZp, s.outZp, s.qmin, s.qmax, s.scratch[part]);
+      }
+      return;
+    }
+    case 'qdwconv': {
+      const q = k.quant[s.family][s.scheme];
+      const rowBytes = s.inW * s.channels;
+      const [dh, dw] = s.dilation;
+      const row = (iy: number) => (iy < 0 || iy >= s.inH ? s.zero : s.input + iy * rowBytes);
+      const [o0, o1] = split(s.outH, part, parts);
+      for (let oy = o0; oy < o1; oy++) {
+        const iy = oy * s.stride - s.padTop;
+        q.dwconv3x3(s.channels, s.inW, row(iy), row(iy + dh), row(iy + 2 * dh), s.stride, dw, s.padLeft, s.packed,
+          s.output + oy * s.outW * s.channels, s.outW, s.aZp, s.outZp, s.qmin, s.qmax);
+      }
+      return;
+    }
+    case 'qvadd': {
+      const [e0, e1] = splitBlocks(s.n, 16, part, parts);
+      if (e0 < e1) k.quant[s.family][s.scheme].vadd(e1 - e0, s.a + e0, s.b + e0, s.output + e0, s.params);
+      return;
+    }
+    case 'qgavgpool':
+      return k.quant[s.family][s.scheme].gavgpool(s.pixels, s.channels, s.input, s.output, s.params);
+    case 'qsoftmax':
+      return k.quant[s.family][s.scheme].softmax(s.n, s.input, s.output, s.table, s.outScale, s.outZp);
+    case 'quantize': {
+      const [e0, e1] = splitBlocks(s.n, 16, part, parts);
+      if (e0 < e1) k.quant[s.family][s.scheme].quantize(e1 - e0, s.input + 4 * e0, s.output + e0, s.scale, s.zp, s.qmin, s.qmax);
+      return;
+    }
+    case 'dequantize': {
+      const [e0, e1] = splitBlocks(s.n, 16, part, parts);
+      if (e0 < e1) k.quant[s.family][s.scheme].dequantize(e1 - e0, s.input + e0, s.output + 4 * e0, s.scale, s.zp);
+      return;
+    }
+    case 'requantize': {
+      const [e0, e1] = splitBlocks(s.n, 16, part, parts);
+      if (e0 < e1) k.quant[s.family][s.scheme].requantize(e1 - e0, s.input + e0, s.output + e0, s.inZp, s.outZp, s.mult, s.shift, s.qmin, s.qmax);
+      return;
+    }
+    case 'qresize': {
+      const [o0, o1] = split(s.outH, part, parts);
+      if (o0 < o1) {
+        k.quant[s.family][s.scheme].resize(s.inH, s.inW, s.channels, s.input, s.outH, s.outW, s.output, o0, o1,
+          s.alignCorners ? 1 : 0, s.halfPixel ? 1 : 0);
+      }
+      return;
+    }
+    case 'argmax': {
+      const [p0, p1] = split(s.pixels, part, parts);
+      const q = k.quant[s.family][s.scheme];
+      if (p0 < p1) (s.int64 ? q.argmax64 : q.argmax)(p1 - p0, s.channels, s.input + p0 * s.channels, s.output + p0 * (s.int64 ? 8 : 4));
+      return;
+    }
+    case 'pad': {
+      const [o0, o1] = split(s.outH, part, parts);
+      if (o0 < o1) k.quant.qu8.fp32.pad(s.inH, s.inW, s.pixelBytes, s.input, s.padTop, s.padLeft, s.outH, s.outW, s.output, o0, o1, s.fill);
+      return;
+    }
+    case 'concat': {
+      const [p0, p1] = split(s.pixels, part, parts);
+      if (p0 >= p1) return;
+      const concat = k.quant.qu8.fp32.concat;
+      for (const c of s.slices) {
+        concat(p1 - p0, c.bytes, c.input + p0 * c.bytes, s.output + p0 * s.outStride + c.offset, s.outStride, c.copy ? 1 : 0, c.scale, c.bias, c.outZp);
+      }
+      return;
+    }
   }
 }
 

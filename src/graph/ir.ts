@@ -87,6 +87,11 @@ export interface AddNode extends NodeBase {
 export interface GlobalAvgPoolNode extends NodeBase {
   op: 'global_avg_pool';
   keepDims?: boolean;
+  /**
+   * Which TFLite op's integer rounding a quantized pool reproduces (no effect on float32): 'avgpool'
+   * (AVERAGE_POOL_2D) or 'mean' (MEAN). Absent: 'avgpool' with keepDims, else 'mean'.
+   */
+  rounding?: 'avgpool' | 'mean';
 }
 
 /** Fully connected: [1,K] → [1,N]; weights [K, N] (Keras layout), bias [N]. */

@@ -389,6 +389,9 @@ export function inferShapes(graph: Graph): ShapeMap {
         if (node.keepDims !== undefined && typeof node.keepDims !== 'boolean') {
           throw new ShapeError(`${w}: keepDims must be a boolean, got ${JSON.stringify(node.keepDims)}`);
         }
+        if (node.rounding !== undefined && node.rounding !== 'avgpool' && node.rounding !== 'mean') {
+          throw new ShapeError(`${w}: rounding must be 'avgpool' or 'mean', got ${JSON.stringify(node.rounding)}`);
+        }
         out = node.keepDims ? [1, 1, 1, x[3]!] : [1, x[3]!];
         break;
       }

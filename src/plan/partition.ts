@@ -1,7 +1,9 @@
 // Groups graph nodes into execution units. The important unit is the fused inverted residual
 // block (paper §5): [1×1 expand + act] → 3×3 depthwise + act → 1×1 project [+ residual add].
 // Inside it, only the thin block input and output are materialized; the wide expanded tensor
-// lives in a ring of a few rows (see exec/block.ts).
+// lives in a ring of a few rows (see exec/block.ts). A block is all float32 or all quantized (every
+// conv with integer weights `q` of one dtype); the quantized block also takes dilated depthwise
+// convolutions (DeepLab) and any padding, which the int8 depthwise kernel handles.
 import type { Conv2DNode, DepthwiseConv2DNode, AddNode, Graph, Node } from '../graph/ir.js';
 
 export interface BlockUnit {
@@ -26,11 +28,23 @@ export type Unit = BlockUnit | NodeUnit;
 
 const isPointwise = (n: Node | undefined): n is Conv2DNode =>
   n?.op === 'conv2d' && n.kernel[0] === 1 && n.kernel[1] === 1 && n.stride[0] === 1 && n.stride[1] === 1 &&
-  n.pad.top === 0 && n.pad.left === 0 && n.pad.bottom === 0 && n.pad.right === 0;
+  n.pad.top === 0 && n.pad.left === 0 && n.pad.bottom === 0 && n.pad.right === 0 &&
+  (n.dilation === undefined || (n.dilation[0] === 1 && n.dilation[1] === 1));
 
-const isDepthwise3x3 = (n: Node | undefined): n is DepthwiseConv2DNode =>
-  n?.op === 'depthwise_conv2d' && n.kernel[0] === 3 && n.kernel[1] === 3 && n.stride[0] === n.stride[1] &&
-  (n.stride[0] === 1 || n.stride[0] === 2) && n.pad.left <= 1 && n.pad.top <= 1;
+/** A depthwise the fused block can run: float32 3×3, stride 1 or 2, pad ≤ 1, no dilation; int8 also dilated / wider pads. */
+const isDepthwise3x3 = (n: Node | undefined): n is DepthwiseConv2DNode => {
+  if (n?.op !== 'depthwise_conv2d' || n.kernel[0] !== 3 || n.kernel[1] !== 3 || n.stride[0] !== n.stride[1]) return false;
+  if (n.stride[0] !== 1 && n.stride[0] !== 2) return false;
+  const [dh, dw] = n.dilation ?? [1, 1];
+  if (n.q) return dh === dw;
+  return dh === 1 && dw === 1 && n.pad.left <= 1 && n.pad.top <= 1;
+};
+
+/** The convolutions of one block are all float32, or all quantized with one weight dtype. */
+const sameKind = (...ns: (Node | null)[]) => {
+  const kinds = ns.filter((n): n is Conv2DNode | DepthwiseConv2DNode => n !== null).map((n) => n.q?.dtype ?? 'float32');
+  return kinds.every((k) => k === kinds[0]);
+};
 
 /**
  * Partitions a topologically ordered graph; `fuse: false` keeps every node as its own unit, and the
@@ -57,11 +71,14 @@ export function partition(graph: Graph, { fuse = true, keep = [] }: { fuse?: boo
       }
       const dw = nodes[j];
       const proj = nodes[j + 1];
-      if (isDepthwise3x3(dw) && isPointwise(proj) && proj.inputs[0] === dw.name && private1(dw.name) && (expand === null || dw.inputs[0] === expand.name)) {
+      if (isDepthwise3x3(dw) && isPointwise(proj) && proj.inputs[0] === dw.name && private1(dw.name) &&
+          (expand === null || dw.inputs[0] === expand.name) && sameKind(expand, dw, proj)) {
         const input = expand ? expand.inputs[0] : dw.inputs[0];
         let add: AddNode | null = null;
         const next = nodes[j + 2];
-        if (next?.op === 'add' && next.activation === 'none' && private1(proj.name) && dw.stride[0] === 1 &&
+        // The float block adds the residual inside the projection GEMM (after its clamp): only an add without
+        // activation fits. The int8 block runs the ADD itself, with its own requantization and clamp.
+        if (next?.op === 'add' && (next.activation === 'none' || proj.q !== undefined) && private1(proj.name) && dw.stride[0] === 1 &&
             next.inputs.includes(proj.name) && next.inputs.includes(input) && next.inputs[0] !== next.inputs[1]) {
           add = next;
         }

@@ -16,6 +16,8 @@
 //               vadd              elementwise add
 //               softmax           max-subtracted softmax
 //               resize_bilinear_norm_f32   bilinear crop-resize + per-channel affine normalization
+//               int8 only: resize_bilinear, concat, argmax (int32 indices; argmax_i64: int64), quantize (f32 → int8),
+//               dequantize, requantize (int8 → int8), pad (byte-generic, like concat: qu8_* serves every dtype)
 //   tile        MRxNR  (gemm)     output tile: MR rows × NR columns per register block (4x8)
 //               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s)
 //               KHxKW  (convs)    kernel window (3x3); dwconv works on DWCONV_CHANNEL_TILE channels per step
@@ -24,7 +26,8 @@
 //                                 SaturatingRoundingDoublingHighMul + RoundingDivideByPOT); src/plan/requant.ts
 //               fp32              int8 kernels: XNNPACK's float32 requantization (what TFLite's default XNNPACK
 //                                 delegate runs): rne(clamp(float(acc)·scale)) + zp
-//               mulshift          int8 ADD as XNNPACK: (bias + a·aMult + b·bMult) >> shift
+//               mulshift          int8 ADD as XNNPACK: (bias + a·aMult + b·bMult) >> shift; int8 → int8 requantization
+//                                 as XNNPACK's convert: (bias + q·mult) >> 8
 //               lut               qu8/qs8 softmax: TFLite's float32 exp lookup table (optimized_ops::Softmax)
 //   isa         simd              wasm SIMD128 (module mobilenet-simd.wasm)
 //               scalar            no SIMD; exported by both modules (mobilenet-scalar.wasm is built from
@@ -50,7 +53,7 @@ export type KernelOp = 'gemm' | 'dwconv3x3' | 'conv3x3' | 'gavgpool' | 'vadd' | 
 /** Ops of the int8 kernels (qu8 / qs8), kept apart from the f32 ops so `variants('gemm')` stays f32. */
 export type QuantKernelOp =
   | 'qgemm' | 'qdwconv3x3' | 'qconv3x3' | 'qvadd' | 'qgavgpool' | 'qsoftmax' | 'qresize' | 'qconcat'
-  | 'qargmax' | 'quantize' | 'dequantize' | 'requantize';
+  | 'qargmax' | 'qargmax64' | 'qpad' | 'quantize' | 'dequantize' | 'requantize';
 
 /** Every kernel the wasm modules export. `modules`: the built modules that export it. `arity`: ABI argument count. */
 export const KERNELS = [
@@ -83,10 +86,13 @@ export const KERNELS = [
   { name: 'qu8_resize_bilinear_scalar', op: 'qresize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 11, modules: ['simd', 'scalar'] },
   { name: 'qu8_concat_scalar', op: 'qconcat', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
   { name: 'qu8_argmax_scalar', op: 'qargmax', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
+  { name: 'qu8_argmax_i64_scalar', op: 'qargmax64', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
+  { name: 'qu8_pad_scalar', op: 'qpad', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 12, modules: ['simd', 'scalar'] },
   { name: 'qu8_quantize_scalar', op: 'quantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 7, modules: ['simd', 'scalar'] },
   { name: 'qu8_dequantize_simd', op: 'dequantize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, arity: 5, modules: ['simd'] },
   { name: 'qu8_dequantize_scalar', op: 'dequantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 5, modules: ['simd', 'scalar'] },
   { name: 'qu8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
+  { name: 'qu8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
   { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
   { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd', 'scalar'] },
   { name: 'qs8_qc8w_dwconv_3x3_minmax_gemmlowp_simd', op: 'qdwconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
@@ -100,10 +106,12 @@ export const KERNELS = [
   { name: 'qs8_softmax_lut_scalar', op: 'qsoftmax', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 6, modules: ['simd', 'scalar'] },
   { name: 'qs8_resize_bilinear_scalar', op: 'qresize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 11, modules: ['simd', 'scalar'] },
   { name: 'qs8_argmax_scalar', op: 'qargmax', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
+  { name: 'qs8_argmax_i64_scalar', op: 'qargmax64', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
   { name: 'qs8_quantize_scalar', op: 'quantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 7, modules: ['simd', 'scalar'] },
   { name: 'qs8_dequantize_simd', op: 'dequantize', dtype: 'qs8', isa: 'simd', tile: null, activation: null, arity: 5, modules: ['simd'] },
   { name: 'qs8_dequantize_scalar', op: 'dequantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 5, modules: ['simd', 'scalar'] },
   { name: 'qs8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
+  { name: 'qs8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
   // int8 kernels with XNNPACK's arithmetic (fp32 requantization, multiply-shift ADD): TFLite + XNNPACK delegate
   { name: 'qu8_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
   { name: 'qu8_dwconv_3x3_minmax_fp32_simd', op: 'qdwconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
@@ -140,7 +148,12 @@ export interface KernelSet {
   vadd: VaddFn;
   softmax: SoftmaxFn;
   resize: ResizeFn;
+  /** The int8 kernels of both families under both requantization schemes (quantized plan steps name theirs). */
+  quant: QuantKernelSets;
 }
+
+/** int8 kernel sets by family and scheme: quant[step.family][step.scheme]. */
+export type QuantKernelSets = Record<'qu8' | 'qs8', Record<QuantScheme, QuantKernelSet>>;
 
 const OPS: readonly KernelOp[] = ['gemm', 'dwconv3x3', 'conv3x3', 'gavgpool', 'vadd', 'softmax', 'resize'];
 
@@ -152,7 +165,8 @@ export function kernelFor(op: KernelOp, isa: KernelIsa): KernelEntry {
 }
 
 /**
- * Picks the kernel functions for `isa` out of an instantiated module's exports. Throws KernelError when an
+ * Picks the kernel functions for `isa` out of an instantiated module's exports (the float32 ones, and the int8
+ * sets of both families and schemes in `quant`). Throws KernelError when an
  * export is missing or has the wrong argument count (a stale dist/wasm build: run `npm run asbuild`).
  */
 export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa | 'relaxed'): KernelSet {
@@ -169,6 +183,10 @@ export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa | 're
   };
   const set = { isa } as KernelSet;
   for (const op of OPS) (set as unknown as Record<KernelOp, unknown>)[op] = pick(op);
+  const both = (family: 'qu8' | 'qs8') => ({
+    fp32: selectQuantKernels(exports, isa, family, 'fp32'), gemmlowp: selectQuantKernels(exports, isa, family, 'gemmlowp'),
+  });
+  set.quant = { qu8: both('qu8'), qs8: both('qs8') };
   return set;
 }
 
@@ -198,13 +216,16 @@ export type QResizeFn = (inH: number, inW: number, channels: number, input: numb
 /** qconcat: one input's channel slice; (copy, scale, bias, outZp) = concatParams. */
 export type QConcatFn = (pixels: number, channels: number, input: number, output: number, outStride: number,
   copy: number, scale: number, bias: number, outZp: number) => void;
-/** qargmax: int32 index per pixel. */
+/** qargmax: int32 index per pixel (qargmax64: int64). */
 export type QArgmaxFn = (pixels: number, channels: number, input: number, output: number) => void;
+/** qpad: byte-generic PAD of H and W, output rows [oy0, oy1); fill = the zero point. */
+export type QPadFn = (inH: number, inW: number, pixelBytes: number, input: number, padTop: number, padLeft: number,
+  outH: number, outW: number, output: number, oy0: number, oy1: number, fill: number) => void;
 /** quantize: float32 → int8 (scale as a double, like TFLite). */
 export type QuantizeFn = (n: number, input: number, output: number, scale: number, zp: number, qmin: number, qmax: number) => void;
 /** dequantize: int8 → float32. */
 export type DequantizeFn = (n: number, input: number, output: number, scale: number, zp: number) => void;
-/** requantize: int8 → int8 with new quantization (requantizeParams). */
+/** requantize: int8 → int8 with new quantization (requantizeParams; mulshift: requantizeParamsMulShift). */
 export type RequantizeFn = (n: number, input: number, output: number, inZp: number, outZp: number,
   mult: number, shift: number, qmin: number, qmax: number) => void;
 
@@ -222,6 +243,8 @@ export interface QuantKernelSet {
   resize: QResizeFn;
   concat: QConcatFn;
   argmax: QArgmaxFn;
+  argmax64: QArgmaxFn;
+  pad: QPadFn;
   quantize: QuantizeFn;
   dequantize: DequantizeFn;
   requantize: RequantizeFn;
@@ -229,14 +252,15 @@ export interface QuantKernelSet {
 
 const QUANT_OPS: Record<Exclude<keyof QuantKernelSet, 'isa' | 'family' | 'scheme'>, QuantKernelOp> = {
   gemm: 'qgemm', dwconv3x3: 'qdwconv3x3', conv3x3: 'qconv3x3', vadd: 'qvadd', gavgpool: 'qgavgpool',
-  softmax: 'qsoftmax', resize: 'qresize', concat: 'qconcat', argmax: 'qargmax', quantize: 'quantize',
+  softmax: 'qsoftmax', resize: 'qresize', concat: 'qconcat', argmax: 'qargmax', argmax64: 'qargmax64', pad: 'qpad', quantize: 'quantize',
   dequantize: 'dequantize', requantize: 'requantize',
 };
 
 /**
  * Requantization arithmetic of the conv / depthwise / gemm / add kernels:
- * - 'fp32':     XNNPACK's (float32 requantization, multiply-shift ADD): what TensorFlow Lite runs by default
- *               (its XNNPACK delegate); bit-exact with the uint8 MobileNetV2 oracle outputs.
+ * - 'fp32':     XNNPACK's (float32 requantization, multiply-shift ADD and int8 → int8 QUANTIZE): what TensorFlow
+ *               Lite runs by default (its XNNPACK delegate); bit-exact with the uint8 MobileNetV2 oracle outputs
+ *               and the DeepLab class map.
  * - 'gemmlowp': TFLite's builtin kernels (MultiplyByQuantizedMultiplier, left_shift-20 ADD): TFLite without
  *               the delegate.
  */
@@ -244,10 +268,10 @@ export type QuantScheme = 'fp32' | 'gemmlowp';
 
 /** The registry entry for an int8 op of `family` under `isa` and `scheme`: that isa's variant, else the scalar one. */
 export function quantKernelFor(op: QuantKernelOp, family: 'qu8' | 'qs8', isa: KernelIsa, scheme: QuantScheme = 'fp32'): KernelEntry {
-  // concat is byte-generic: the qs8 family uses the qu8 kernel with copy = 1.
-  const dtype = op === 'qconcat' ? 'qu8' : family;
+  // concat and pad are byte-generic: the qs8 family uses the qu8 kernels (concat with copy = 1).
+  const dtype = op === 'qconcat' || op === 'qpad' ? 'qu8' : family;
   const candidates = KERNELS.filter((k) => k.op === op && k.dtype === dtype);
-  const token = op === 'qvadd' ? (scheme === 'fp32' ? '_mulshift_' : '_gemmlowp_') : `_${scheme}_`;
+  const token = op === 'qvadd' || op === 'requantize' ? (scheme === 'fp32' ? '_mulshift_' : '_gemmlowp_') : `_${scheme}_`;
   const schemed = candidates.some((k) => k.name.includes(token)) ? candidates.filter((k) => k.name.includes(token)) : candidates;
   const entry = schemed.find((k) => k.isa === isa) ?? schemed.find((k) => k.isa === 'scalar');
   if (!entry) throw new KernelError(`the kernel registry has no ${isa} or scalar ${family} kernel for op '${op}'`);

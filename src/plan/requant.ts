@@ -345,3 +345,18 @@ export function addParamsMulShift(a: Quant, b: Quant, out: Quant, act: Activatio
 export function packMulShiftAddParams(p: MulShiftAddParams): Int32Array {
   return Int32Array.from([p.aMult, p.bMult, p.shift, p.bias, p.outZeroPoint, p.qmin, p.qmax, 0]);
 }
+
+/** Parameters of the *_requantize_mulshift_* kernels (same ABI as requantizeParams; shift is always 8). */
+export interface MulShiftRequantParams extends RequantParams {}
+
+/**
+ * XNNPACK's int8 → int8 convert (xnn_init_qu8/qs8_cvt_scalar_params): mult = lrintf(256·(s_in / s_out)), the
+ * ratio in float32, shift 8. Null when XNNPACK would refuse the ratio (outside [2^−8, 2^7]: TFLite's XNNPACK
+ * delegate then leaves the QUANTIZE to TFLite's own kernel, requantizeParams).
+ */
+export function requantizeParamsMulShift(inQ: Quant, outQ: Quant, dtype: QDType): MulShiftRequantParams | null {
+  const ratio = Math.fround(Math.fround(inQ.scale) / Math.fround(outQ.scale));
+  if (!(ratio >= 2 ** -8 && ratio <= 128)) return null;
+  const [qmin, qmax] = dtypeRange(dtype);
+  return { inZeroPoint: inQ.zeroPoint, outZeroPoint: outQ.zeroPoint, mult: rint(256 * ratio), shift: 8, qmin, qmax };
+}

@@ -11,7 +11,9 @@ import { spawnWorker, type WorkerThread } from './thread.js';
 import { registerErrorTransfer } from './error-transfer.js';
 import type { EngineApi, CrashMode } from './engine-api.js';
 import type { ModelSource } from '../api.js';
-import type { Classification, ClassifyOptions, LoadOptions, ModelInfo } from '../model.js';
+import type {
+  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor, SegmentOptions, Segmentation,
+} from '../model.js';
 import type { ImageInput } from '../image/preprocess.js';
 import { DisposedError, type WorkerCrashedError } from '../errors.js';
 
@@ -74,8 +76,14 @@ export class WorkerModel {
   }
 
   /** Raw inference (see Model.run). The input's buffer is transferred: detached after this call. */
-  run(input: Float32Array | ArrayLike<number>, opts: CallOptions = {}): Promise<Float32Array> {
-    return this.#call((api, h) => api.run(h, tensorForWorker(input, opts.transfer !== false)), opts.signal);
+  run<T extends OutputTensor = Float32Array>(input: InputTensor, opts: CallOptions = {}): Promise<T> {
+    return this.#call<OutputTensor>((api, h) => api.run(h, tensorForWorker(input, opts.transfer !== false, this.info.inputType)), opts.signal) as Promise<T>;
+  }
+
+  /** The class of every pixel (see Model.segment). `image.data`'s buffer is transferred: detached after this call. */
+  segment(image: ImageInput, opts: SegmentOptions & CallOptions = {}): Promise<Segmentation> {
+    const { signal, transfer: move, ...options } = opts;
+    return this.#call((api, h) => api.segment(h, imageForWorker(image, move !== false), options), signal);
   }
 
   /** Top-k labels (see Model.classify). `image.data`'s buffer is transferred: detached after this call. */
@@ -174,12 +182,16 @@ function ownsBuffer(v: ArrayBufferView): boolean {
   return v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && v.byteLength > 0;
 }
 
-/** The input tensor, marked for transfer: the caller's Float32Array itself when it owns its buffer, else a copy. */
-export function tensorForWorker(input: Float32Array | ArrayLike<number>, move: boolean): Float32Array | ArrayLike<number> {
-  let t: Float32Array;
-  if (input instanceof Float32Array) t = move && ownsBuffer(input) ? input : input.slice();
-  else if (input && typeof input === 'object' && typeof (input as ArrayLike<number>).length === 'number') t = Float32Array.from(input);
-  else return input; // not a tensor: sent as is, so the worker's Model reports the InputError
+/**
+ * The input tensor, marked for transfer: the caller's typed array itself when it owns its buffer, else a copy (plain
+ * numbers become the model's input type: Float32Array, or Uint8Array / Int8Array for a quantized input).
+ */
+export function tensorForWorker(input: InputTensor, move: boolean, inputType: ModelInfo['inputType'] = 'float32'): InputTensor {
+  let t: Float32Array | Uint8Array | Int8Array;
+  if (input instanceof Float32Array || input instanceof Uint8Array || input instanceof Int8Array) t = move && ownsBuffer(input) ? input : input.slice();
+  else if (input && typeof input === 'object' && typeof (input as ArrayLike<number>).length === 'number' && !ArrayBuffer.isView(input)) {
+    t = inputType === 'uint8' ? Uint8Array.from(input) : inputType === 'int8' ? Int8Array.from(input) : Float32Array.from(input);
+  } else return input; // not a tensor we move: sent as is, so the worker's Model reports any InputError
   return t.byteLength > 0 ? transfer(t, [t.buffer]) : t;
 }
 

@@ -2,7 +2,7 @@
 // numeric handle (one worker can hold several). Every method is the in-process call plus the
 // handle; tensors going back are transferred, not copied (they are fresh copies already).
 import { loadModel, type ModelSource } from '../api.js';
-import type { ClassifyOptions, LoadOptions, Model, ModelInfo } from '../model.js';
+import type { ClassifyOptions, InputTensor, LoadOptions, Model, ModelInfo, OutputTensor, SegmentOptions } from '../model.js';
 import type { ImageInput } from '../image/preprocess.js';
 import { DisposedError, InputError } from '../errors.js';
 import { transfer } from './comlink.js';
@@ -47,9 +47,9 @@ export function createEngineApi() {
       return { handle, info: m.info };
     },
     info: (handle: number): ModelInfo => model(handle).info,
-    run: (handle: number, input: Float32Array | ArrayLike<number>): Promise<Float32Array> =>
+    run: (handle: number, input: InputTensor): Promise<OutputTensor> =>
       call(async () => {
-        const out = await model(handle).run(input);
+        const out = await model(handle).run<OutputTensor>(input);
         return transfer(out, [out.buffer]);
       }),
     classify: (handle: number, image: ImageInput, options?: ClassifyOptions) => call(() => model(handle).classify(image, options)),
@@ -57,6 +57,11 @@ export function createEngineApi() {
       call(async () => {
         const out = await model(handle).embed(image, options);
         return transfer(out, [out.buffer]);
+      }),
+    segment: (handle: number, image: ImageInput, options?: SegmentOptions) =>
+      call(async () => {
+        const out = await model(handle).segment(image, options);
+        return transfer(out, [out.classes.buffer]);
       }),
     profile: (handle: number, runs?: number) => call(() => model(handle).profile(runs)),
     dispose(handle: number): void {

@@ -113,3 +113,46 @@ describe('mobilenet-wasm convert from a TF.js layers model.json with a binary sh
     expect(await fromNative.run(x)).toEqual(await fromJson.run(x));
   });
 });
+
+describeShared('mobilenet-wasm with the TFLite models of ../shared', () => {
+  it('classify with the uint8 MobileNetV2 .tflite prints "Egyptian cat" first (labels from the file)', async () => {
+    const r = await cli('classify', sharedPath('images', 'cat.png'), '--model', sharedPath('models', 'mobilenet_v2_1.0_224_quant.tflite'));
+    expect(r.code, r.err).toBe(0);
+    const rows = r.out.split('\n').filter((l) => /^\s*\d+\s+\d+\s/.test(l));
+    expect(rows[0]).toMatch(/^1\s+286\s+Egyptian cat\s/);
+  });
+
+  it('segment writes a PNG overlay of the image size and lists the classes (PASCAL VOC names)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mnw-seg-'));
+    const out = path.join(dir, 'mask.png');
+    const r = await cli('segment', sharedPath('images', 'dog_segmentation.png'), '--model', sharedPath('models', 'deeplabv3_mnv2_dm05_pascal_quant.tflite'),
+      '--out', out, '--alpha', '0.6', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ width: 128, height: 128, modelOutput: [1, 513, 513], out });
+    expect(j.classes.slice(0, 2).map((c: { label: string }) => c.label).sort()).toEqual(['background', 'dog']);
+    const { default: sharp } = await import('sharp');
+    const meta = await sharp(out).metadata();
+    expect(meta).toMatchObject({ format: 'png', width: 128, height: 128 });
+    // The overlay is 0.4·image + 0.6·colour: the background's colour is black, so background pixels keep 40 % of
+    // the image; the dog's colour (64, 0, 128) lifts blue above that at the centre of the picture.
+    const { data } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+    const { data: src } = await sharp(sharedPath('images', 'dog_segmentation.png')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect(data.length).toBe(src.length);
+    const centre = 3 * (64 * 128 + 64);
+    expect(data[centre + 2]).toBe(Math.round(0.4 * src[centre + 2] + 0.6 * 128));
+  });
+
+  it('segment needs --model and --out; a classifier is refused', async () => {
+    expect((await cli('segment', sharedPath('images', 'cat.png'), '--out', '/tmp/x.png')).err).toMatch(/--model/);
+    const r = await cli('segment', sharedPath('images', 'cat.png'), '--model', sharedPath('models', 'mobilenet_v2_1.0_224_quant.tflite'), '--out', '/tmp/x.png');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/InputError.*not a segmentation model/);
+  });
+
+  it('bench runs a uint8 model on uint8 input', async () => {
+    const r = await cli('bench', '--model', sharedPath('models', 'mobilenet_v2_1.0_224_quant.tflite'), '--runs', '2', '--warmup', '0', '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ inputType: 'uint8', outputs: 1001 });
+  });
+});

@@ -384,3 +384,25 @@ export function requantizeRef(input: ArrayLike<number>, inZp: number, outZp: num
   for (let i = 0; i < input.length; i++) out[i] = clamp(mbqm(input[i] - inZp, mult, shift) + outZp, qmin, qmax);
   return out;
 }
+
+/**
+ * XNNPACK's int8 → int8 convert (qu8/qs8-vcvt scalar): multiplier = lrintf(256·float(s_in / s_out)),
+ * out = clamp(asr((zp_out << 8) − multiplier·zp_in + 0x80 + multiplier·q, 8), type range).
+ */
+export function requantizeXnnRef(input: ArrayLike<number>, inScale: number, inZp: number, outScale: number, outZp: number, signed: boolean): Int32Array {
+  const f = Math.fround;
+  const m = rintEven(256 * f(f(inScale) / f(outScale)));
+  const [lo, hi] = signed ? [-128, 127] : [0, 255];
+  const out = new Int32Array(input.length);
+  for (let i = 0; i < input.length; i++) out[i] = clamp(Math.floor((outZp * 256 - m * inZp + 0x80 + m * input[i]) / 256), lo, hi);
+  return out;
+}
+
+/** TFLite PAD of H and W with the zero point (NHWC, batch 1; values as numbers). */
+export function padRef(input: ArrayLike<number>, H: number, W: number, C: number, pad: { top: number; left: number; bottom: number; right: number }, fill: number): Int32Array {
+  const OH = H + pad.top + pad.bottom;
+  const OW = W + pad.left + pad.right;
+  const out = new Int32Array(OH * OW * C).fill(fill);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) out[((y + pad.top) * OW + x + pad.left) * C + c] = input[(y * W + x) * C + c];
+  return out;
+}

@@ -28,6 +28,8 @@ describe('selectQuantKernels', () => {
   });
   it('quantKernelFor falls back to scalar', () => {
     expect(quantKernelFor('qargmax', 'qs8', 'simd').name).toBe('qs8_argmax_scalar');
-    expect(quantKernelFor('requantize', 'qu8', 'simd', 'fp32').name).toBe('qu8_requantize_gemmlowp_scalar');
+    expect(quantKernelFor('requantize', 'qu8', 'simd', 'fp32').name).toBe('qu8_requantize_mulshift_scalar');
+    expect(quantKernelFor('requantize', 'qs8', 'simd', 'gemmlowp').name).toBe('qs8_requantize_gemmlowp_scalar');
+    expect(quantKernelFor('qpad', 'qs8', 'simd').name).toBe('qu8_pad_scalar');
   });
 });

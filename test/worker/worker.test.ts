@@ -16,7 +16,7 @@ import { wrap } from '../../src/workers/comlink.js';
 import { registerErrorTransfer } from '../../src/workers/error-transfer.js';
 import type { EngineApi } from '../../worker/index.js';
 import { mulberry32 } from '../helpers/random.js';
-import { ROOT } from '../helpers/shared.js';
+import { ROOT, describeShared, sharedPath } from '../helpers/shared.js';
 import { workerBundle, type WorkerBundle } from './bundle.js';
 
 const RES = 96;
@@ -222,5 +222,33 @@ describe('worker model', () => {
     } finally {
       rmSync(script, { force: true });
     }
+  });
+});
+
+describeShared('worker model with the quantized TFLite models of ../shared', () => {
+  it('run() moves a Uint8Array in and returns the uint8 output; segment() returns the class map', async () => {
+    const file = sharedPath('models/mobilenet_v2_1.0_224_quant.tflite');
+    const q = await loadModel(file);
+    const w = await loadModel(file, { worker: { url: bundle.url } });
+    expect(w.info).toMatchObject({ inputType: 'uint8', outputType: 'uint8', requant: 'fp32' });
+    const x = Uint8Array.from({ length: 224 * 224 * 3 }, (_, i) => (i * 31) & 255);
+    const want = await q.run(x);
+    const moved = x.slice();
+    const got = await w.run<Uint8Array>(moved);
+    expect(got).toBeInstanceOf(Uint8Array);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(moved.length).toBe(0); // transferred
+    expect(Array.from(await w.run(Array.from(x)))).toEqual(Array.from(want)); // plain numbers become the model's type
+    await expect(w.run(new Float32Array(x.length))).rejects.toThrow(InputError);
+    q.dispose();
+    await w.dispose();
+
+    const d = await loadModel(sharedPath('models/deeplabv3_mnv2_dm05_pascal_quant.tflite'), { worker: { url: bundle.url } });
+    const img = image(40, 30, 3, 5);
+    const seg = await d.segment(img, { size: { width: 40, height: 30 } });
+    expect(seg).toMatchObject({ width: 40, height: 30 });
+    expect(seg.classes).toBeInstanceOf(Uint8Array);
+    expect(seg.labels[12]).toBe('dog');
+    await d.dispose();
   });
 });

@@ -469,7 +469,11 @@ function checkGraph(
         node = { ...base, op, activation: act() };
         break;
       case 'global_avg_pool':
-        node = { ...base, op, ...(r.keepDims !== undefined ? { keepDims: bool('keepDims') } : {}) };
+        if (r.rounding !== undefined && r.rounding !== 'avgpool' && r.rounding !== 'mean') fail(`${ctx}: invalid rounding ${JSON.stringify(r.rounding)}`);
+        node = {
+          ...base, op, ...(r.keepDims !== undefined ? { keepDims: bool('keepDims') } : {}),
+          ...(r.rounding !== undefined ? { rounding: r.rounding as 'avgpool' | 'mean' } : {}),
+        };
         break;
       case 'softmax':
         if (r.beta !== undefined && !finite(r.beta)) fail(`${ctx}: invalid beta ${JSON.stringify(r.beta)}`);

@@ -127,7 +127,10 @@ function nodeJson(n: Node): Record<string, unknown> {
     case 'add':
       return { name: n.name, op: n.op, inputs: [...n.inputs], activation: n.activation };
     case 'global_avg_pool':
-      return { name: n.name, op: n.op, inputs: [...n.inputs], ...(n.keepDims !== undefined ? { keepDims: n.keepDims } : {}) };
+      return {
+        name: n.name, op: n.op, inputs: [...n.inputs], ...(n.keepDims !== undefined ? { keepDims: n.keepDims } : {}),
+        ...(n.rounding !== undefined ? { rounding: n.rounding } : {}),
+      };
     case 'softmax':
       return { name: n.name, op: n.op, inputs: [...n.inputs], ...(n.beta !== undefined ? { beta: n.beta } : {}) };
     case 'quantize':

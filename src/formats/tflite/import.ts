@@ -759,7 +759,7 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
         const ot = outType();
         sameDtype(x.type, ot, 'MEAN');
         const C = x.shape[3]!;
-        emit({ op: 'global_avg_pool', name: outName(), inputs: [x.name], keepDims }, keepDims ? [1, 1, 1, C] : [1, C], ot);
+        emit({ op: 'global_avg_pool', name: outName(), inputs: [x.name], keepDims, ...(keepDims ? { rounding: 'mean' as const } : {}) }, keepDims ? [1, 1, 1, C] : [1, C], ot);
         break;
       }
       case Op.RESHAPE:

@@ -3,16 +3,17 @@
 // requantization and concatenation, each against test/helpers/reference-q.ts; exact except where noted.
 import { describe, expect, it } from 'vitest';
 import {
-  addParams, addParamsMulShift, concatParams, packMulShiftAddParams, dtypeRange, packAddParams, poolParams, quantizeMultiplier, requantizeParams, softmaxTable,
+  addParams, addParamsMulShift, concatParams, packMulShiftAddParams, dtypeRange, packAddParams, poolParams, quantizeMultiplier, requantizeParams,
+  requantizeParamsMulShift, softmaxTable,
   type PoolMode,
 } from '../../../src/plan/requant.js';
 import type {
-  DequantizeFn, QArgmaxFn, QConcatFn, QGavgpoolFn, QResizeFn, QSoftmaxFn, QVaddFn, QuantizeFn, RequantizeFn,
+  DequantizeFn, QArgmaxFn, QConcatFn, QPadFn, QGavgpoolFn, QResizeFn, QSoftmaxFn, QVaddFn, QuantizeFn, RequantizeFn,
 } from '../../../src/plan/registry.js';
 import type { Activation, Quant } from '../../../src/graph/ir.js';
 import {
   addMulShiftRef, addQRef, argmaxRef, avgPoolQRef, concatSliceRef, dequantizeRef, meanFloatRef, meanI8_4dRef, meanSameRef, meanU8_4dRef,
-  quantizeRef, requantizeRef, resizeBilinearI8Ref, resizeBilinearU8Ref, softmaxLutRef,
+  padRef, quantizeRef, requantizeRef, requantizeXnnRef, resizeBilinearI8Ref, resizeBilinearU8Ref, softmaxLutRef,
 } from '../../helpers/reference-q.js';
 import { Heap, kernelOf } from '../../helpers/wasm.js';
 import { qvariants, Rand, expectExact, expectWithin, outQ, putQ, readQ, type Family } from './q8-kit.js';
@@ -199,6 +200,21 @@ export function describeQMisc(fam: Family): void {
     });
   });
 
+  describe.each(ofFamily('qargmax64', fam))('$label', (v) => {
+    const { fn, memory } = kernelOf<QArgmaxFn>(v);
+    it.each([[1, 1], [5, 21], [100, 21]])('%i pixels × %i channels, int64 indices', (pixels, channels) => {
+      const X = new Rand(pixels * 3 + channels).ints(pixels * channels, fam.lo, fam.lo + 20);
+      const heap = new Heap(memory, pixels);
+      const input = putQ(heap, X);
+      const out = heap.alloc(pixels * 8);
+      fn(pixels, channels, input, out);
+      heap.checkGuards(v.entry.name);
+      const dv = new DataView(memory.buffer, out, pixels * 8); // 4-byte aligned: read through a DataView
+      const got = Array.from({ length: pixels }, (_, i) => Number(dv.getBigInt64(8 * i, true)));
+      expectExact(got, argmaxRef(pixels, channels, X), v.entry.name);
+    });
+  });
+
   describe.each(ofFamily('quantize', fam))('$label', (v) => {
     const { fn, memory } = kernelOf<QuantizeFn>(v);
     it('round half away from zero, clamp, ties', () => {
@@ -242,14 +258,46 @@ export function describeQMisc(fam: Family): void {
       ['same scale, new zero point', { scale: 0.05, zeroPoint: fam.signed ? 10 : 100 }, { scale: 0.05, zeroPoint: fam.signed ? -10 : 80 }],
     ] as [string, Quant, Quant][])('%s', (_name, inQ, outQ_) => {
       const X = new Rand(4).ints(300, fam.lo, fam.hi);
-      const p = requantizeParams(inQ, outQ_, fam.storage);
+      const mulshift = v.entry.name.includes('_mulshift_');
+      const p = mulshift ? requantizeParamsMulShift(inQ, outQ_, fam.storage)! : requantizeParams(inQ, outQ_, fam.storage);
       const heap = new Heap(memory, 4);
       const input = putQ(heap, X);
       const out = outQ(heap, 300);
       fn(300, input, out, p.inZeroPoint, p.outZeroPoint, p.mult, p.shift, p.qmin, p.qmax);
       heap.checkGuards(v.entry.name);
-      expectExact(readQ(heap, out, 300, fam), requantizeRef(X, p.inZeroPoint, p.outZeroPoint, p.mult, p.shift, p.qmin, p.qmax), v.entry.name);
+      const expected = mulshift
+        ? requantizeXnnRef(X, inQ.scale, inQ.zeroPoint, outQ_.scale, outQ_.zeroPoint, fam.signed)
+        : requantizeRef(X, p.inZeroPoint, p.outZeroPoint, p.mult, p.shift, p.qmin, p.qmax);
+      expectExact(readQ(heap, out, 300, fam), expected, v.entry.name);
     });
+  });
+}
+
+/** PAD (byte-generic): whole output, and a row range as one thread's part; pixel sizes 1, 3, 4 (a float32 channel). */
+export function describeQPad(): void {
+  describe.each(qvariants('qpad'))('$label', (v) => {
+    const { fn, memory } = kernelOf<QPadFn>(v);
+    it.each([
+      [5, 7, 3, { top: 1, left: 1, bottom: 1, right: 1 }, [0, 7]],
+      [4, 4, 1, { top: 0, left: 0, bottom: 1, right: 1 }, [0, 5]],
+      [3, 6, 4, { top: 2, left: 3, bottom: 0, right: 2 }, [1, 4]],
+      [6, 2, 5, { top: 3, left: 0, bottom: 2, right: 4 }, [2, 11]],
+    ] as [number, number, number, { top: number; left: number; bottom: number; right: number }, [number, number]][])(
+      '%i×%i×%i pad %o rows %o', (H, W, C, pad, [oy0, oy1]) => {
+        const X = new Rand(H * W + C).ints(H * W * C, 0, 255);
+        const OH = H + pad.top + pad.bottom;
+        const OW = W + pad.left + pad.right;
+        const heap = new Heap(memory, C);
+        const input = putQ(heap, X);
+        const out = outQ(heap, OH * OW * C);
+        fn(H, W, C, input, pad.top, pad.left, OH, OW, out, oy0, oy1, 77);
+        heap.checkGuards(v.entry.name);
+        const row = OW * C;
+        const want = padRef(X, H, W, C, pad, 77).subarray(oy0 * row, oy1 * row);
+        expectExact(readQ(heap, out + oy0 * row, (oy1 - oy0) * row, { dtype: 'qu8', storage: 'uint8', lo: 0, hi: 255, signed: false }), want, v.entry.name);
+        if (oy0 > 0) expect(heap.u8[out + oy0 * row - 1]).toBe(0xa5);
+        if (oy1 < OH) expect(heap.u8[out + oy1 * row]).toBe(0xa5);
+      });
   });
 }
 
