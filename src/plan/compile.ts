@@ -392,6 +392,8 @@ function lowerNode(n: Node, ctx: LowerContext): Pending | null {
       });
     }
     case 'softmax':
+      // The f32 kernel computes exp(x − max); TFLite's beta scales x first and has no kernel here yet.
+      if (n.beta !== undefined && n.beta !== 1) throw new UnsupportedOpError(`cannot compile softmax "${n.name}": beta ${n.beta} is not supported for float32 (only 1)`);
       return (r) => ({ kind: 'softmax', name: n.name, n: numel(outShape), input: r.v(n.inputs[0]), output: r.v(n.name) });
     case 'reshape':
       return null;

@@ -56,3 +56,15 @@ describe('MobileNetV2 builder graphs run at every alpha (and several resolutions
     }
   });
 });
+
+describe('unsupported float attributes are refused at load', () => {
+  it('softmax with beta ≠ 1 gives UnsupportedOpError naming the node', async () => {
+    const { UnsupportedOpError } = await import('../../src/errors.js');
+    const g = buildMobileNetV2({ alpha: 0.35, resolution: 32, classes: 3 });
+    const sm = g.nodes[g.nodes.length - 1];
+    if (sm.op !== 'softmax') throw new Error('expected a softmax head');
+    sm.beta = 2;
+    await expect(loadModel(g)).rejects.toThrow(UnsupportedOpError);
+    await expect(loadModel(g)).rejects.toThrow(new RegExp(`softmax "${sm.name}": beta 2`));
+  });
+});
