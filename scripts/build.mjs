@@ -40,6 +40,16 @@ const WASM_TARGETS = {
 };
 
 if (!skip.has('--skip-wasm')) {
+  // Roofline microbenchmarks for `bench --profile` (src/roofline/peak.ts), assembled from WAT by binaryen.
+  const { default: binaryen } = await import('binaryen');
+  const { rooflineWat } = await import('./roofline-wat.mjs');
+  for (const [file, relaxed] of [['dist/wasm/roofline.wasm', false], ['dist/wasm/roofline-relaxed.wasm', true]]) {
+    const m = binaryen.parseText(rooflineWat(relaxed));
+    m.setFeatures(binaryen.Features.SIMD128 | (relaxed ? binaryen.Features.RelaxedSIMD : 0));
+    if (!m.validate()) throw new Error(`${file}: invalid roofline module`);
+    writeFileSync(file, m.emitBinary());
+    m.dispose();
+  }
   const base = ['--enable-bulk-memory', '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals'];
   for (const [target, [entry, out, features]] of Object.entries(WASM_TARGETS)) {
     run(bin('asc'), [entry, '--target', target]);

@@ -34,3 +34,8 @@ export function defaultModelUrl(): URL {
 export function threadWorkerUrl(): URL {
   return new URL('../dist/thread.js', import.meta.url);
 }
+
+/** URL of the roofline microbenchmark module (with relaxed-SIMD loops when `relaxed`). */
+export function rooflineUrl(relaxed: boolean): URL {
+  return relaxed ? new URL('../dist/wasm/roofline-relaxed.wasm', import.meta.url) : new URL('../dist/wasm/roofline.wasm', import.meta.url);
+}

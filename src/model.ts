@@ -54,6 +54,8 @@ export interface ModelInfo {
   layers: LayerSummary[];
 }
 
+export interface StepProfile { name: string; kind: string; nodes: string[]; ms: number; macs: number }
+
 export interface ClassifyOptions {
   topK?: number;
   /** Central crop fraction before resizing; defaults to the model's metadata (1 = whole image). */
@@ -220,12 +222,19 @@ export class Model {
     return Float32Array.from(this.#real(emb));
   }
 
-  /** Milliseconds per plan step for one inference on the current input (for --profile). */
-  profile(runs = 1): { name: string; kind: string; ms: number }[] {
+  /**
+   * Milliseconds per plan step (one thread, averaged over `runs` inferences on the current input), with
+   * the multiply-adds each step computes (a fused block counts its expand, depthwise and projection).
+   */
+  profile(runs = 1): StepProfile[] {
     this.#check();
     const times = new Float64Array(this.#plan.steps.length);
     for (let i = 0; i < runs; i++) this.#guard(() => execute(this.#plan, this.#k, times));
-    return this.#plan.steps.map((s, i) => ({ name: s.name, kind: s.kind, ms: times[i] / runs }));
+    const macs = new Map(this.info.layers.map((l) => [l.name, l.macs]));
+    return this.#plan.steps.map((s, i) => ({
+      name: s.name, kind: s.kind, nodes: this.#plan.stepNodes[i], ms: times[i] / runs,
+      macs: this.#plan.stepNodes[i].reduce((a, n) => a + (macs.get(n) ?? 0), 0),
+    }));
   }
 
   /** Validates `input` against the input's type and length and writes it to the input tensor. */

@@ -183,9 +183,26 @@ async function bench(args: Args): Promise<void> {
   if (args.flags.has('json')) console.log(JSON.stringify(r));
   else console.log(`${r.model} (${r.isa}, ${r.threads} thread${r.threads > 1 ? 's' : ''}): first ${firstMs.toFixed(1)} ms (load + compile + first run); ${runs} runs: median ${r.medianMs.toFixed(2)} ms, p10 ${r.p10Ms.toFixed(2)} ms, p90 ${r.p90Ms.toFixed(2)} ms`);
   if (args.flags.has('profile')) {
+    // Per step: time, multiply-adds/s, and the share of the machine's register-resident SIMD peak
+    // measured now, in this process (f32 steps against mul+add, int8 steps against i32x4.dot_i16x8_s).
+    const { measurePeaks } = await import('../roofline/peak.js');
+    const peaks = await measurePeaks();
+    const peakOf = (k: string) => peaks.find((p) => p.kernel === k)?.gmacs ?? NaN;
+    const f32Peak = Math.max(peakOf('f32_muladd'), model.info.isa === 'relaxed' ? peakOf('f32_relaxed_madd') : 0);
+    const i8Peak = peakOf('i16_dot');
     const prof = model.profile(Math.max(5, Math.min(runs, 20)));
-    console.log(formatTable(['step', 'kind', 'ms', 'share'], prof.map((p) => [p.name, p.kind, p.ms.toFixed(3), `${(100 * p.ms / prof.reduce((a, b) => a + b.ms, 0)).toFixed(1)}%`])));
+    const total = prof.reduce((a, p) => a + p.ms, 0);
+    const rows = prof.map((p) => {
+      const g = p.macs / (p.ms / 1000) / 1e9;
+      const peak = p.kind.startsWith('q') ? i8Peak : f32Peak;
+      return [p.name, p.kind, p.ms.toFixed(3), `${(100 * p.ms / total).toFixed(1)}%`, p.macs ? (p.macs / 1e6).toFixed(2) : '', p.macs ? g.toFixed(1) : '', p.macs ? `${(100 * g / peak).toFixed(0)}%` : ''];
+    });
+    console.log(formatTable(['step', 'kind', 'ms', 'share', 'M MACs', 'GMAC/s', '% peak'], rows));
+    const macs = prof.reduce((a, p) => a + p.macs, 0);
+    console.log(`\ntotal ${total.toFixed(2)} ms, ${(macs / 1e6).toFixed(1)} M MACs, ${(macs / (total / 1000) / 1e9).toFixed(1)} GMAC/s`);
+    console.log(`measured peak (1 thread, register-resident): ${peaks.map((p) => `${p.kernel} ${p.gmacs.toFixed(1)} GMAC/s`).join(', ')}`);
   }
+
 }
 
 /** `quantize`: calibrate a float model on a folder of images and write its int8 version (src/quantize/). */

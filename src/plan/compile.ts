@@ -63,6 +63,8 @@ export interface TensorRef {
 
 export interface Plan {
   steps: Step[];
+  /** The graph nodes each step computes (index-aligned with steps), for profiles. */
+  stepNodes: string[][];
   /**
    * The constants blob, to copy to `weightsBase`: packed weights, requantization parameters, lookup tables and
    * zero-point rows (bytes, viewed as float32 words; copy it as a Float32Array, which keeps every bit).
@@ -260,13 +262,16 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
     zpRow: (zp, bytes) => zpRowBytes.set(zp, Math.max(zpRowBytes.get(zp) ?? 0, bytes)),
   };
   const pending: Pending[] = [];
+  const stepNodes: string[][] = [];
   for (const u of units) {
     const what = u.kind === 'block' ? `block "${u.output}"` : `${u.node.op} "${u.node.name}"`;
     try {
-      if (u.kind === 'block') pending.push(u.depthwise.q ? lowerQBlock(u, ctx) : lowerBlock(u, ctx));
-      else {
+      if (u.kind === 'block') {
+        pending.push(u.depthwise.q ? lowerQBlock(u, ctx) : lowerBlock(u, ctx));
+        stepNodes.push([u.expand?.name, u.depthwise.name, u.project.name, u.add?.name].filter((x): x is string => !!x));
+      } else {
         const p = isQuantizedOp(u.node, ctx) ? lowerQNode(u.node, ctx) : lowerNode(u.node, ctx);
-        if (p) pending.push(p);
+        if (p) { pending.push(p); stepNodes.push([u.node.name]); }
       }
     } catch (e) {
       if (e instanceof EngineError && !e.message.includes(`"${u.kind === 'block' ? u.output : u.node.name}"`)) {
@@ -307,6 +312,7 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
     embedding: emb && values.has(root(emb)) ? ref(emb) : null,
     kept: new Map(keep.map((v) => [v, ref(v)])),
     units,
+    stepNodes,
     requant: scheme,
   };
 }

@@ -12,7 +12,7 @@ import { registerErrorTransfer } from './error-transfer.js';
 import type { EngineApi, CrashMode } from './engine-api.js';
 import type { ModelSource } from '../api.js';
 import type {
-  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor, SegmentOptions, Segmentation,
+  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
 } from '../model.js';
 import type { ImageInput } from '../image/preprocess.js';
 import { DisposedError, type WorkerCrashedError } from '../errors.js';
@@ -99,7 +99,7 @@ export class WorkerModel {
   }
 
   /** Milliseconds per plan step (see Model.profile), measured in the worker. */
-  profile(runs = 1, opts: Pick<CallOptions, 'signal'> = {}): Promise<{ name: string; kind: string; ms: number }[]> {
+  profile(runs = 1, opts: Pick<CallOptions, 'signal'> = {}): Promise<StepProfile[]> {
     return this.#call((api, h) => api.profile(h, runs), opts.signal);
   }
 

@@ -1,0 +1,37 @@
+// The machine's WebAssembly SIMD peak, measured in the same run as a profile: register-resident
+// loops (dist/wasm/roofline*.wasm, generated from scripts/roofline-wat.mjs at build time).
+import { readUrlBytes } from '../io.js';
+import { rooflineUrl } from '../assets.js';
+import { hasRelaxedSimd } from '../wasm/load.js';
+
+export interface Peak { kernel: string; gmacs: number }
+
+const CHAINS = 12;
+const MACS: Record<string, number> = { f32_muladd: 4, i16_dot: 8, f32_relaxed_madd: 4, i8_relaxed_dot: 16 };
+
+/** Best-of-3 G multiply-adds/s per instruction kind this runtime has (single thread, ~0.1 s each). */
+export async function measurePeaks(ms = 100): Promise<Peak[]> {
+  const relaxed = hasRelaxedSimd();
+  const bytes = await readUrlBytes(rooflineUrl(relaxed));
+  const { instance } = await WebAssembly.instantiate(bytes as BufferSource);
+  const out: Peak[] = [];
+  for (const [kernel, perOp] of Object.entries(MACS)) {
+    const run = instance.exports[`run_${kernel}`] as ((n: number) => number) | undefined;
+    if (!run) continue;
+    run(1000);
+    let best = 0;
+    for (let rep = 0; rep < 3; rep++) {
+      let iters = 50_000, t = 0;
+      for (;;) {
+        const t0 = performance.now();
+        run(iters);
+        t = performance.now() - t0;
+        if (t > ms / 3) break;
+        iters *= 2;
+      }
+      best = Math.max(best, (iters * CHAINS * perOp) / (t / 1000) / 1e9);
+    }
+    out.push({ kernel, gmacs: best });
+  }
+  return out;
+}
