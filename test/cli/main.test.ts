@@ -156,3 +156,13 @@ describeShared('mobilenet-wasm with the TFLite models of ../shared', () => {
     expect(JSON.parse(r.out)).toMatchObject({ inputType: 'uint8', outputs: 1001 });
   });
 });
+
+describe('mobilenet-wasm bench', () => {
+  it('prints median/p10/p90 and, with --profile, per-step MACs against the measured peak', async () => {
+    const r = await cli('bench', '--alpha', '0.35', '--resolution', '96', '--runs', '3', '--warmup', '1', '--profile');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/median [\d.]+ ms, p10 [\d.]+ ms, p90 [\d.]+ ms/);
+    expect(r.out).toMatch(/% peak/);
+    expect(r.out).toMatch(/measured peak \(1 thread, register-resident\): f32_muladd [\d.]+ GMAC\/s/);
+  });
+});
