@@ -1,0 +1,136 @@
+// `mobilenet-wasm quantize <model> <out> --calibrate <folder>` (Node only): read a float model, calibrate it on
+// the images of a folder, quantize it to int8 and write the native file. The CLI (src/cli/main.ts) parses the
+// flags and draws the progress; everything else is here.
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Graph } from '../graph/ir.js';
+import { importModelBytes } from '../formats/load-bytes.js';
+import { writeNative } from '../formats/native/write.js';
+import { readNative } from '../formats/native/read.js';
+import { readFileBytes, readUrlBytes } from '../io.js';
+import { defaultModelUrl } from '../assets.js';
+import { InputError } from '../errors.js';
+import { decodeImageFile } from '../cli/decode.js';
+import { Calibrator, type RangeMethod } from './calibrate.js';
+import { quantizeGraph, type QuantizeOptions } from './quantize.js';
+
+export interface QuantizeCommandOptions extends Omit<QuantizeOptions, 'note'> {
+  /** A model file (any format loadModel reads) or 'default'. */
+  model: string;
+  /** Where to write the int8 model (native format). */
+  out: string;
+  /** Folder of calibration images (JPEG, PNG, WebP, …; not recursive). */
+  calibrate: string;
+  /** Use at most this many images (default 100), picked by a seeded shuffle when the folder has more. */
+  images?: number;
+  seed?: number;
+  method?: RangeMethod;
+  percentile?: number;
+  /** Called before the first image (0, total) and after each one. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface QuantizeReport {
+  model: string;
+  out: string;
+  /** Images calibrated on (file names). */
+  images: string[];
+  imagesInFolder: number;
+  method: RangeMethod;
+  /** Float values whose range was recorded (the graph input and every node output). */
+  valuesCalibrated: number;
+  /** Values of the int8 graph with an int8 quantization. */
+  valuesQuantized: number;
+  /** conv / depthwise / dense nodes with int8 weights. */
+  layersQuantized: number;
+  bytesBefore: number;
+  bytesAfter: number;
+  calibrationMs: number;
+}
+
+export const DEFAULT_CALIBRATION_IMAGES = 100;
+const IMAGE_FILE = /\.(jpe?g|png|webp|gif|tiff?|avif)$/i;
+
+/** `calibrating [#####.....] 23/50 images` */
+export function progressBar(done: number, total: number, width = 20): string {
+  const filled = total > 0 ? Math.round((width * done) / total) : width;
+  return `calibrating [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} images`;
+}
+
+/** Up to `n` of `files`: all of them in name order when they fit, else a seeded shuffle's first n (then sorted). */
+export function pickImages(files: string[], n: number, seed = 0): string[] {
+  const sorted = [...files].sort();
+  if (sorted.length <= n) return sorted;
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = sorted.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [sorted[i], sorted[j]] = [sorted[j], sorted[i]];
+  }
+  return sorted.slice(0, n).sort();
+}
+
+async function readModel(model: string): Promise<{ graph: Graph; bytes: number }> {
+  if (model === 'default') {
+    const bytes = await readUrlBytes(defaultModelUrl());
+    return { graph: readNative(bytes, 'default model'), bytes: bytes.length };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFileBytes(model);
+  } catch (e) {
+    throw new InputError(`cannot read model file "${model}": ${(e as Error).message}`);
+  }
+  const graph = await importModelBytes(bytes, { fileName: model, readShard: (p) => readFileBytes(path.resolve(path.dirname(model), p)) });
+  return { graph, bytes: bytes.length };
+}
+
+export async function quantizeModelFile(o: QuantizeCommandOptions): Promise<QuantizeReport> {
+  const limit = o.images ?? DEFAULT_CALIBRATION_IMAGES;
+  if (!Number.isInteger(limit) || limit < 1) throw new InputError(`--images must be a positive integer, got ${limit}`);
+  let entries: string[];
+  try {
+    entries = (await readdir(o.calibrate, { withFileTypes: true })).filter((e) => e.isFile() && IMAGE_FILE.test(e.name)).map((e) => e.name);
+  } catch (e) {
+    throw new InputError(`cannot read the calibration folder "${o.calibrate}": ${(e as Error).message}`);
+  }
+  if (entries.length === 0) throw new InputError(`the calibration folder "${o.calibrate}" has no images (JPEG, PNG, WebP, GIF, TIFF, AVIF)`);
+  const files = pickImages(entries, limit, o.seed ?? 0);
+  const { graph, bytes: bytesBefore } = await readModel(o.model);
+
+  const method = o.method ?? 'minmax';
+  const cal = await Calibrator.create(graph, { method, percentile: o.percentile });
+  const t0 = performance.now();
+  o.onProgress?.(0, files.length);
+  let ranges;
+  try {
+    for (const [i, f] of files.entries()) {
+      cal.observeImage(await decodeImageFile(path.join(o.calibrate, f)));
+      o.onProgress?.(i + 1, files.length);
+    }
+    ranges = cal.ranges();
+  } finally {
+    cal.dispose();
+  }
+  const calibrationMs = performance.now() - t0;
+  const q = quantizeGraph(graph, ranges, {
+    scheme: o.scheme, softmax: o.softmax, pool: o.pool, relu6: o.relu6, inputRange: o.inputRange, biasCorrection: o.biasCorrection,
+    note: `calibrated on ${files.length} images, ${method}`,
+  });
+  const out = writeNative(q);
+  readNative(out, o.out); // what we write must read back
+  await writeFile(o.out, out);
+  return {
+    model: o.model, out: o.out, images: files, imagesInFolder: entries.length, method,
+    valuesCalibrated: ranges.size,
+    valuesQuantized: Object.keys(q.values ?? {}).length,
+    layersQuantized: q.nodes.filter((n) => 'q' in n && n.q).length,
+    bytesBefore, bytesAfter: out.length, calibrationMs,
+  };
+}
