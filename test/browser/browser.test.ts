@@ -18,7 +18,7 @@ if (!hasChromium) console.warn(`[skip] browser tests: no Chromium at ${CHROMIUM}
 if (!distBuilt) console.warn('[skip] browser tests: dist/ is not built; run `npm run build`');
 if (hasChromium && distBuilt && !hasWorker) console.warn('[skip] browser worker scenarios: dist/worker.js is not built yet (worker/index.ts missing)');
 
-interface Run { requested: string; isa: string; kind: string; top: Classification[] }
+interface Run { requested: string; isa: string; kind: string; threads: number; top: Classification[] }
 interface PageResult {
   ok: boolean; error?: string; runs: Run[]; pixels: string; width: number; height: number;
   crossOriginIsolated: boolean; hasSimd?: boolean; violations: string[];
@@ -131,6 +131,20 @@ describe.skipIf(!hasChromium || !distBuilt)('browser (headless Chromium)', () =>
       await expectMatchesNode(o, `worker, ${mode}`);
       expect(o.result.runs.map((r) => [r.kind, r.isa])).toEqual([['WorkerModel', 'relaxed']]);
       expect(o.result.crossOriginIsolated).toBe(isolated);
+      expect(o.result.violations).toEqual([]);
+      expect(o.consoleErrors, `not found: ${server.notFound.join(', ')}`).toEqual([]);
+    }, PAGE_TIMEOUT_MS);
+
+    // Multi-threaded inference inside the worker: a thread team over a shared WebAssembly.Memory
+    // where the page is cross-origin isolated; one thread, silently, where it is not.
+    it.each([
+      ['coi', 2],
+      ['csp-coi', 2],
+      ['plain', 1],
+    ] as const)('worker with threads: 2, mode %s → %i thread(s)', async (mode, expected) => {
+      const o = await openPage(mode, { isa: 'auto', worker: '1', threads: '2' });
+      await expectMatchesNode(o, `worker threads 2, ${mode}`);
+      expect(o.result.runs.map((r) => r.threads)).toEqual([expected]);
       expect(o.result.violations).toEqual([]);
       expect(o.consoleErrors, `not found: ${server.notFound.join(', ')}`).toEqual([]);
     }, PAGE_TIMEOUT_MS);

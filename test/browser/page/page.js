@@ -53,11 +53,12 @@ async function main() {
   for (const isa of (params.get('isa') ?? 'auto').split(',')) {
     const opts = { isa };
     if (params.get('worker') === '1') opts.worker = true;
+    if (params.get('threads')) opts.threads = Number(params.get('threads'));
     // A copy per run: a worker-backed model may transfer (detach) the pixels it is given.
     const model = await engine.loadModel('default', opts);
     try {
       const top = await model.classify({ ...image, data: image.data.slice() }, { topK: 5 });
-      runs.push({ requested: isa, isa: model.info.isa, kind: model.constructor.name, top });
+      runs.push({ requested: isa, isa: model.info.isa, kind: model.constructor.name, threads: model.info.threads, top });
     } finally {
       await model.dispose();
     }
