@@ -13,7 +13,7 @@
 // Per pixel and 8 channels: 9 8-byte loads, 5 byte interleaves (punpcklbw), 10 widenings, 10 dots and
 // 10 adds for 72 multiply-adds, then the requantization of 8 lanes.
 
-import { narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q8-simd";
+import { narrowMax, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q8-simd";
 
 /** acc += dot(widen(interleave(va, vb)), weight pair) for 8 channels (accumulators lo: 0-3, hi: 4-7). */
 // @ts-ignore: decorator
@@ -36,7 +36,7 @@ import { narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q
 @inline function pixel<T>(
   v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, v6: v128, v7: v128, v8: v128,
   w: usize, rs: i32, perLane: bool, vzp: v128, vmin: v128, vmax: v128,
-  fp32: bool, vminf: v128, vmaxf: v128, vmagic: v128, vmagicLessZp: v128,
+  fp32: bool, vmagic: v128, vmagicMin: v128, vmagicLessZp: v128,
 ): v128 {
   let vlo = v128.load(w);
   let vhi = v128.load(w, 16);
@@ -57,9 +57,9 @@ import { narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q
   vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHi<T>(vab), v128.load(w, 304)));
   if (fp32) {
     const v16f = i16x8.narrow_i32x4_s(
-      requantFp32X4(vlo, v128.load(w, 32), vminf, vmaxf, vmagic, vmagicLessZp),
-      requantFp32X4(vhi, v128.load(w, 48), vminf, vmaxf, vmagic, vmagicLessZp));
-    return narrowClamp<T>(v16f, v16f, vmin, vmax);
+      requantFp32X4(vlo, v128.load(w, 32), vmagic, vmagicMin, vmagicLessZp),
+      requantFp32X4(vhi, v128.load(w, 48), vmagic, vmagicMin, vmagicLessZp));
+    return narrowMax<T>(v16f, v16f, vmax);
   }
   const ls = ctz<i32>(load<i32>(w, 64));
   const vmask0 = v128.load(w, 128);
@@ -87,8 +87,7 @@ import { narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q
   perLane: bool,
   fp32: bool = false,
 ): void {
-  const vminf = f32x4.splat(<f32>(qmin - outZp));
-  const vmaxf = f32x4.splat(<f32>(qmax - outZp));
+  const vmagicMin = i32x4.splat(0x4B400000 + qmin - outZp);
   const vmagic = f32x4.splat(12582912.0);
   const vmagicLessZp = i32x4.splat(0x4B400000 - outZp);
   const vzpIn = i8x16.splat(<i8>aZp);
@@ -120,7 +119,7 @@ import { narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q
         tap(row1, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
         tap(row2, ix, inW, pixelBytes, go, vzpIn), tap(row2, ix + dilation, inW, pixelBytes, go, vzpIn),
         tap(row2, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
-        w, rs, perLane, vzp, vmin, vmax, fp32, vminf, vmaxf, vmagic, vmagicLessZp);
+        w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
       storeLo8(out + <usize>x * pixelBytes + go, v, count);
     }
     if (xs < xe) {
@@ -135,7 +134,7 @@ import { narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q
           v128.load64_zero(i0), v128.load64_zero(i0 + d1), v128.load64_zero(i0 + d2),
           v128.load64_zero(i1), v128.load64_zero(i1 + d1), v128.load64_zero(i1 + d2),
           v128.load64_zero(i2), v128.load64_zero(i2 + d1), v128.load64_zero(i2 + d2),
-          w, rs, perLane, vzp, vmin, vmax, fp32, vminf, vmaxf, vmagic, vmagicLessZp);
+          w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
         storeLo8(o, v, count);
         i0 += step;
         i1 += step;
@@ -152,7 +151,7 @@ import { narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q
         tap(row1, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
         tap(row2, ix, inW, pixelBytes, go, vzpIn), tap(row2, ix + dilation, inW, pixelBytes, go, vzpIn),
         tap(row2, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
-        w, rs, perLane, vzp, vmin, vmax, fp32, vminf, vmaxf, vmagic, vmagicLessZp);
+        w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
       storeLo8(out + <usize>x * pixelBytes + go, v, count);
     }
     w += 320;

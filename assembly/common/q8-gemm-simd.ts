@@ -14,10 +14,11 @@
 //
 // Inner step (one k-pair, 4 rows × 8 columns = 64 multiply-adds): 2 weight loads, per row one i32 splat of
 // the row's widened pair and 2 i32x4.dot_i16x8_s + 2 adds. The A rows are widened 8 at a time
-// (v128.load8x8) and kept in registers for 4 pairs. A tail of 1-3 rows reuses the 4-row tile with row
-// pointers clamped to the last valid row (duplicate rows store identical values).
+// (v128.load8x8) and kept in registers for 4 pairs. A tail of 2-3 rows reuses the 4-row tile with row
+// pointers clamped to the last valid row (duplicate rows store identical values); a tail of 1 row (and
+// m = 1, the classifier) runs a 1-row tile.
 
-import { load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeHi8, storeLo8 } from "./q8-simd";
+import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeHi8, storeLo8 } from "./q8-simd";
 
 // @ts-ignore: decorator
 @inline const GEMM_BLOCK_BYTES: usize = 96 * 1024;
@@ -34,7 +35,7 @@ import { load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeHi8, 
   a0: usize, a1: usize, a2: usize, a3: usize, w: usize,
   c0: usize, c1: usize, c2: usize, c3: usize,
   vzp: v128, vmin: v128, vmax: v128, perLane: bool,
-  fp32: bool, vminf: v128, vmaxf: v128, vmagic: v128, vmagicLessZp: v128,
+  fp32: bool, vmagic: v128, vmagicMin: v128, vmagicLessZp: v128,
 ): void {
   for (let p = p0; p < p1; p++) {
     let vacc0x0123 = v128.load(w);
@@ -122,18 +123,18 @@ import { load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeHi8, 
     if (fp32) {
       const vscale0 = v128.load(w, 32);
       const vscale1 = v128.load(w, 48);
-      vout01 = narrowClamp<T>(
-        i16x8.narrow_i32x4_s(requantFp32X4(vacc0x0123, vscale0, vminf, vmaxf, vmagic, vmagicLessZp),
-          requantFp32X4(vacc0x4567, vscale1, vminf, vmaxf, vmagic, vmagicLessZp)),
-        i16x8.narrow_i32x4_s(requantFp32X4(vacc1x0123, vscale0, vminf, vmaxf, vmagic, vmagicLessZp),
-          requantFp32X4(vacc1x4567, vscale1, vminf, vmaxf, vmagic, vmagicLessZp)),
-        vmin, vmax);
-      vout23 = narrowClamp<T>(
-        i16x8.narrow_i32x4_s(requantFp32X4(vacc2x0123, vscale0, vminf, vmaxf, vmagic, vmagicLessZp),
-          requantFp32X4(vacc2x4567, vscale1, vminf, vmaxf, vmagic, vmagicLessZp)),
-        i16x8.narrow_i32x4_s(requantFp32X4(vacc3x0123, vscale0, vminf, vmaxf, vmagic, vmagicLessZp),
-          requantFp32X4(vacc3x4567, vscale1, vminf, vmaxf, vmagic, vmagicLessZp)),
-        vmin, vmax);
+      vout01 = narrowMax<T>(
+        i16x8.narrow_i32x4_s(requantFp32X4(vacc0x0123, vscale0, vmagic, vmagicMin, vmagicLessZp),
+          requantFp32X4(vacc0x4567, vscale1, vmagic, vmagicMin, vmagicLessZp)),
+        i16x8.narrow_i32x4_s(requantFp32X4(vacc1x0123, vscale0, vmagic, vmagicMin, vmagicLessZp),
+          requantFp32X4(vacc1x4567, vscale1, vmagic, vmagicMin, vmagicLessZp)),
+        vmax);
+      vout23 = narrowMax<T>(
+        i16x8.narrow_i32x4_s(requantFp32X4(vacc2x0123, vscale0, vmagic, vmagicMin, vmagicLessZp),
+          requantFp32X4(vacc2x4567, vscale1, vmagic, vmagicMin, vmagicLessZp)),
+        i16x8.narrow_i32x4_s(requantFp32X4(vacc3x0123, vscale0, vmagic, vmagicMin, vmagicLessZp),
+          requantFp32X4(vacc3x4567, vscale1, vmagic, vmagicMin, vmagicLessZp)),
+        vmax);
     } else {
       // Requantization parameters of the panel, loaded once for the 4 rows.
       const rs = load<i32>(w, 96);
@@ -169,6 +170,58 @@ import { load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeHi8, 
   }
 }
 
+/** One row (a0 / c0) over panels [p0, p1): the tail of m mod 4 = 1 rows (and m = 1, the classifier). */
+// @ts-ignore: decorator
+@inline function gemmRows1<T>(
+  n: i32, kp: i32, p0: i32, p1: i32, panelBytes: usize,
+  a0: usize, w: usize, c0: usize,
+  vzp: v128, vmin: v128, vmax: v128, perLane: bool,
+  fp32: bool, vmagic: v128, vmagicMin: v128, vmagicLessZp: v128,
+): void {
+  for (let p = p0; p < p1; p++) {
+    let vacc0x0123 = v128.load(w);
+    let vacc0x4567 = v128.load(w, 16);
+    let pw = w + 160;
+    let ka: usize = 0;
+    const kEnd = <usize>kp;
+    do {
+      const va0 = load8x8Q<T>(a0 + ka);
+      ka += 8;
+      let vs = v128.shuffle<i32>(va0, va0, 0, 0, 0, 0);
+      vacc0x0123 = dotAdd(vacc0x0123, vs, v128.load(pw));
+      vacc0x4567 = dotAdd(vacc0x4567, vs, v128.load(pw, 16));
+      vs = v128.shuffle<i32>(va0, va0, 1, 1, 1, 1);
+      vacc0x0123 = dotAdd(vacc0x0123, vs, v128.load(pw, 32));
+      vacc0x4567 = dotAdd(vacc0x4567, vs, v128.load(pw, 48));
+      vs = v128.shuffle<i32>(va0, va0, 2, 2, 2, 2);
+      vacc0x0123 = dotAdd(vacc0x0123, vs, v128.load(pw, 64));
+      vacc0x4567 = dotAdd(vacc0x4567, vs, v128.load(pw, 80));
+      vs = v128.shuffle<i32>(va0, va0, 3, 3, 3, 3);
+      vacc0x0123 = dotAdd(vacc0x0123, vs, v128.load(pw, 96));
+      vacc0x4567 = dotAdd(vacc0x4567, vs, v128.load(pw, 112));
+      pw += 128;
+    } while (ka < kEnd);
+
+    let vout: v128;
+    if (fp32) {
+      const v16 = i16x8.narrow_i32x4_s(requantFp32X4(vacc0x0123, v128.load(w, 32), vmagic, vmagicMin, vmagicLessZp),
+        requantFp32X4(vacc0x4567, v128.load(w, 48), vmagic, vmagicMin, vmagicLessZp));
+      vout = narrowMax<T>(v16, v16, vmax);
+    } else {
+      const rs = load<i32>(w, 96);
+      const ls = ctz<i32>(load<i32>(w, 64));
+      const vmask0 = v128.load(w, 128);
+      const vmask1 = v128.load(w, 144);
+      const v16 = packZpI16(
+        requantX4v(vacc0x0123, v128.load(w, 64), ls, v128.load(w, 32), vmask0, i32x4.shr_u(vmask0, 1), w, perLane, rs),
+        requantX4v(vacc0x4567, v128.load(w, 80), ls, v128.load(w, 48), vmask1, i32x4.shr_u(vmask1, 1), w + 16, perLane, rs), vzp);
+      vout = narrowClamp<T>(v16, v16, vmin, vmax);
+    }
+    storeLo8(c0 + (<usize>p << 3), vout, n - (p << 3));
+    w += panelBytes;
+  }
+}
+
 /** See the file header. m, n, k ≥ 1; packed = packQGemm(B, k, n, aZp, requant). */
 // @ts-ignore: decorator
 @inline export function q8GemmSimd<T>(
@@ -180,8 +233,7 @@ import { load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeHi8, 
   perLane: bool,
   fp32: bool = false,
 ): void {
-  const vminf = f32x4.splat(<f32>(qmin - outZp));
-  const vmaxf = f32x4.splat(<f32>(qmax - outZp));
+  const vmagicMin = i32x4.splat(0x4B400000 + qmin - outZp);
   const vmagic = f32x4.splat(12582912.0);
   const vmagicLessZp = i32x4.splat(0x4B400000 - outZp);
   const vzp = i16x8.splat(<i16>outZp);
@@ -205,12 +257,15 @@ import { load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeHi8, 
       gemmRows4<T>(n, kp, p0, p1, panelBytes,
         a0, a0 + aRow, a0 + 2 * aRow, a0 + 3 * aRow, w,
         c0, c0 + cRow, c0 + 2 * cRow, c0 + 3 * cRow,
-        vzp, vmin, vmax, perLane, fp32, vminf, vmaxf, vmagic, vmagicLessZp);
+        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
       a0 += 4 * aRow;
       c0 += 4 * cRow;
     }
     const rem = m - i;
-    if (rem > 0) {
+    if (rem == 1) {
+      gemmRows1<T>(n, kp, p0, p1, panelBytes, a0, w, c0,
+        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+    } else if (rem > 1) {
       const a1 = rem > 1 ? a0 + aRow : a0;
       const c1 = rem > 1 ? c0 + cRow : c0;
       const a2 = rem > 2 ? a0 + 2 * aRow : a1;
@@ -218,7 +273,7 @@ import { load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeHi8, 
       gemmRows4<T>(n, kp, p0, p1, panelBytes,
         a0, a1, a2, a2, w,
         c0, c1, c2, c2,
-        vzp, vmin, vmax, perLane, fp32, vminf, vmaxf, vmagic, vmagicLessZp);
+        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
     }
   }
 }

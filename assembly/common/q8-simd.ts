@@ -113,12 +113,23 @@ import { storeBytes8 } from "./q8-scalar";
 
 /**
  * fp32 requantization (XNNPACK's "fp32" scheme, what TFLite's XNNPACK delegate runs): v = float(acc)·scale,
- * clamped to [qmin − zp, qmax − zp], rounded to nearest-even with the 1.5·2^23 magic bias, + zp, as int32.
- * vmagic = f32x4.splat(12582912.0); vmagicLessZp = i32x4.splat(0x4B400000 − zp).
+ * clamped to [qmin − zp, qmax − zp], rounded to nearest-even, + zp, as int32 — computed as XNNPACK's
+ * wasmsimd kernels do: the 1.5·2^23 magic-bias add rounds, an integer max with the bits of magic + (qmin − zp)
+ * clamps below (float bits order like the values), and the upper clamp is left to the caller's saturating
+ * narrowing + min with qmax (rounding is monotonic and the bounds are integers, so clamping after rounding
+ * gives the same bytes as clamping before).
+ * vmagic = f32x4.splat(12582912.0); vmagicMin = i32x4.splat(0x4B400000 + qmin − zp);
+ * vmagicLessZp = i32x4.splat(0x4B400000 − zp). The result is ≥ qmin and may exceed qmax.
  */
 // @ts-ignore: decorator
-@inline export function requantFp32X4(vacc: v128, vscale: v128, vminf: v128, vmaxf: v128, vmagic: v128, vmagicLessZp: v128): v128 {
-  let v = f32x4.mul(f32x4.convert_i32x4_s(vacc), vscale);
-  v = f32x4.pmin(vmaxf, f32x4.pmax(vminf, v));
-  return i32x4.sub(f32x4.add(v, vmagic), vmagicLessZp);
+@inline export function requantFp32X4(vacc: v128, vscale: v128, vmagic: v128, vmagicMin: v128, vmagicLessZp: v128): v128 {
+  const v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(vacc), vscale), vmagic);
+  return i32x4.sub(i32x4.max_s(v, vmagicMin), vmagicLessZp);
+}
+
+/** Two int16x8 (each ≥ qmin) → 16 bytes of T (u8 or i8), saturating, then clamped above to vmax. */
+// @ts-ignore: decorator
+@inline export function narrowMax<T>(v0: v128, v1: v128, vmax: v128): v128 {
+  if (isSigned<T>()) return i8x16.min_s(i8x16.narrow_i16x8_s(v0, v1), vmax);
+  return i8x16.min_u(i8x16.narrow_i16x8_u(v0, v1), vmax);
 }

@@ -152,6 +152,9 @@ export function describeQDwconv(fam: Family): void {
       it('multipliers > 1', () => run('mult>1', { c: 24, inH: 4, inW: 5, stride: 1, pad: 1, mulLog2: [0.2, 2] }));
       it('tiny multipliers', () => run('tiny', { c: 24, inH: 4, inW: 5, stride: 1, pad: 1, mulLog2: [-26, -18] }));
       it('mixed shifts', () => run('mixed', { c: 24, inH: 4, inW: 5, stride: 2, pad: 1, mulLog2: [-14, 0.5] }));
+      if (v.entry.name.includes('_fp32_')) {
+        it('fp32 saturation far outside the magic-bias range', () => run('fp32sat', { c: 24, inH: 4, inW: 5, stride: 1, pad: 1, mulLog2: [4, 7.9] }));
+      }
       it('relu6 clamp', () => run('clamp', { c: 24, inH: 4, inW: 5, stride: 1, pad: 1, qmin: fam.signed ? -30 : 20, qmax: fam.signed ? 60 : 180 }));
     });
     it('MobileNetV2 shape 112 wide 96 ch s2 (one band)', () => run('mnv2', { c: 96, inH: 5, inW: 113, stride: 2, pad: 1 }));

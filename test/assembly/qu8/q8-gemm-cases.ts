@@ -117,6 +117,13 @@ export function describeQGemm(fam: Family): void {
       it('mixed shifts across a vector', () => run('mixed', { m: 5, n: 24, k: 33, mulLog2: [-16, 1] }));
       it('with_qmin (relu)', () => run('qmin', { m: 9, n: 17, k: 33, qmin: fam.signed ? -20 : 40 }));
       it('with_qmax (relu6-like)', () => run('qmax', { m: 9, n: 17, k: 33, qmax: fam.signed ? 10 : 200 }));
+      if (v.entry.name.includes('_fp32_')) {
+        // float(acc)·scale far beyond ±2^22 (the 1.5·2^23 magic bias no longer rounds to integers) and beyond
+        // ±1.5·2^23 (the biased float turns negative): the SIMD kernels clamp after rounding, on the float's bits.
+        it('fp32 saturation far outside the magic-bias range', () => run('fp32sat', { m: 9, n: 17, k: 33, mulLog2: [4, 7.9] }));
+        it('fp32 saturation with_qmin with_qmax', () =>
+          run('fp32satClamp', { m: 5, n: 24, k: 33, mulLog2: [3, 7.9], qmin: fam.signed ? -20 : 40, qmax: fam.signed ? 10 : 200 }));
+      }
     });
 
     describe('MobileNetV2 shapes', () => {
