@@ -223,13 +223,15 @@ export class Model {
   }
 
   /**
-   * Milliseconds per plan step (one thread, averaged over `runs` inferences on the current input), with
+   * Milliseconds per plan step (on the model's threads, averaged over `runs` inferences on the current input), with
    * the multiply-adds each step computes (a fused block counts its expand, depthwise and projection).
    */
   profile(runs = 1): StepProfile[] {
     this.#check();
     const times = new Float64Array(this.#plan.steps.length);
-    for (let i = 0; i < runs; i++) this.#guard(() => execute(this.#plan, this.#k, times));
+    for (let i = 0; i < runs; i++) {
+      this.#guard(() => (this.#team ? this.#team.run(this.#plan, this.#k, undefined, times) : execute(this.#plan, this.#k, times)));
+    }
     const macs = new Map(this.info.layers.map((l) => [l.name, l.macs]));
     return this.#plan.steps.map((s, i) => ({
       name: s.name, kind: s.kind, nodes: this.#plan.stepNodes[i], ms: times[i] / runs,

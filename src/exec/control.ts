@@ -8,5 +8,12 @@ export const QUIT = 3; // 1: helpers leave their loop
 export const FAILED = 4; // a helper's kernel call threw (its message is posted to the leader)
 export const CONTROL_SLOTS = 8;
 
-/** Busy-wait iterations before falling back to Atomics.wait: steps arrive microseconds apart. */
+/** Busy-wait iterations before the leader falls back to Atomics.wait while joining a step. */
 export const SPIN = 20000;
+
+/**
+ * How long a helper keeps spinning for the next step before it sleeps in Atomics.wait. Steps of one
+ * inference arrive well within this (the gap is the leader's share of a step's imbalance), and waking a
+ * sleeping thread costs tens to hundreds of microseconds per step; between inferences the helper sleeps.
+ */
+export const HELPER_SPIN_MS = 0.5;

@@ -72,11 +72,12 @@ export class ThreadTeam {
   }
 
   /** Runs the plan (up to and including the step named `until`) with every step shared by the team. */
-  run(plan: Plan, k: KernelSet, until?: string): void {
+  run(plan: Plan, k: KernelSet, until?: string, times?: Float64Array): void {
     const ctl = this.#ctl.buffer === this.#memory.buffer ? this.#ctl : (this.#ctl = new Int32Array(this.#memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS));
     const helpers = this.parts - 1;
     for (let i = 0; i < plan.steps.length; i++) {
       const s = plan.steps[i];
+      const t0 = times ? performance.now() : 0;
       if (!isSplittable(s)) {
         runStepPart(k, s, 0, 1);
       } else {
@@ -87,6 +88,7 @@ export class ThreadTeam {
         runStepPart(k, s, 0, this.parts);
         this.#join(ctl, helpers, s.name);
       }
+      if (times) times[i] += performance.now() - t0;
       if (s.name === until) break;
     }
     if (Atomics.load(ctl, FAILED)) {

@@ -4,7 +4,7 @@ import type { Step } from '../plan/steps.js';
 import { selectKernels } from '../plan/registry.js';
 import { instantiateKernels, type Isa } from '../wasm/load.js';
 import { runStepPart } from './executor.js';
-import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, EPOCH, FAILED, QUIT, SPIN, STEP } from './control.js';
+import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, EPOCH, FAILED, HELPER_SPIN_MS, QUIT, STEP } from './control.js';
 
 export interface ThreadInit {
   module: WebAssembly.Module; memory: WebAssembly.Memory; steps: Step[]; isa: Isa; part: number; parts: number;
@@ -18,8 +18,11 @@ async function start(init: ThreadInit, post: Post): Promise<void> {
   let seen = Atomics.load(ctl, EPOCH);
   post({ type: 'ready' });
   for (;;) {
-    for (let spins = 0; Atomics.load(ctl, EPOCH) === seen; ) {
-      if (++spins > SPIN) Atomics.wait(ctl, EPOCH, seen);
+    for (let spins = 0, deadline = 0; Atomics.load(ctl, EPOCH) === seen; ) {
+      if ((++spins & 1023) !== 0) continue;
+      const now = performance.now();
+      if (deadline === 0) deadline = now + HELPER_SPIN_MS;
+      else if (now > deadline) Atomics.wait(ctl, EPOCH, seen);
     }
     seen = Atomics.load(ctl, EPOCH);
     if (Atomics.load(ctl, QUIT)) return;
