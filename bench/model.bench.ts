@@ -168,7 +168,11 @@ if (only.has('int8')) {
   // same file, and vs our f32 engine on the same network (MobileNetV2 1.0/224, 1001 classes).
   const file = stringFlag(args, 'tflite') ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/data/models/mobilenet_v2_1.0_224_quant.tflite');
   const { readFile } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
   const { loadTflitePeer } = await import('./peers/tflite.js');
+  if (!existsSync(file)) {
+    log(`\nint8: skipped, ${file} not found (pass --tflite <mobilenet_v2_1.0_224_quant.tflite>)`);
+  } else {
   const bytes = new Uint8Array(await readFile(file));
   const q = await loadModel(bytes, { isa: 'simd' });
   const f32 = await loadModel(buildMobileNetV2({ alpha: 1, resolution: 224, classes: 1001 }), { isa: 'simd' });
@@ -191,6 +195,7 @@ if (only.has('int8')) {
   peer.dispose();
   q.dispose();
   f32.dispose();
+  }
 }
 
 // ==== section `ort` (begin): ONNX Runtime Web peer ====
