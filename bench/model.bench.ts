@@ -173,28 +173,28 @@ if (only.has('int8')) {
   if (!existsSync(file)) {
     log(`\nint8: skipped, ${file} not found (pass --tflite <mobilenet_v2_1.0_224_quant.tflite>)`);
   } else {
-  const bytes = new Uint8Array(await readFile(file));
-  const q = await loadModel(bytes, { isa: 'simd' });
-  const f32 = await loadModel(buildMobileNetV2({ alpha: 1, resolution: 224, classes: 1001 }), { isa: 'simd' });
-  const peer = await loadTflitePeer(bytes, { threads: 1 });
-  const xq = new Uint8Array(224 * 224 * 3).map((_, i) => (i * 7 + (i >> 9)) & 255);
-  const xf = inputFor(buildMobileNetV2({ alpha: 1, resolution: 224, classes: 1001 }));
-  const a = (await q.run(xq as never)) as unknown as Uint8Array, b = peer.runSync(xq);
-  let maxDiff = 0;
-  for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-  const [sq, sp, sf] = await alternate([() => q.run(xq as never), async () => peer.runSync(xq), () => f32.run(xf)]);
-  report.int8 = {
-    model: path.basename(file), ours: { ...sq, wasmMemoryBytes: q.info.memoryBytes }, tflite: { ...sp, ...peer.info }, oursF32: sf,
-    ratioVsTflite: sq.median / sp.median, ratioVsOurF32: sq.median / sf.median, maxOutputDiff: maxDiff,
-  };
-  log(`\nint8 (${path.basename(file)}), ${runs} alternating runs after ${warmup} warm-up:`);
-  log(`mobilenet-wasm int8 (1 thread) median ${sq.median.toFixed(2)} ms (p10 ${sq.p10.toFixed(2)}, p90 ${sq.p90.toFixed(2)}), wasm memory ${(q.info.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
-  log(`TFLite runtime wasm + XNNPACK (1 thread) median ${sp.median.toFixed(2)} ms (p10 ${sp.p10.toFixed(2)}, p90 ${sp.p90.toFixed(2)})`);
-  log(`mobilenet-wasm f32 same network (1 thread) median ${sf.median.toFixed(2)} ms`);
-  log(`ratios: int8/TFLite ${(sq.median / sp.median).toFixed(3)}, int8/our f32 ${(sq.median / sf.median).toFixed(3)}; max |Δ| output bytes vs TFLite ${maxDiff}`);
-  peer.dispose();
-  q.dispose();
-  f32.dispose();
+    const bytes = new Uint8Array(await readFile(file));
+    const q = await loadModel(bytes, { isa: 'simd' });
+    const f32 = await loadModel(buildMobileNetV2({ alpha: 1, resolution: 224, classes: 1001 }), { isa: 'simd' });
+    const peer = await loadTflitePeer(bytes, { threads: 1 });
+    const xq = new Uint8Array(224 * 224 * 3).map((_, i) => (i * 7 + (i >> 9)) & 255);
+    const xf = inputFor(buildMobileNetV2({ alpha: 1, resolution: 224, classes: 1001 }));
+    const a = (await q.run(xq as never)) as unknown as Uint8Array, b = peer.runSync(xq);
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    const [sq, sp, sf] = await alternate([() => q.run(xq as never), async () => peer.runSync(xq), () => f32.run(xf)]);
+    report.int8 = {
+      model: path.basename(file), ours: { ...sq, wasmMemoryBytes: q.info.memoryBytes }, tflite: { ...sp, ...peer.info }, oursF32: sf,
+      ratioVsTflite: sq.median / sp.median, ratioVsOurF32: sq.median / sf.median, maxOutputDiff: maxDiff,
+    };
+    log(`\nint8 (${path.basename(file)}), ${runs} alternating runs after ${warmup} warm-up:`);
+    log(`mobilenet-wasm int8 (1 thread) median ${sq.median.toFixed(2)} ms (p10 ${sq.p10.toFixed(2)}, p90 ${sq.p90.toFixed(2)}), wasm memory ${(q.info.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+    log(`TFLite runtime wasm + XNNPACK (1 thread) median ${sp.median.toFixed(2)} ms (p10 ${sp.p10.toFixed(2)}, p90 ${sp.p90.toFixed(2)})`);
+    log(`mobilenet-wasm f32 same network (1 thread) median ${sf.median.toFixed(2)} ms`);
+    log(`ratios: int8/TFLite ${(sq.median / sp.median).toFixed(3)}, int8/our f32 ${(sq.median / sf.median).toFixed(3)}; max |Δ| output bytes vs TFLite ${maxDiff}`);
+    peer.dispose();
+    q.dispose();
+    f32.dispose();
   }
 }
 
