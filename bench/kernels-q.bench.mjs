@@ -91,7 +91,7 @@ function report(kernel, shape, macs, seconds) {
   console.log(`${kernel.padEnd(44)} ${shape.padEnd(28)} ${(seconds * 1e3).toFixed(3).padStart(9)} ms ${g.toFixed(2).padStart(7)} G MAC/s`);
 }
 
-const GEMM_SHAPES = [[3136, 24, 144], [784, 192, 32], [196, 384, 64], [49, 960, 160], [12544, 32, 16], [49, 320, 1280], [1, 1280, 1001]];
+const GEMM_SHAPES = [[3136, 24, 144], [3136, 144, 24], [784, 144, 32], [784, 192, 32], [49, 160, 960], [196, 576, 96], [196, 384, 64], [49, 960, 160], [12544, 32, 16], [49, 320, 1280], [1, 1280, 1001]];
 if (!filter || /gemm|qu8|qs8/.test(filter)) {
   for (const name of kernels('gemm')) {
     const scalar = name.endsWith('_scalar');

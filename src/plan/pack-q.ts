@@ -27,6 +27,12 @@ export const QGEMM_NR = 8;
 export const QGEMM_MR = 4;
 /** k is padded to a multiple of QGEMM_KBLOCK (the kernels widen 8 activations per load). */
 export const QGEMM_KBLOCK = 8;
+/**
+ * From this padded depth kp on, a panel's weights use the "c8" layout (assembly/common/q8-gemm-simd.ts
+ * Q8_GEMM_C8_MIN_KP; keep in sync): per 8-deep k block, each column's 8 weights as int16, 16 bytes per
+ * column, 128 per block. Below it, the "c2" layout: per k pair, 8 columns × (w'(2q), w'(2q+1)).
+ */
+export const QGEMM_C8_MIN_KP = 256;
 export const QDWCONV_CHANNEL_TILE = 8;
 /** Bytes of the requantization block at the start of every panel / group. */
 export const QPARAM_BYTES = 160;
@@ -115,7 +121,9 @@ export function packedQGemmBytes(k: number, n: number): number {
  * GEMM B [k][n] (row-major; 1×1 conv HWIO [1][1][k][n]; dense [K][N]) → ceil(n/8) panels of
  * 160 + 16·kp bytes (kp = k rounded up to 8): the requantization block, then kp/2 k-pairs of
  * 8 columns × 2 k as int16: pair q holds [w'(2q, j), w'(2q+1, j)] for j = 0..7 (32 bytes; the first 16
- * bytes are columns 0..3). Padding (k ≥ k_real, columns ≥ n) is zero.
+ * bytes are columns 0..3) — the "c2" layout, for kp < QGEMM_C8_MIN_KP. From kp = QGEMM_C8_MIN_KP on, the
+ * "c8" layout: kp/8 blocks of 8 columns × 8 k as int16: block b holds, for j = 0..7, [w'(8b..8b+7, j)]
+ * (16 bytes per column, 128 per block). Padding (k ≥ k_real, columns ≥ n) is zero.
  */
 export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
   checkDims('int8 gemm weights', { k, n });
@@ -142,9 +150,16 @@ export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: numbe
     const base = p * panelBytes;
     writeParams(i32, base, j0, cols, biasP, rq);
     const wBase = (base + QPARAM_BYTES) >> 1;
-    for (let kk = 0; kk < k; kk++) {
-      const pairBase = wBase + (kk >> 1) * 16 + (kk & 1);
-      for (let j = 0; j < cols; j++) i16[pairBase + 2 * j] = w.data[kk * n + j0 + j] - zpOf(w.zeroPoint, j0 + j);
+    if (kp >= QGEMM_C8_MIN_KP) {
+      for (let kk = 0; kk < k; kk++) {
+        const blockBase = wBase + (kk >> 3) * 64 + (kk & 7);
+        for (let j = 0; j < cols; j++) i16[blockBase + 8 * j] = w.data[kk * n + j0 + j] - zpOf(w.zeroPoint, j0 + j);
+      }
+    } else {
+      for (let kk = 0; kk < k; kk++) {
+        const pairBase = wBase + (kk >> 1) * 16 + (kk & 1);
+        for (let j = 0; j < cols; j++) i16[pairBase + 2 * j] = w.data[kk * n + j0 + j] - zpOf(w.zeroPoint, j0 + j);
+      }
     }
   }
   return out;

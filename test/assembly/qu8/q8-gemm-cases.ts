@@ -126,6 +126,20 @@ export function describeQGemm(fam: Family): void {
       }
     });
 
+    describe('c8 panel layout (kp ≥ 256) and its threshold', () => {
+      for (const k of [248, 249, 256, 257, 263]) {
+        for (const m of [1, 2, 3, 4, 5, 9]) {
+          it.each([1, 7, 9, 16])(`k_eq_${k} m_eq_${m} n_eq_%i`, (n) => run(`c8 m=${m} n=${n} k=${k}`, { m, n, k }));
+        }
+      }
+      it('c8 strides and extreme zero points', () => run('c8 strides', {
+        m: 11, n: 19, k: 300, aStride: 307, cStride: 23, aZp: fam.signed ? 127 : 255, outZp: fam.signed ? -128 : 0,
+      }));
+      it('c8 mixed shifts with_qmin with_qmax', () => run('c8 mixed', {
+        m: 6, n: 24, k: 264, mulLog2: [-16, 1], qmin: fam.signed ? -20 : 40, qmax: fam.signed ? 10 : 200,
+      }));
+    });
+
     describe('MobileNetV2 shapes', () => {
       it('k_eq_960 n_eq_160 (L2 column blocks)', () => run('960x160', { m: 7, n: 160, k: 960 }));
       it('dense m_eq_1 k_eq_1280 n_eq_1001', () => run('dense', { m: 1, n: 1001, k: 1280 }));
