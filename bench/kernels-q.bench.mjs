@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bestSeconds } from './best-time.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = path.join(ROOT, 'dist/wasm/mobilenet-simd.wasm');
@@ -60,25 +61,7 @@ function fillParams(packed, groups, stride, perChannelShift, fp32) {
   }
 }
 
-function time(fn) {
-  const minSeconds = quick ? 0.02 : 0.1;
-  const trials = quick ? 3 : 7;
-  for (let i = 0; i < 3; i++) fn();
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    if ((performance.now() - t0) / 1000 >= minSeconds / 4) break;
-    reps *= 2;
-  }
-  let best = Infinity;
-  for (let t = 0; t < trials; t++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps * 4; i++) fn();
-    best = Math.min(best, (performance.now() - t0) / 1000 / (reps * 4));
-  }
-  return best;
-}
+const time = (fn) => bestSeconds(fn, quick);
 
 const kernels = (op) => Object.keys(X).filter((n) => n.includes(`_${op}_`) && (n.startsWith('qu8') || n.startsWith('qs8')))
   .filter((n) => !filter || n.includes(filter))

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bestSeconds } from './best-time.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = path.join(ROOT, 'dist/wasm/mobilenet-simd.wasm');
@@ -37,26 +38,7 @@ function alloc(floats, fill = true) {
 }
 const reset = () => { top = 1 << 16; };
 
-/** Best seconds per call of fn over trials of ≥ minSeconds each. */
-function time(fn) {
-  const minSeconds = quick ? 0.02 : 0.1;
-  const trials = quick ? 3 : 7;
-  for (let i = 0; i < 3; i++) fn();
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    if ((performance.now() - t0) / 1000 >= minSeconds / 4) break;
-    reps *= 2;
-  }
-  let best = Infinity;
-  for (let t = 0; t < trials; t++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps * 4; i++) fn();
-    best = Math.min(best, (performance.now() - t0) / 1000 / (reps * 4));
-  }
-  return best;
-}
+const time = (fn) => bestSeconds(fn, quick);
 
 const fmt = (flops, s) => `${(flops / s / 1e9).toFixed(1).padStart(5)} GFLOP/s ${(s * 1e3).toFixed(3).padStart(8)} ms`;
 

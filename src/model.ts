@@ -6,7 +6,7 @@ import { compile, type CompileOptions, type Plan, type TensorRef } from './plan/
 import { selectKernels, type KernelSet, type QuantScheme } from './plan/registry.js';
 import { dtypeRange } from './plan/requant.js';
 import { PASCAL_VOC_LABELS } from './models/pascal-voc.js';
-import { execute, runStep } from './exec/executor.js';
+import { execute } from './exec/executor.js';
 import { compileKernels, instantiateKernels, resolveIsa, type Isa } from './wasm/load.js';
 import { ThreadTeam, threadsAvailable } from './exec/team.js';
 import { summarize, type LayerSummary } from './graph/summary.js';
@@ -230,7 +230,7 @@ export class Model {
     this.#check();
     const times = new Float64Array(this.#plan.steps.length);
     for (let i = 0; i < runs; i++) {
-      this.#guard(() => (this.#team ? this.#team.run(this.#plan, this.#k, undefined, times) : execute(this.#plan, this.#k, times)));
+      this.#guard(() => (this.#team ? this.#team.run(this.#plan, this.#k, undefined, times) : execute(this.#plan, this.#k, undefined, times)));
     }
     const macs = new Map(this.info.layers.map((l) => [l.name, l.macs]));
     return this.#plan.steps.map((s, i) => ({
@@ -326,12 +326,8 @@ export class Model {
   /** Runs the plan, or its prefix up to and including the step named `until`. */
   #execute(until?: string): void {
     this.#guard(() => {
-      if (this.#team) return this.#team.run(this.#plan, this.#k, until);
-      if (!until) return execute(this.#plan, this.#k);
-      for (const s of this.#plan.steps) {
-        runStep(this.#k, s);
-        if (s.name === until) return;
-      }
+      if (this.#team) this.#team.run(this.#plan, this.#k, until);
+      else execute(this.#plan, this.#k, until);
     });
   }
 

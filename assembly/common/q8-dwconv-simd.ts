@@ -13,22 +13,12 @@
 // Per pixel and 8 channels: 9 8-byte loads, 5 byte interleaves (punpcklbw), 10 widenings, 10 dots and
 // 10 adds for 72 multiply-adds, then the requantization of 8 lanes.
 
-import { narrowMax, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q8-simd";
+import { narrowMax, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8, widenHiQ, widenLoQ } from "./q8-simd";
 
-/** acc += dot(widen(interleave(va, vb)), weight pair) for 8 channels (accumulators lo: 0-3, hi: 4-7). */
+/** Bytes 0..7 of va and vb interleaved, [va0, vb0, va1, vb1, …]: a tap pair for 8 channels, matching the packed weight pairs. */
 // @ts-ignore: decorator
 @inline function interleave(va: v128, vb: v128): v128 {
   return i8x16.shuffle(va, vb, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-}
-
-// @ts-ignore: decorator
-@inline function widenLo<T>(v: v128): v128 {
-  return isSigned<T>() ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v);
-}
-
-// @ts-ignore: decorator
-@inline function widenHi<T>(v: v128): v128 {
-  return isSigned<T>() ? i16x8.extend_high_i8x16_s(v) : i16x8.extend_high_i8x16_u(v);
 }
 
 /** The 9 taps of one pixel (8 channels each, low 8 bytes) → requantized 8 bytes in the low half. */
@@ -41,20 +31,20 @@ import { narrowMax, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 
   let vlo = v128.load(w);
   let vhi = v128.load(w, 16);
   let vab = interleave(v0, v1);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLo<T>(vab), v128.load(w, 160)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHi<T>(vab), v128.load(w, 176)));
+  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 160)));
+  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 176)));
   vab = interleave(v2, v3);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLo<T>(vab), v128.load(w, 192)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHi<T>(vab), v128.load(w, 208)));
+  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 192)));
+  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 208)));
   vab = interleave(v4, v5);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLo<T>(vab), v128.load(w, 224)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHi<T>(vab), v128.load(w, 240)));
+  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 224)));
+  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 240)));
   vab = interleave(v6, v7);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLo<T>(vab), v128.load(w, 256)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHi<T>(vab), v128.load(w, 272)));
+  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 256)));
+  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 272)));
   vab = interleave(v8, v8);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLo<T>(vab), v128.load(w, 288)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHi<T>(vab), v128.load(w, 304)));
+  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 288)));
+  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 304)));
   if (fp32) {
     const v16f = i16x8.narrow_i32x4_s(
       requantFp32X4(vlo, v128.load(w, 32), vmagic, vmagicMin, vmagicLessZp),

@@ -3,6 +3,7 @@
 // channel is finished by poolFinish (q8-gavgpool-scalar.ts). Writes exactly `channels` bytes.
 
 import { poolFinish } from "./q8-gavgpool-scalar";
+import { widenHiQ, widenLoQ } from "./q8-simd";
 
 // @ts-ignore: decorator
 @inline function finish4<T>(vs: v128, out: usize, count: i32, params: usize): void {
@@ -24,8 +25,8 @@ import { poolFinish } from "./q8-gavgpool-scalar";
     for (let i = 0; i < pixels; i++) {
       const v = v128.load(p);
       p += stride;
-      const vlo = isSigned<T>() ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v);
-      const vhi = isSigned<T>() ? i16x8.extend_high_i8x16_s(v) : i16x8.extend_high_i8x16_u(v);
+      const vlo = widenLoQ<T>(v);
+      const vhi = widenHiQ<T>(v);
       vs0 = i32x4.add(vs0, i32x4.extend_low_i16x8_s(vlo));
       vs1 = i32x4.add(vs1, i32x4.extend_high_i16x8_s(vlo));
       vs2 = i32x4.add(vs2, i32x4.extend_low_i16x8_s(vhi));

@@ -11,8 +11,8 @@
 //   (w' = w − wZp, bias' = bias − aZp·Σ w') in one of two layouts chosen by kp alone:
 //   c2 (kp < Q8_GEMM_C8_MIN_KP = 256): kp/2 pairs of [w'(2q, j), w'(2q+1, j)] for j = 0..7;
 //   c8 (kp ≥ 256): kp/8 blocks of [w'(8b..8b+7, j)] for j = 0..7 (16 bytes per column).
-// Reads: each A row is read in 8-byte blocks up to byte kp − 1 (≤ 7 bytes past k: the rows need that much
-// readable slack, and the last row 16 bytes). Writes: exactly the m × n elements of C.
+// Reads: each A row is read in 8-byte blocks up to byte kp − 1, ≤ 7 bytes past k, so every row (the last
+// included) needs 7 bytes of readable slack after its k-th byte. Writes: exactly the m × n elements of C.
 //
 // Inner step (one k-pair, 4 rows × 8 columns = 64 multiply-adds): 2 weight loads, per row one i32 splat of
 // the row's widened pair and 2 i32x4.dot_i16x8_s + 2 adds. The A rows are widened 8 at a time

@@ -1,5 +1,7 @@
 // Generic int8 kernels without a SIMD variant (both modules): softmax with TFLite's float lookup table,
-// argmax over channels, float → int8 quantization, int8 → int8 requantization, concatenation slices.
+// argmax over channels (int32 and int64 indices), float → int8 quantization, int8 → int8 requantization
+// (gemmlowp and mulshift), concatenation slices and byte-generic PAD; plus the scalar dequantization
+// (its SIMD twin is q8-dequantize-simd.ts).
 
 import { clampI32, loadQ, mbqm, roundAwayF32, roundAwayF64 } from "./q8-scalar";
 

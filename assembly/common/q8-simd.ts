@@ -26,28 +26,11 @@ import { storeBytes8 } from "./q8-scalar";
 }
 
 /**
- * MultiplyByQuantizedMultiplier on 4 lanes with the packed parameters of channels [j, j + 4) of a
- * requantization block at `pp` (pp points at bias'[j]; mult at +32, lmul at +64, rshift at +96, rmask at +128).
- * perLane = false: every lane uses the shift `rs` (qu8: per-tensor requantization).
- */
-// @ts-ignore: decorator
-@inline export function requantX4(vacc: v128, pp: usize, perLane: bool, rs: i32): v128 {
-  const vt = srdhmX4(i32x4.mul(vacc, v128.load(pp, 64)), v128.load(pp, 32));
-  const vmask = v128.load(pp, 128);
-  const vthr = i32x4.sub(i32x4.shr_u(vmask, 1), i32x4.shr_s(vt, 31));
-  const vup = i32x4.gt_s(v128.and(vt, vmask), vthr);
-  let vsh: v128;
-  if (perLane) {
-    vsh = shrPerLaneX4(vt, load<i32>(pp, 96), load<i32>(pp, 100), load<i32>(pp, 104), load<i32>(pp, 108));
-  } else {
-    vsh = i32x4.shr_s(vt, rs);
-  }
-  return i32x4.sub(vsh, vup);
-}
-
-/**
- * requantX4 with the block's vectors already loaded: vlmul = lmul (perLane) — for the uniform form the
- * left shift `ls` is applied with one shift instead —, vmult, vmask, vhalf = vmask >> 1; rshift scalars at pp + 96.
+ * MultiplyByQuantizedMultiplier on 4 lanes, channels [j, j + 4) of a requantization block whose vectors the
+ * caller has loaded (pp points at bias'[j]; mult at +32, lmul at +64, rshift at +96, rmask at +128):
+ * vlmul = lmul, vmult = mult, vmask = rmask, vhalf = vmask >> 1. perLane (qs8 per-channel weights): lane i
+ * multiplies by lmul[i] and shifts right by its own rshift (the scalars at pp + 96); otherwise (qu8,
+ * per-tensor) every lane shifts left by `ls` = log2(lmul) and right by `rs`.
  */
 // @ts-ignore: decorator
 @inline export function requantX4v(
@@ -95,6 +78,18 @@ import { storeBytes8 } from "./q8-scalar";
 @inline export function load8x8Q<T>(p: usize): v128 {
   if (isSigned<T>()) return v128.load8x8_s(p);
   return v128.load8x8_u(p);
+}
+
+/** Bytes 0..7 of v (T = u8 or i8) widened to int16x8. */
+// @ts-ignore: decorator
+@inline export function widenLoQ<T>(v: v128): v128 {
+  return isSigned<T>() ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v);
+}
+
+/** Bytes 8..15 of v (T = u8 or i8) widened to int16x8. */
+// @ts-ignore: decorator
+@inline export function widenHiQ<T>(v: v128): v128 {
+  return isSigned<T>() ? i16x8.extend_high_i8x16_s(v) : i16x8.extend_high_i8x16_u(v);
 }
 
 /** Stores bytes [0, count) (count 1..8) of v. */

@@ -5,7 +5,7 @@
 // params: Int32Array[8] = aMult, bMult, shift, bias, outZp, qmin, qmax, 0. out may alias a or b.
 
 import { clampI32, loadQ } from "./q8-scalar";
-import { narrowClamp } from "./q8-simd";
+import { narrowClamp, widenHiQ, widenLoQ } from "./q8-simd";
 
 // @ts-ignore: decorator
 @inline export function vaddMulShiftOne<T>(a: usize, b: usize, params: usize): i32 {
@@ -36,10 +36,10 @@ import { narrowClamp } from "./q8-simd";
   for (; i + 16 <= n; i += 16) {
     const va = v128.load(a + <usize>i);
     const vb = v128.load(b + <usize>i);
-    const valo = isSigned<T>() ? i16x8.extend_low_i8x16_s(va) : i16x8.extend_low_i8x16_u(va);
-    const vahi = isSigned<T>() ? i16x8.extend_high_i8x16_s(va) : i16x8.extend_high_i8x16_u(va);
-    const vblo = isSigned<T>() ? i16x8.extend_low_i8x16_s(vb) : i16x8.extend_low_i8x16_u(vb);
-    const vbhi = isSigned<T>() ? i16x8.extend_high_i8x16_s(vb) : i16x8.extend_high_i8x16_u(vb);
+    const valo = widenLoQ<T>(va);
+    const vahi = widenHiQ<T>(va);
+    const vblo = widenLoQ<T>(vb);
+    const vbhi = widenHiQ<T>(vb);
     const v0 = i32x4.add(i32x4.shr_s(i32x4.add(vbias, i32x4.add(i32x4.mul(ext4<T>(valo, false), vam), i32x4.mul(ext4<T>(vblo, false), vbm))), shift), vzp);
     const v1 = i32x4.add(i32x4.shr_s(i32x4.add(vbias, i32x4.add(i32x4.mul(ext4<T>(valo, true), vam), i32x4.mul(ext4<T>(vblo, true), vbm))), shift), vzp);
     const v2 = i32x4.add(i32x4.shr_s(i32x4.add(vbias, i32x4.add(i32x4.mul(ext4<T>(vahi, false), vam), i32x4.mul(ext4<T>(vbhi, false), vbm))), shift), vzp);

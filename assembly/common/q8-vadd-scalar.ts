@@ -1,5 +1,5 @@
 // Generic int8 elementwise ADD with rescaling, scalar (TFLite 8-bit ADD, add.cc / reference_ops::Add):
-//   x_k = (in_k − zp_k)·2^20;  s_k = RDBP(SRDHM(x_k, mult_k), −shift_k)
+//   x_k = (in_k − zp_k)·2^leftShift (20);  s_k = RDBP(SRDHM(x_k, mult_k), −shift_k)
 //   out = clamp(RDBP(SRDHM(s_1 + s_2, outMult), −outShift) + outZp, qmin, qmax)
 // params: Int32Array[12] = aZp, bZp, outZp, leftShift, aMult, aShift, bMult, bShift, outMult, outShift,
 // qmin, qmax (src/plan/requant.ts addParams → packAddParams; shifts ≤ 0 as TFLite stores them).

@@ -1,17 +1,8 @@
 // Generic int8 elementwise ADD with rescaling, SIMD (16 elements per step, scalar tail): the arithmetic of
 // q8-vadd-scalar.ts on int32x4 lanes. out may alias a or b (each step reads before it writes).
 
-import { mbqmUniformX4, narrowClamp, packZpI16 } from "./q8-simd";
+import { mbqmUniformX4, narrowClamp, packZpI16, widenHiQ, widenLoQ } from "./q8-simd";
 import { vaddOne } from "./q8-vadd-scalar";
-
-// @ts-ignore: decorator
-@inline function widenLoQ<T>(v: v128): v128 {
-  return isSigned<T>() ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v);
-}
-// @ts-ignore: decorator
-@inline function widenHiQ<T>(v: v128): v128 {
-  return isSigned<T>() ? i16x8.extend_high_i8x16_s(v) : i16x8.extend_high_i8x16_u(v);
-}
 
 // @ts-ignore: decorator
 @inline export function q8VaddSimd<T>(n: i32, a: usize, b: usize, out: usize, params: usize): void {

@@ -1,6 +1,7 @@
 // Inline SIMD helpers shared by the *-simd kernels: partial loads and stores of 1..3 f32 lanes.
 // Used at channel / column tails so that no kernel writes (or, where the ABI forbids it, reads) past the
 // last valid element. `count` is a run-time value; the branches are predictable and only taken at tails.
+import { RELAXED_SIMD } from "./features";
 
 /** Stores lanes [0, count) of `v` at `p`; count ∈ [0, 4]. Never touches memory past p + 4·count. */
 // @ts-ignore: decorator
@@ -35,4 +36,13 @@
 // @ts-ignore: decorator
 @inline export function clampF32x4(v: v128, vmin: v128, vmax: v128): v128 {
   return f32x4.pmin(vmax, f32x4.pmax(vmin, v));
+}
+
+/**
+ * acc + a·b. In the relaxed module this is f32x4.relaxed_madd (a fused multiply-add where the CPU has
+ * one, so the last bit may differ from the simd module's separate mul and add); elsewhere mul then add.
+ */
+// @ts-ignore: decorator
+@inline export function maddF32x4(acc: v128, a: v128, b: v128): v128 {
+  return RELAXED_SIMD ? f32x4.relaxed_madd(a, b, acc) : f32x4.add(acc, f32x4.mul(a, b));
 }

@@ -13,7 +13,7 @@
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
-/** Rows [a0, a1 = a0 + aRow (when two)] × 4 columns starting at column j of panel w. */
+/** Row a0 (and row a1 when two) × the 4 columns of panel w at byte offset half (0: columns 0..3, 16: 4..7). */
 // @ts-ignore: decorator
 @inline function gemmBlock2x4(
   two: bool, nc: i32, k: i32,

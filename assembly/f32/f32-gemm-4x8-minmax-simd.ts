@@ -24,7 +24,7 @@
 // B is processed in column blocks of about GEMM_BLOCK_BYTES so that a block stays in L2 while every
 // row tile streams over it (k·n large, e.g. 320×1280: +3% in isolation, more when the caches are shared).
 
-import { clampF32x4, loadLanesF32, storeLanesF32 } from "../common/simd";
+import { clampF32x4, loadLanesF32, maddF32x4, storeLanesF32 } from "../common/simd";
 
 // @ts-ignore: decorator
 @inline const GEMM_BLOCK_BYTES: usize = 256 * 1024;
@@ -73,20 +73,20 @@ function gemmRows4(
       w += 32;
       const va0 = v128.load32_splat(pa0);
       pa0 += 4;
-      vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
-      vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
+      vacc0x0123 = maddF32x4(vacc0x0123, va0, vb0123);
+      vacc0x4567 = maddF32x4(vacc0x4567, va0, vb4567);
       const va1 = v128.load32_splat(pa1);
       pa1 += 4;
-      vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));
-      vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(va1, vb4567));
+      vacc1x0123 = maddF32x4(vacc1x0123, va1, vb0123);
+      vacc1x4567 = maddF32x4(vacc1x4567, va1, vb4567);
       const va2 = v128.load32_splat(pa2);
       pa2 += 4;
-      vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(va2, vb0123));
-      vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(va2, vb4567));
+      vacc2x0123 = maddF32x4(vacc2x0123, va2, vb0123);
+      vacc2x4567 = maddF32x4(vacc2x4567, va2, vb4567);
       const va3 = v128.load32_splat(pa3);
       pa3 += 4;
-      vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
-      vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
+      vacc3x0123 = maddF32x4(vacc3x0123, va3, vb0123);
+      vacc3x4567 = maddF32x4(vacc3x4567, va3, vb4567);
     } while (w < wEnd);
 
     vacc0x0123 = clampF32x4(vacc0x0123, vmin, vmax);
@@ -155,8 +155,8 @@ function gemmRows1(
     do {
       const va0 = v128.load32_splat(pa0);
       pa0 += 4;
-      vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, v128.load(w)));
-      vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, v128.load(w, 16)));
+      vacc0x0123 = maddF32x4(vacc0x0123, va0, v128.load(w));
+      vacc0x4567 = maddF32x4(vacc0x4567, va0, v128.load(w, 16));
       w += 32;
     } while (w < wEnd);
     vacc0x0123 = clampF32x4(vacc0x0123, vmin, vmax);

@@ -1,4 +1,4 @@
-// qs8 stem 3×3 convolution over an HWC image, wasm SIMD128: the ABI of
+// qs8-qc8w stem 3×3 convolution over an HWC image, wasm SIMD128: the ABI of
 // qs8_qc8w_conv_3x3_hwc_minmax_gemmlowp_simd (im2col row in scratch + int8 GEMM) with fp32 requantization as XNNPACK (and so TFLite with its default XNNPACK delegate) computes it: out = clamp(rne(float(acc)·scale[c]), qmin − zp, qmax − zp) + zp, scale = float(float(s_in·s_w[c]) / s_out) (convScalesFp32), packed with the fp32 scales in the requantization block's mult words.
 import { q8GemmSimd } from "../common/q8-gemm-simd";
 import { im2colRow3x3 } from "../common/q8-im2col";

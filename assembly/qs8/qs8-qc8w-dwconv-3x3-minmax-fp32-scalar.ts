@@ -1,4 +1,4 @@
-// qs8 depthwise 3×3 convolution, one output row, scalar twin: the ABI, packed layout and loop of
+// qs8-qc8w depthwise 3×3 convolution, one output row, scalar twin: the ABI, packed layout and loop of
 // qs8_qc8w_dwconv_3x3_minmax_gemmlowp_scalar with fp32 requantization as XNNPACK (and so TFLite with its default XNNPACK delegate) computes it: out = clamp(rne(float(acc)·scale[c]), qmin − zp, qmax − zp) + zp, scale = float(float(s_in·s_w[c]) / s_out) (convScalesFp32), packed with the fp32 scales in the requantization block's mult words.
 import { q8DwconvScalar } from "../common/q8-dwconv-scalar";
 

@@ -1,4 +1,4 @@
-// qs8 GEMM (1×1 convolution, FULLY_CONNECTED), wasm SIMD128: the ABI, packed layout and
+// qs8-qc8w GEMM (1×1 convolution, FULLY_CONNECTED), wasm SIMD128: the ABI, packed layout and
 // loop of qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd with fp32 requantization as XNNPACK (and so TFLite with its default XNNPACK delegate) computes it: out = clamp(rne(float(acc)·scale[c]), qmin − zp, qmax − zp) + zp, scale = float(float(s_in·s_w[c]) / s_out) (convScalesFp32), packed with the fp32 scales in the requantization block's mult words.
 import { q8GemmSimd } from "../common/q8-gemm-simd";
 

@@ -3,7 +3,7 @@
 //
 //   C[i][j] = clamp(MBQM(Σ_kk (A[i][kk] − aZp)(B[kk][j] − bZp) + bias[j], mult, shift) + outZp, qmin, qmax)
 //
-// A [m][k] uint8 (row stride aStride bytes, rows readable 7 bytes past k, the last 16); C [m][n] uint8
+// A [m][k] uint8 (row stride aStride bytes, every row readable 7 bytes past k); C [m][n] uint8
 // (row stride cStride bytes); packed = packQGemm(B, k, n, aZp, convRequant(...)) with per-tensor weights
 // (src/plan/pack-q.ts). Reproduces reference_ops::Conv / FullyConnected (uint8). Layout and loop:
 // assembly/common/q8-gemm-simd.ts.

@@ -1,5 +1,6 @@
-// The only code that walks a Plan. A step runs whole (part 0 of 1) or as one of `parts` disjoint
-// pieces (output rows, GEMM rows or columns) so a thread team can share it; it never allocates.
+// Runs a Plan's steps (exec/team.ts: the same, shared by a thread team). A step runs whole (part 0 of 1)
+// or as one of `parts` disjoint pieces (output rows, GEMM rows or columns) so a thread team can share it;
+// it never allocates.
 import type { Plan } from '../plan/compile.js';
 import type { Step } from '../plan/steps.js';
 import type { KernelSet } from '../plan/registry.js';
@@ -180,20 +181,16 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number):
   }
 }
 
-export function runStep(k: KernelSet, s: Step): void {
-  runStepPart(k, s, 0, 1);
-}
-
-/** Runs every step on this thread; with `times`, adds milliseconds per step (index-aligned with plan.steps). */
-export function execute(plan: Plan, k: KernelSet, times?: Float64Array): void {
+/**
+ * Runs the plan on this thread, or its prefix up to and including the step named `until`; with `times`, adds
+ * milliseconds per step (index-aligned with plan.steps). ThreadTeam.run is the same over a thread team.
+ */
+export function execute(plan: Plan, k: KernelSet, until?: string, times?: Float64Array): void {
   const steps = plan.steps;
-  if (!times) {
-    for (let i = 0; i < steps.length; i++) runStepPart(k, steps[i], 0, 1);
-    return;
-  }
   for (let i = 0; i < steps.length; i++) {
-    const t0 = performance.now();
+    const t0 = times ? performance.now() : 0;
     runStepPart(k, steps[i], 0, 1);
-    times[i] += performance.now() - t0;
+    if (times) times[i] += performance.now() - t0;
+    if (steps[i].name === until) break;
   }
 }

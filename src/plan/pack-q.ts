@@ -21,10 +21,8 @@ export type QRequant = ChannelRequant | Fp32Requant;
 
 const isFp32 = (rq: QRequant): rq is Fp32Requant => 'scale' in rq;
 
-/** Columns per packed GEMM panel and channels per packed depthwise group. */
+/** Columns per packed GEMM panel. */
 export const QGEMM_NR = 8;
-/** Rows per GEMM register tile. */
-export const QGEMM_MR = 4;
 /** k is padded to a multiple of QGEMM_KBLOCK (the kernels widen 8 activations per load). */
 export const QGEMM_KBLOCK = 8;
 /**
@@ -33,6 +31,7 @@ export const QGEMM_KBLOCK = 8;
  * column, 128 per block. Below it, the "c2" layout: per k pair, 8 columns × (w'(2q), w'(2q+1)).
  */
 export const QGEMM_C8_MIN_KP = 256;
+/** Channels per packed depthwise group (and per SIMD depthwise step). */
 export const QDWCONV_CHANNEL_TILE = 8;
 /** Bytes of the requantization block at the start of every panel / group. */
 export const QPARAM_BYTES = 160;
@@ -61,7 +60,7 @@ export function qweightsOf(q: QuantWeights): QWeightsIn {
 
 const zpOf = (zp: ArrayLike<number>, c: number) => (zp.length === 1 ? zp[0] : zp[c]);
 
-/** Writes the 160-byte requantization block of channels [c0, c0 + 8) at byte `at`. */
+/** Writes the 160-byte requantization block of channels [c0, c0 + count) (count ≤ 8) at byte `at`. */
 function writeParams(
   i32: Int32Array, at: number, c0: number, count: number, biasP: Int32Array, rq: QRequant,
 ): void {

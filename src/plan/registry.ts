@@ -3,7 +3,7 @@
 //
 // Naming glossary (after google/XNNPACK doc/microkernel-naming-conventions.md):
 //
-//   <dtype>_<op>_<tile>_<activation>_<isa>     file assembly/<dtype>/<same name with hyphens>.ts
+//   <dtype>_<op>[_<tile>][_<activation>][_<requant>]_<isa>     file assembly/<dtype>/<same name with hyphens>.ts
 //
 //   dtype       f32   float32 in and out
 //               qu8   uint8 activations, uint8 per-tensor weights with a zero point (TFLite TF1 QAT models)
@@ -19,8 +19,10 @@
 //               int8 only: resize_bilinear, concat, argmax (int32 indices; argmax_i64: int64), quantize (f32 → int8),
 //               dequantize, requantize (int8 → int8), pad (byte-generic, like concat: qu8_* serves every dtype)
 //   tile        MRxNR  (gemm)     output tile: MR rows × NR columns per register block (4x8)
-//               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s)
-//               KHxKW  (convs)    kernel window (3x3); dwconv works on DWCONV_CHANNEL_TILE channels per step
+//               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s;
+//                                 from depth QGEMM_C8_MIN_KP on, the same kernels read 8-deep "c8" blocks: src/plan/pack-q.ts)
+//               KHxKW  (convs)    kernel window (3x3); dwconv works on DWCONV_CHANNEL_TILE (f32) or
+//                                 QDWCONV_CHANNEL_TILE (int8, src/plan/pack-q.ts) channels per step
 //   activation  minmax            fused clamp to [min, max] (ReLU6: 0, 6; none: −Infinity, +Infinity)
 //   requant     gemmlowp          int8 kernels: TFLite's fixed-point requantization (MultiplyByQuantizedMultiplier:
 //                                 SaturatingRoundingDoublingHighMul + RoundingDivideByPOT); src/plan/requant.ts
@@ -29,11 +31,13 @@
 //               mulshift          int8 ADD as XNNPACK: (bias + a·aMult + b·bMult) >> shift; int8 → int8 requantization
 //                                 as XNNPACK's convert: (bias + q·mult) >> 8
 //               lut               qu8/qs8 softmax: TFLite's float32 exp lookup table (optimized_ops::Softmax)
-//   isa         simd              wasm SIMD128 (module mobilenet-simd.wasm)
-//               scalar            no SIMD; exported by both modules (mobilenet-scalar.wasm is built from
+//   isa         simd              wasm SIMD128 (modules mobilenet-simd.wasm and mobilenet-relaxed.wasm, both built
+//                                 from assembly/index.ts, and their shared-memory -mt twins)
+//               scalar            no SIMD; exported by every module (mobilenet-scalar.wasm is built from
 //                                 assembly/index-scalar.ts without the simd feature)
 //
-// Packed weight layouts are produced by src/plan/pack.ts; signatures live in src/wasm/kernels.ts.
+// Packed weight layouts are produced by src/plan/pack.ts (f32) and src/plan/pack-q.ts (int8); the f32
+// signatures live in src/wasm/kernels.ts, the int8 ones below (QGemmFn, ...).
 import { KernelError } from '../errors.js';
 import type {
   Conv3x3HwcFn, Dwconv3x3Fn, GavgpoolFn, GemmFn, ResizeFn, SoftmaxFn, VaddFn,
@@ -170,24 +174,29 @@ export function kernelFor(op: KernelOp, isa: KernelIsa): KernelEntry {
  * export is missing or has the wrong argument count (a stale dist/wasm build: run `npm run asbuild`).
  */
 export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa | 'relaxed'): KernelSet {
-  const pick = (op: KernelOp): ((...args: number[]) => void) => {
-    const entry = kernelFor(op, isa === 'relaxed' ? 'simd' : isa);
-    const fn = exports[entry.name];
-    if (typeof fn !== 'function') {
-      throw new KernelError(`the ${isa} kernel module does not export '${entry.name}' (op ${op}); rebuild it with \`npm run asbuild\``);
-    }
-    if (fn.length !== entry.arity) {
-      throw new KernelError(`kernel '${entry.name}' takes ${fn.length} arguments but the registry ABI has ${entry.arity}; rebuild with \`npm run asbuild\``);
-    }
-    return fn as (...args: number[]) => void;
-  };
   const set = { isa } as KernelSet;
-  for (const op of OPS) (set as unknown as Record<KernelOp, unknown>)[op] = pick(op);
+  for (const op of OPS) {
+    (set as unknown as Record<KernelOp, unknown>)[op] = exportedKernel(exports, isa, op, kernelFor(op, isa === 'relaxed' ? 'simd' : isa));
+  }
   const both = (family: 'qu8' | 'qs8') => ({
     fp32: selectQuantKernels(exports, isa, family, 'fp32'), gemmlowp: selectQuantKernels(exports, isa, family, 'gemmlowp'),
   });
   set.quant = { qu8: both('qu8'), qs8: both('qs8') };
   return set;
+}
+
+/** `entry`'s function in `exports`; KernelError when it is missing or its argument count is not the registry's. */
+function exportedKernel(
+  exports: WebAssembly.Exports, isa: KernelIsa | 'relaxed', op: KernelOp | QuantKernelOp, entry: KernelEntry,
+): (...args: number[]) => void {
+  const fn = exports[entry.name];
+  if (typeof fn !== 'function') {
+    throw new KernelError(`the ${isa} kernel module does not export '${entry.name}' (op ${op}); rebuild it with \`npm run asbuild\``);
+  }
+  if (fn.length !== entry.arity) {
+    throw new KernelError(`kernel '${entry.name}' takes ${fn.length} arguments but the registry ABI has ${entry.arity}; rebuild with \`npm run asbuild\``);
+  }
+  return fn as (...args: number[]) => void;
 }
 
 // ---- int8 kernels -------------------------------------------------------------------------------------
@@ -288,14 +297,7 @@ export function selectQuantKernels(
   const set = { isa, family, scheme } as QuantKernelSet;
   for (const [key, op] of Object.entries(QUANT_OPS)) {
     const entry = quantKernelFor(op, family, isa === 'relaxed' ? 'simd' : isa, scheme);
-    const fn = exports[entry.name];
-    if (typeof fn !== 'function') {
-      throw new KernelError(`the ${isa} kernel module does not export '${entry.name}' (op ${op}); rebuild it with \`npm run asbuild\``);
-    }
-    if (fn.length !== entry.arity) {
-      throw new KernelError(`kernel '${entry.name}' takes ${fn.length} arguments but the registry ABI has ${entry.arity}; rebuild with \`npm run asbuild\``);
-    }
-    (set as unknown as Record<string, unknown>)[key] = fn;
+    (set as unknown as Record<string, unknown>)[key] = exportedKernel(exports, isa, op, entry);
   }
   return set;
 }

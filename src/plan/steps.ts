@@ -1,5 +1,5 @@
 // The executable plan: a flat list of kernel calls with absolute byte addresses in wasm memory.
-// Built once by plan/compile.ts; exec/executor.ts is the only code that walks it.
+// Built once by plan/compile.ts; run by exec/executor.ts (exec/team.ts: shared by a thread team).
 //
 // Float32 steps: conv3x3, gemm, dwconv, block, gavgpool, vadd, softmax.
 // Quantized (uint8 / int8) steps: qconv3x3, qgemm, qdwconv, qblock, qvadd, qgavgpool, qsoftmax, quantize,

@@ -6,7 +6,9 @@ import { hasRelaxedSimd } from '../wasm/load.js';
 
 export interface Peak { kernel: string; gmacs: number }
 
+/** Accumulator chains per loop iteration: ROOFLINE_CHAINS of scripts/roofline-wat.mjs (keep in sync). */
 const CHAINS = 12;
+/** Multiply-adds per instruction of each kind (scripts/roofline-wat.mjs). */
 const MACS: Record<string, number> = { f32_muladd: 4, i16_dot: 8, f32_relaxed_madd: 4, i8_relaxed_dot: 16 };
 
 /** Best-of-3 G multiply-adds/s per instruction kind this runtime has (single thread, ~0.1 s each). */

@@ -1,7 +1,8 @@
-// TypeScript signatures of the wasm kernels (assembly/). One function type per op; every variant of an op
-// (SIMD, scalar) has the same ABI. Pointers are byte addresses in the host-owned memory, sizes are element
-// counts, strides are in floats, all float data is f32 little-endian. The AssemblyScript files carry the
-// full contracts; test/plan/registry.test.ts checks each export's arity against KERNELS[].arity.
+// TypeScript signatures of the f32 wasm kernels (assembly/f32, assembly/u8; the int8 ABIs are typed in
+// src/plan/registry.ts). One function type per op; every variant of an op (SIMD, scalar) has the same ABI.
+// Pointers are byte addresses in the host-owned memory, sizes are element counts, strides are in floats,
+// all float data is f32 little-endian. The AssemblyScript files carry the full contracts;
+// test/plan/registry.test.ts checks each export's arity against KERNELS[].arity.
 
 /**
  * 1×1 convolution / dense layer:
@@ -66,24 +67,3 @@ export type ResizeFn = (
   scale0: number, scale1: number, scale2: number,
   off0: number, off1: number, off2: number,
 ) => void;
-
-/** Exports of dist/wasm/mobilenet-scalar.wasm (built from assembly/index-scalar.ts, no SIMD). */
-export interface ScalarKernelExports {
-  f32_gemm_4x8_minmax_scalar: GemmFn;
-  f32_dwconv_3x3_minmax_scalar: Dwconv3x3Fn;
-  f32_conv_3x3_hwc_minmax_scalar: Conv3x3HwcFn;
-  f32_gavgpool_scalar: GavgpoolFn;
-  f32_vadd_minmax_scalar: VaddFn;
-  f32_softmax_scalar: SoftmaxFn;
-  u8_resize_bilinear_norm_f32_scalar: ResizeFn;
-}
-
-/** Exports of dist/wasm/mobilenet-simd.wasm (built from assembly/index.ts): the SIMD kernels and the scalar twins. */
-export interface KernelExports extends ScalarKernelExports {
-  f32_gemm_4x8_minmax_simd: GemmFn;
-  f32_dwconv_3x3_minmax_simd: Dwconv3x3Fn;
-  f32_conv_3x3_hwc_minmax_simd: Conv3x3HwcFn;
-  f32_gavgpool_simd: GavgpoolFn;
-  f32_vadd_minmax_simd: VaddFn;
-  u8_resize_bilinear_norm_f32_simd: ResizeFn;
-}

@@ -7,7 +7,7 @@ import { convRequant, convScalesFp32, dtypeRange } from '../../../src/plan/requa
 import type { QGemmFn } from '../../../src/plan/registry.js';
 import { convQRef } from '../../helpers/reference-q.js';
 import { Heap, kernelOf } from '../../helpers/wasm.js';
-import { qvariants, Rand, expectExact, outQ, putQ, readQ, type Family } from './q8-kit.js';
+import { qvariants, Rand, expectExact, outQ, readQ, type Family } from './q8-kit.js';
 
 export interface QGemmCase {
   m: number; n: number; k: number;
