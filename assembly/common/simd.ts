@@ -46,3 +46,17 @@ import { RELAXED_SIMD } from "./features";
 @inline export function maddF32x4(acc: v128, a: v128, b: v128): v128 {
   return RELAXED_SIMD ? f32x4.relaxed_madd(a, b, acc) : f32x4.add(acc, f32x4.mul(a, b));
 }
+
+/** Stores lanes [0, count) of the 8 lanes held in v0 (0..3) and v1 (4..7) at `p`; count ∈ [0, 8] or more (= 8). */
+// @ts-ignore: decorator
+@inline export function storeF32x8Lanes(p: usize, v0: v128, v1: v128, count: i32): void {
+  if (count >= 8) {
+    v128.store(p, v0);
+    v128.store(p, v1, 16);
+  } else if (count >= 4) {
+    v128.store(p, v0);
+    storeLanesF32(p + 16, v1, count - 4);
+  } else {
+    storeLanesF32(p, v0, count);
+  }
+}

@@ -16,21 +16,7 @@
 // of the image) and the last < 4 interior pixels take a 1-pixel path with per-tap checks. Kernel rows
 // above or below the image are skipped for the whole output row.
 
-import { clampF32x4, storeLanesF32 } from "../common/simd";
-
-/** Stores channels [0, nr) of an 8-channel group held in two vectors. */
-// @ts-ignore: decorator
-@inline function storeChannels8(p: usize, v0: v128, v1: v128, nr: i32): void {
-  if (nr >= 8) {
-    v128.store(p, v0);
-    v128.store(p, v1, 16);
-  } else if (nr >= 4) {
-    v128.store(p, v0);
-    storeLanesF32(p + 16, v1, nr - 4);
-  } else {
-    storeLanesF32(p, v0, nr);
-  }
-}
+import { clampF32x4, storeF32x8Lanes } from "../common/simd";
 
 /** Four interior pixels (input column pointers at kernel row 0: a0..a3) × all output-channel panels. */
 function convPixels4(
@@ -86,10 +72,10 @@ function convPixels4(
     }
     const nr = outC - co;
     const oc = <usize>co << 2;
-    storeChannels8(o0 + oc, clampF32x4(vacc0x0123, vmin, vmax), clampF32x4(vacc0x4567, vmin, vmax), nr);
-    storeChannels8(o1 + oc, clampF32x4(vacc1x0123, vmin, vmax), clampF32x4(vacc1x4567, vmin, vmax), nr);
-    storeChannels8(o2 + oc, clampF32x4(vacc2x0123, vmin, vmax), clampF32x4(vacc2x4567, vmin, vmax), nr);
-    storeChannels8(o3 + oc, clampF32x4(vacc3x0123, vmin, vmax), clampF32x4(vacc3x4567, vmin, vmax), nr);
+    storeF32x8Lanes(o0 + oc, clampF32x4(vacc0x0123, vmin, vmax), clampF32x4(vacc0x4567, vmin, vmax), nr);
+    storeF32x8Lanes(o1 + oc, clampF32x4(vacc1x0123, vmin, vmax), clampF32x4(vacc1x4567, vmin, vmax), nr);
+    storeF32x8Lanes(o2 + oc, clampF32x4(vacc2x0123, vmin, vmax), clampF32x4(vacc2x4567, vmin, vmax), nr);
+    storeF32x8Lanes(o3 + oc, clampF32x4(vacc3x0123, vmin, vmax), clampF32x4(vacc3x4567, vmin, vmax), nr);
     w += panelBytes;
   }
 }
@@ -122,7 +108,7 @@ function convPixel1(
         } while (--kc > 0);
       }
     }
-    storeChannels8(o + (<usize>co << 2), clampF32x4(vacc0123, vmin, vmax), clampF32x4(vacc4567, vmin, vmax), outC - co);
+    storeF32x8Lanes(o + (<usize>co << 2), clampF32x4(vacc0123, vmin, vmax), clampF32x4(vacc4567, vmin, vmax), outC - co);
     w += panelBytes;
   }
 }

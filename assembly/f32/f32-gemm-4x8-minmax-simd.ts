@@ -24,24 +24,10 @@
 // B is processed in column blocks of about GEMM_BLOCK_BYTES so that a block stays in L2 while every
 // row tile streams over it (k·n large, e.g. 320×1280: +3% in isolation, more when the caches are shared).
 
-import { clampF32x4, loadLanesF32, maddF32x4, storeLanesF32 } from "../common/simd";
+import { clampF32x4, loadLanesF32, maddF32x4, storeF32x8Lanes } from "../common/simd";
 
 // @ts-ignore: decorator
 @inline const GEMM_BLOCK_BYTES: usize = 256 * 1024;
-
-/** Stores columns [0, nr) of an 8-wide row held in two vectors. */
-// @ts-ignore: decorator
-@inline function storeRow8(p: usize, v0: v128, v1: v128, nr: i32): void {
-  if (nr >= 8) {
-    v128.store(p, v0);
-    v128.store(p, v1, 16);
-  } else if (nr >= 4) {
-    v128.store(p, v0);
-    storeLanesF32(p + 16, v1, nr - 4);
-  } else {
-    storeLanesF32(p, v0, nr);
-  }
-}
 
 /** Four rows over panels [p0, p1): rows a0..a3 / c0..c3 / r0..r3 (clamped duplicates allowed). */
 function gemmRows4(
@@ -132,10 +118,10 @@ function gemmRows4(
         vacc3x0123 = f32x4.add(vacc3x0123, loadLanesF32(r3 + co, nlo));
         vacc3x4567 = f32x4.add(vacc3x4567, loadLanesF32(r3 + co + 16, nhi));
       }
-      storeRow8(c3 + co, vacc3x0123, vacc3x4567, nr);
-      storeRow8(c2 + co, vacc2x0123, vacc2x4567, nr);
-      storeRow8(c1 + co, vacc1x0123, vacc1x4567, nr);
-      storeRow8(c0 + co, vacc0x0123, vacc0x4567, nr);
+      storeF32x8Lanes(c3 + co, vacc3x0123, vacc3x4567, nr);
+      storeF32x8Lanes(c2 + co, vacc2x0123, vacc2x4567, nr);
+      storeF32x8Lanes(c1 + co, vacc1x0123, vacc1x4567, nr);
+      storeF32x8Lanes(c0 + co, vacc0x0123, vacc0x4567, nr);
     }
   }
 }
@@ -176,7 +162,7 @@ function gemmRows1(
         vacc0x0123 = f32x4.add(vacc0x0123, loadLanesF32(r0 + co, nlo));
         vacc0x4567 = f32x4.add(vacc0x4567, loadLanesF32(r0 + co + 16, nr - nlo));
       }
-      storeRow8(c0 + co, vacc0x0123, vacc0x4567, nr);
+      storeF32x8Lanes(c0 + co, vacc0x0123, vacc0x4567, nr);
     }
   }
 }
