@@ -1,0 +1,89 @@
+// Models the user added, kept in IndexedDB for offline use: the file bytes (one file, or a TF.js
+// model.json with its shards), the name, the format and the labels the engine reported when the model
+// was validated. TF.js models load by URL (the engine fetches the shards relative to model.json), so
+// their files are also mirrored into Cache Storage, where the service worker serves them.
+import { USER_MODELS_CACHE, USER_MODELS_PATH } from './cache-names.js';
+
+export interface StoredFile { name: string; bytes: ArrayBuffer }
+
+export interface StoredModel {
+  id: string;
+  name: string;
+  /** As the engine reported it (ModelInfo.format): 'tflite', 'native', 'tfjs-layers'. */
+  format: string;
+  labels: string[];
+  /** int8 / uint8 input: a quantized model. */
+  inputType: string;
+  size: number;
+  addedAt: number;
+  /** The model file first; for TF.js, model.json then its shards. */
+  files: StoredFile[];
+  /** Labels the user supplied (a .txt), passed again at load; absent: the model's own. */
+  userLabels?: string[];
+}
+
+const DB_NAME = 'mobilenet-wasm';
+const STORE = 'models';
+
+function request<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((ok, fail) => {
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => fail(r.error);
+  });
+}
+
+let dbPromise: Promise<IDBDatabase> | null = null;
+function db(): Promise<IDBDatabase> {
+  dbPromise ??= new Promise((ok, fail) => {
+    const open = indexedDB.open(DB_NAME, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: 'id' });
+    open.onsuccess = () => ok(open.result);
+    open.onerror = () => fail(open.error);
+  });
+  return dbPromise;
+}
+
+async function store(mode: IDBTransactionMode): Promise<IDBObjectStore> {
+  return (await db()).transaction(STORE, mode).objectStore(STORE);
+}
+
+/** Every stored model, oldest first. */
+export async function listModels(): Promise<StoredModel[]> {
+  const all = await request((await store('readonly')).getAll() as IDBRequest<StoredModel[]>);
+  return all.sort((a, b) => a.addedAt - b.addedAt);
+}
+
+export async function getModel(id: string): Promise<StoredModel | undefined> {
+  return request((await store('readonly')).get(id) as IDBRequest<StoredModel | undefined>);
+}
+
+export async function putModel(m: StoredModel): Promise<void> {
+  await request((await store('readwrite')).put(m));
+}
+
+export async function deleteModel(id: string): Promise<void> {
+  await request((await store('readwrite')).delete(id));
+  if ('caches' in self) {
+    const cache = await caches.open(USER_MODELS_CACHE);
+    for (const req of await cache.keys()) if (req.url.includes(`/${USER_MODELS_PATH}${id}/`)) await cache.delete(req);
+  }
+}
+
+/** URL of a file of a stored model as the service worker serves it. */
+export function userModelUrl(id: string, file: string): URL {
+  return new URL(`${USER_MODELS_PATH}${id}/${encodeURIComponent(file)}`, document.baseURI);
+}
+
+/** Puts a model's files where the service worker serves them; returns the URL of the first (model.json). */
+export async function mirrorToCache(id: string, files: StoredFile[]): Promise<URL> {
+  const cache = await caches.open(USER_MODELS_CACHE);
+  for (const f of files) {
+    const type = f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+    await cache.put(userModelUrl(id, f.name), new Response(f.bytes.slice(0), { headers: { 'content-type': type } }));
+  }
+  return userModelUrl(id, files[0].name);
+}
+
+export function newId(): string {
+  return `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,56 @@
+// The service worker: a versioned cache of everything the build wrote (the pages, their scripts, the
+// engine's JS and every wasm kernel module it may pick, the default model, icons), filled at install
+// and served cache-first; a new deploy has a new VERSION (a content hash from scripts/build-web.mjs),
+// installs its own cache, takes over at once and deletes the old shell caches. Models the user adds
+// that need several files (TF.js model.json + shards) are served from a second cache the page fills.
+import { USER_MODELS_CACHE, SHELL_CACHE_PREFIX, USER_MODELS_PATH } from './cache-names.js';
+
+declare const __VERSION__: string;
+declare const __PRECACHE__: string[];
+
+const sw = self as unknown as ServiceWorkerGlobalScope;
+const CACHE = `${SHELL_CACHE_PREFIX}${__VERSION__}`;
+const scope = new URL(sw.registration.scope);
+/** Precached paths relative to the scope ('' is the start page './'). */
+const PRECACHED = new Set(__PRECACHE__.map((u) => (u === './' ? '' : u)));
+
+sw.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // cache: 'reload' bypasses the HTTP cache, so a deploy never precaches a stale file.
+    await cache.addAll(__PRECACHE__.map((u) => new Request(new URL(u, scope), { cache: 'reload' })));
+    await sw.skipWaiting();
+  })());
+});
+
+sw.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(SHELL_CACHE_PREFIX) && name !== CACHE) await caches.delete(name);
+    }
+    await sw.clients.claim();
+  })());
+});
+
+sw.addEventListener('message', (event) => {
+  if (event.data === 'version') event.ports[0]?.postMessage(__VERSION__);
+});
+
+sw.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
+  const rel = url.pathname.slice(scope.pathname.length);
+  if (rel.startsWith(USER_MODELS_PATH)) {
+    event.respondWith((async () => (await (await caches.open(USER_MODELS_CACHE)).match(url.href))
+      ?? new Response(`not stored in this browser: ${rel}`, { status: 404, headers: { 'content-type': 'text/plain' } }))());
+    return;
+  }
+  const key = rel === 'index.html' ? '' : rel;
+  if (!PRECACHED.has(key)) return;
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    const hit = await cache.match(new URL(key || './', scope).href, { ignoreSearch: true });
+    return hit ?? fetch(request);
+  })());
+});
