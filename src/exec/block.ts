@@ -3,17 +3,38 @@
 // slice of output rows goes to a small buffer, and the projection (+ residual) writes the slice's rows.
 // A call covers output rows [oyBegin, oyEnd), so threads can take disjoint row ranges, each with
 // its own ring and depthwise buffer (a range recomputes the 1–2 expanded rows it shares with its neighbour).
+// A RowCursor carries the ring over from one call to the next on the same thread: a call that starts where
+// the previous one ended (a thread's consecutive chunks) reuses the expanded rows already in the ring.
 import type { BlockStep, QBlockStep } from '../plan/steps.js';
 import type { KernelSet } from '../plan/registry.js';
 
-export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number): void {
+/** Where a thread's last block call ended: the step, its ring, the next output row and expanded row. */
+export interface RowCursor { step: object | null; ring: number; oy: number; computed: number }
+
+export const newRowCursor = (): RowCursor => ({ step: null, ring: 0, oy: -1, computed: -1 });
+
+/** The first expanded row still to compute for a call starting at oyBegin (resumed when contiguous). */
+function firstComputed(s: BlockStep | QBlockStep, oyBegin: number, ring: number, cursor?: RowCursor): number {
+  if (cursor && cursor.step === s && cursor.ring === ring && cursor.oy === oyBegin) return cursor.computed;
+  return Math.max(0, oyBegin * s.stride - s.padTop);
+}
+
+function saveCursor(cursor: RowCursor | undefined, s: BlockStep | QBlockStep, ring: number, oyEnd: number, computed: number): void {
+  if (!cursor) return;
+  cursor.step = s;
+  cursor.ring = ring;
+  cursor.oy = oyEnd;
+  cursor.computed = computed;
+}
+
+export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number, cursor?: RowCursor): void {
   const { inH, inW, inC, expC, stride, outW, outC, sliceRows, ringRows } = s;
   const inRowBytes = inW * inC * 4;
   const ringRowBytes = inW * expC * 4;
   const dwRowBytes = outW * expC * 4;
   const ex = s.expand;
   // Expanded input rows [first needed, computed) are in the ring.
-  let computed = Math.max(0, oyBegin * stride - s.padTop);
+  let computed = firstComputed(s, oyBegin, ring, cursor);
 
   // Address of expanded input row iy, or the zero row outside the image.
   const rowAt = (iy: number) =>
@@ -40,6 +61,7 @@ export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd:
     k.gemm((oy1 - oy0) * outW, outC, expC, dwBuf, expC, s.projPacked, s.output + outRow, outC,
       s.residual ? s.input + outRow : 0, outC, s.projMin, s.projMax);
   }
+  saveCursor(cursor, s, ring, oyEnd, computed);
 }
 
 /**
@@ -49,7 +71,7 @@ export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd:
  * slice straight into the output rows, then, for a residual block, the ADD of that slice in place
  * (output = requant(output, input)): the projection's quantized values never need a buffer of their own.
  */
-export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number): void {
+export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number, cursor?: RowCursor): void {
   const q = k.quant[s.family];
   const { inH, inW, inC, expC, stride, dilation, outW, outC, sliceRows, ringRows } = s;
   const inRowBytes = inW * inC;
@@ -59,7 +81,7 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
   const dw = s.dw;
   const pr = s.project;
   const add = s.residual ? q[s.residual.scheme].vadd : null;
-  let computed = Math.max(0, oyBegin * stride - s.padTop);
+  let computed = firstComputed(s, oyBegin, ring, cursor);
   const rowAt = (iy: number) =>
     iy < 0 || iy >= inH ? s.zero : ex ? ring + (iy % ringRows) * ringRowBytes : s.input + iy * inRowBytes;
 
@@ -84,4 +106,5 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
     q[pr.scheme].gemm(m, outC, expC, dwBuf, expC, pr.packed, s.output + outRow, outC, pr.outZp, pr.qmin, pr.qmax);
     if (add) add(m * outC, s.output + outRow, s.input + outRow, s.output + outRow, s.residual!.params);
   }
+  saveCursor(cursor, s, ring, oyEnd, computed);
 }

@@ -1,12 +1,17 @@
 // The control block a thread team shares, in the reserved low bytes of wasm memory (the kernels have
 // no static data, so bytes below RESERVED_BYTES belong to the host). Int32 slots:
 export const CONTROL_ADDRESS = 256;
-export const EPOCH = 0; // bumped by the leader for every dispatched step
-export const STEP = 1; // index of the step to run
-export const DONE = 2; // helpers finished with the current step
-export const QUIT = 3; // 1: helpers leave their loop
-export const FAILED = 4; // a helper's kernel call threw (its message is posted to the leader)
-export const CONTROL_SLOTS = 8;
+export const SEQ = 0; // the step being shared: (epoch << 10) | step index; a new epoch for every dispatched step
+export const DONE = 1; // pieces of the current step finished (by every thread)
+export const QUIT = 2; // 1: helpers leave their loop
+export const FAILED = 3; // a kernel call threw on some thread during the current inference
+export const QUEUE = 8; // QUEUE + t: thread t's pieces, tag(12) | front(10) | back(10) (exec/share.ts)
+export const MAX_THREADS = 16;
+export const CONTROL_SLOTS = QUEUE + MAX_THREADS;
+
+/** Steps per plan and pieces per step the SEQ and QUEUE words can name. */
+export const MAX_STEPS = 1 << 10;
+export const MAX_PIECES = (1 << 10) - 1;
 
 /** Busy-wait iterations before the leader falls back to Atomics.wait while joining a step. */
 export const SPIN = 20000;

@@ -6,7 +6,7 @@ import type { Step } from '../plan/steps.js';
 import type { KernelSet } from '../plan/registry.js';
 import { GEMM_NR } from '../plan/registry.js';
 import { QGEMM_KBLOCK, QGEMM_NR, QPARAM_BYTES } from '../plan/pack-q.js';
-import { runBlockRows, runQBlockRows } from './block.js';
+import { runBlockRows, runQBlockRows, type RowCursor } from './block.js';
 
 /** [begin, end) of `part` when `n` items are split into `parts` nearly equal ranges. */
 export function split(n: number, part: number, parts: number): [number, number] {
@@ -18,13 +18,46 @@ export function isSplittable(s: Step): boolean {
   return s.kind !== 'softmax' && s.kind !== 'gavgpool' && s.kind !== 'qsoftmax' && s.kind !== 'qgavgpool';
 }
 
+/** Pieces per thread when a team shares a step: enough for a thread that finishes early to take over work. */
+export const PIECES_PER_THREAD = 4;
+
+/**
+ * How many pieces a team of `threads` cuts step s into (exec/share.ts): PIECES_PER_THREAD per thread, but
+ * none smaller than a kernel handles efficiently (a GEMM piece keeps ≥ 4 rows, an element-wise piece
+ * ≥ 1024 elements). runStepPart(k, s, piece, pieces) then runs one of them; 1 means the step is not shared.
+ */
+export function pieceCount(s: Step, threads: number): number {
+  if (threads <= 1 || !isSplittable(s)) return 1;
+  const want = threads * PIECES_PER_THREAD;
+  const cap = (n: number) => Math.max(1, Math.min(want, n));
+  switch (s.kind) {
+    case 'block': case 'qblock': case 'conv3x3': case 'qconv3x3': case 'dwconv': case 'qdwconv': case 'qresize': case 'pad':
+      return cap(s.outH);
+    case 'gemm':
+      return s.m >= threads * 4 ? cap(Math.floor(s.m / 4)) : cap(Math.ceil(s.n / GEMM_NR));
+    case 'qgemm':
+      return s.m >= threads * 4 ? cap(Math.floor(s.m / 4)) : cap(Math.ceil(s.n / QGEMM_NR));
+    case 'vadd': case 'qvadd': case 'quantize': case 'dequantize': case 'requantize':
+      return cap(Math.floor(s.n / 1024));
+    case 'argmax': case 'concat':
+      return cap(s.pixels);
+    default:
+      return 1;
+  }
+}
+
 /** [begin, end) of `part` of n elements in blocks of `block` (so SIMD loops see whole vectors except at the end). */
 function splitBlocks(n: number, block: number, part: number, parts: number): [number, number] {
   const [a, b] = split(Math.ceil(n / block), part, parts);
   return [a * block, Math.min(n, b * block)];
 }
 
-export function runStepPart(k: KernelSet, s: Step, part: number, parts: number): void {
+/**
+ * Runs piece `part` of `parts` of step s. `slot` picks the per-thread scratch (rings, depthwise and im2col
+ * buffers) the plan reserved for each thread of a team, so a thread may run any piece (a team splits a step
+ * into more pieces than threads: exec/team.ts). `cursor` lets a block continue from the piece it ran last.
+ */
+export function runStepPart(k: KernelSet, s: Step, part: number, parts: number, slot = part, cursor?: RowCursor): void {
   if (parts > 1 && !isSplittable(s)) {
     if (part === 0) runStepPart(k, s, 0, 1);
     return;
@@ -32,7 +65,7 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number):
   switch (s.kind) {
     case 'block': {
       const [o0, o1] = split(s.outH, part, parts);
-      if (o0 < o1) runBlockRows(k, s, o0, o1, s.ring[part], s.dwBuf[part]);
+      if (o0 < o1) runBlockRows(k, s, o0, o1, s.ring[slot], s.dwBuf[slot], cursor);
       return;
     }
     case 'gemm': {
@@ -85,7 +118,7 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number):
     // ---- quantized steps: int8 data, byte addresses
     case 'qblock': {
       const [o0, o1] = split(s.outH, part, parts);
-      if (o0 < o1) runQBlockRows(k, s, o0, o1, s.ring[part], s.dwBuf[part]);
+      if (o0 < o1) runQBlockRows(k, s, o0, o1, s.ring[slot], s.dwBuf[slot], cursor);
       return;
     }
     case 'qgemm': {
@@ -109,7 +142,7 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number):
       const [o0, o1] = split(s.outH, part, parts);
       if (o0 < o1) {
         k.quant[s.family][s.scheme].conv3x3(s.inH, s.inW, s.inC, s.input, s.stride, s.padTop, s.padLeft, s.packed, s.outC, s.output, s.outW,
-          o0, o1, s.aZp, s.outZp, s.qmin, s.qmax, s.scratch[part]);
+          o0, o1, s.aZp, s.outZp, s.qmin, s.qmax, s.scratch[slot]);
       }
       return;
     }

@@ -1,13 +1,16 @@
 // A team of helper threads sharing one inference: the leader (the thread that owns the Model)
-// dispatches each step through a control block in shared wasm memory; every thread runs its part
-// (output rows, GEMM rows or columns); the leader spins, then waits, until all parts are done.
+// dispatches each step through a control block in shared wasm memory; every thread works through the
+// step's pieces (output rows, GEMM rows or columns; exec/share.ts), taking over others' pieces when it runs
+// out of its own; the leader spins, then waits, until all pieces are done.
 import type { Plan } from '../plan/compile.js';
 import type { KernelSet } from '../plan/registry.js';
 import type { Isa } from '../wasm/load.js';
 import { KernelError } from '../errors.js';
 import { threadWorkerUrl } from '../assets.js';
-import { isSplittable, runStepPart } from './executor.js';
-import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, EPOCH, FAILED, QUIT, SPIN, STEP } from './control.js';
+import { pieceCount, runStepPart, split } from './executor.js';
+import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, FAILED, MAX_STEPS, MAX_THREADS, QUEUE, QUIT, SEQ, SPIN } from './control.js';
+import { newRowCursor } from './block.js';
+import { queueWord, sharePieces } from './share.js';
 import type { ThreadInit } from './thread-main.js';
 
 /** No step takes anywhere near this long; past it a helper thread is presumed dead. */
@@ -30,6 +33,8 @@ export class ThreadTeam {
   #ctl: Int32Array;
   #workers: AnyWorker[];
   #memory: WebAssembly.Memory;
+  #epoch = 0;
+  #cursor = newRowCursor();
 
   private constructor(memory: WebAssembly.Memory, workers: AnyWorker[]) {
     this.#memory = memory;
@@ -40,6 +45,8 @@ export class ThreadTeam {
 
   /** Starts `parts − 1` helper threads over `memory` (which must be shared). */
   static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, plan: Plan, isa: Isa, parts: number): Promise<ThreadTeam> {
+    if (parts > MAX_THREADS) throw new KernelError(`a thread team has at most ${MAX_THREADS} threads, asked for ${parts}`);
+    if (plan.steps.length > MAX_STEPS) throw new KernelError(`a shared plan has at most ${MAX_STEPS} steps, this one has ${plan.steps.length}`);
     new Int32Array(memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS).fill(0);
     const url = threadWorkerUrl();
     const workers: AnyWorker[] = [];
@@ -74,33 +81,40 @@ export class ThreadTeam {
   /** Runs the plan (up to and including the step named `until`) with every step shared by the team. */
   run(plan: Plan, k: KernelSet, until?: string, times?: Float64Array): void {
     const ctl = this.#ctl.buffer === this.#memory.buffer ? this.#ctl : (this.#ctl = new Int32Array(this.#memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS));
-    const helpers = this.parts - 1;
+    const threads = this.parts;
     for (let i = 0; i < plan.steps.length; i++) {
       const s = plan.steps[i];
       const t0 = times ? performance.now() : 0;
-      if (!isSplittable(s)) {
+      const pieces = pieceCount(s, threads);
+      if (pieces === 1) {
         runStepPart(k, s, 0, 1);
       } else {
+        this.#epoch = (this.#epoch + 1) & 0x3fffff;
+        const tag = this.#epoch & 0xfff;
+        for (let t = 0; t < threads; t++) {
+          const [a, b] = split(pieces, t, threads);
+          Atomics.store(ctl, QUEUE + t, queueWord(tag, a, b));
+        }
         Atomics.store(ctl, DONE, 0);
-        Atomics.store(ctl, STEP, i);
-        Atomics.add(ctl, EPOCH, 1);
-        Atomics.notify(ctl, EPOCH);
-        runStepPart(k, s, 0, this.parts);
-        this.#join(ctl, helpers, s.name);
+        Atomics.store(ctl, SEQ, (this.#epoch << 10) | i);
+        Atomics.notify(ctl, SEQ);
+        sharePieces(ctl, k, s, tag, pieces, 0, threads, this.#cursor);
+        this.#join(ctl, pieces, s.name);
       }
       if (times) times[i] += performance.now() - t0;
       if (s.name === until) break;
     }
     if (Atomics.load(ctl, FAILED)) {
       Atomics.store(ctl, FAILED, 0);
-      throw new KernelError('a helper thread failed during inference (a kernel call threw)');
+      throw new KernelError('a kernel call failed on a thread of the team during inference');
     }
   }
 
-  #join(ctl: Int32Array, helpers: number, step: string): void {
+  /** Waits until all `pieces` pieces of the step are done (the leader's own are, when it gets here). */
+  #join(ctl: Int32Array, pieces: number, step: string): void {
     let spins = 0;
     const t0 = Date.now();
-    for (let done = Atomics.load(ctl, DONE); done < helpers; done = Atomics.load(ctl, DONE)) {
+    for (let done = Atomics.load(ctl, DONE); done < pieces; done = Atomics.load(ctl, DONE)) {
       if (++spins > SPIN) {
         Atomics.wait(ctl, DONE, done, 100);
         if (Date.now() - t0 > STEP_TIMEOUT_MS) throw new KernelError(`thread team stalled in step "${step}": a helper thread stopped responding`);
@@ -110,8 +124,8 @@ export class ThreadTeam {
 
   terminate(): void {
     Atomics.store(this.#ctl, QUIT, 1);
-    Atomics.add(this.#ctl, EPOCH, 1);
-    Atomics.notify(this.#ctl, EPOCH);
+    Atomics.add(this.#ctl, SEQ, 1 << 10);
+    Atomics.notify(this.#ctl, SEQ);
     for (const w of this.#workers) void w.terminate();
     this.#workers = [];
   }

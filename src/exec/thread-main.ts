@@ -1,10 +1,12 @@
 // Entry of a helper thread (bundled as dist/thread.js): instantiate the kernels over the team's
-// shared memory, then run this thread's part of every step the leader dispatches.
+// shared memory, then work on every step the leader dispatches (exec/share.ts).
 import type { Step } from '../plan/steps.js';
 import { selectKernels } from '../plan/registry.js';
 import { instantiateKernels, type Isa } from '../wasm/load.js';
-import { runStepPart } from './executor.js';
-import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, EPOCH, FAILED, HELPER_SPIN_MS, QUIT, STEP } from './control.js';
+import { pieceCount } from './executor.js';
+import { CONTROL_ADDRESS, CONTROL_SLOTS, HELPER_SPIN_MS, QUIT, SEQ } from './control.js';
+import { newRowCursor } from './block.js';
+import { sharePieces } from './share.js';
 
 export interface ThreadInit {
   module: WebAssembly.Module; memory: WebAssembly.Memory; steps: Step[]; isa: Isa; part: number; parts: number;
@@ -15,24 +17,20 @@ type Post = (msg: unknown) => void;
 async function start(init: ThreadInit, post: Post): Promise<void> {
   const k = selectKernels(await instantiateKernels(init.module, init.memory), init.isa === 'scalar' ? 'scalar' : 'simd');
   const ctl = new Int32Array(init.memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS);
-  let seen = Atomics.load(ctl, EPOCH);
+  const cursor = newRowCursor();
+  let seen = Atomics.load(ctl, SEQ);
   post({ type: 'ready' });
   for (;;) {
-    for (let spins = 0, deadline = 0; Atomics.load(ctl, EPOCH) === seen; ) {
+    for (let spins = 0, deadline = 0; Atomics.load(ctl, SEQ) === seen; ) {
       if ((++spins & 1023) !== 0) continue;
       const now = performance.now();
       if (deadline === 0) deadline = now + HELPER_SPIN_MS;
-      else if (now > deadline) Atomics.wait(ctl, EPOCH, seen);
+      else if (now > deadline) Atomics.wait(ctl, SEQ, seen);
     }
-    seen = Atomics.load(ctl, EPOCH);
+    seen = Atomics.load(ctl, SEQ);
     if (Atomics.load(ctl, QUIT)) return;
-    try {
-      runStepPart(k, init.steps[Atomics.load(ctl, STEP)], init.part, init.parts);
-    } catch {
-      Atomics.store(ctl, FAILED, 1);
-    }
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
+    const s = init.steps[seen & 0x3ff];
+    sharePieces(ctl, k, s, (seen >>> 10) & 0xfff, pieceCount(s, init.parts), init.part, init.parts, cursor);
   }
 }
 
