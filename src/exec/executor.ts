@@ -18,6 +18,12 @@ export function isSplittable(s: Step): boolean {
   return s.kind !== 'softmax' && s.kind !== 'gavgpool' && s.kind !== 'qsoftmax' && s.kind !== 'qgavgpool';
 }
 
+/**
+ * How a GEMM step is split: by rows, unless it has more output channels than rows (dense layers, 1×1 convs on
+ * 7×7 or 14×14 maps), then by column panels, so each piece streams only its share of the weights.
+ */
+export const gemmByRows = (m: number, n: number, nr: number): boolean => n <= nr || m >= n;
+
 /** Pieces per thread when a team shares a step: enough for a thread that finishes early to take over work. */
 export const PIECES_PER_THREAD = 4;
 
@@ -34,9 +40,9 @@ export function pieceCount(s: Step, threads: number): number {
     case 'block': case 'qblock': case 'conv3x3': case 'qconv3x3': case 'dwconv': case 'qdwconv': case 'qresize': case 'pad':
       return cap(s.outH);
     case 'gemm':
-      return s.m >= threads * 4 ? cap(Math.floor(s.m / 4)) : cap(Math.ceil(s.n / GEMM_NR));
+      return gemmByRows(s.m, s.n, GEMM_NR) ? cap(Math.floor(s.m / 4)) : cap(Math.ceil(s.n / GEMM_NR));
     case 'qgemm':
-      return s.m >= threads * 4 ? cap(Math.floor(s.m / 4)) : cap(Math.ceil(s.n / QGEMM_NR));
+      return gemmByRows(s.m, s.n, QGEMM_NR) ? cap(Math.floor(s.m / 4)) : cap(Math.ceil(s.n / QGEMM_NR));
     case 'vadd': case 'qvadd': case 'quantize': case 'dequantize': case 'requantize':
       return cap(Math.floor(s.n / 1024));
     case 'argmax': case 'concat':
@@ -69,14 +75,14 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number, 
       return;
     }
     case 'gemm': {
-      if (s.m >= parts * 4 || s.n <= GEMM_NR) {
+      if (gemmByRows(s.m, s.n, GEMM_NR)) {
         const [m0, m1] = split(s.m, part, parts);
         if (m0 < m1) {
           k.gemm(m1 - m0, s.n, s.k, s.a + m0 * s.aStride * 4, s.aStride, s.packed, s.c + m0 * s.cStride * 4, s.cStride,
             s.r ? s.r + m0 * s.rStride * 4 : 0, s.rStride, s.min, s.max);
         }
       } else {
-        // Few rows (dense layers): split the columns at panel boundaries.
+        // Few rows, many output channels: split the columns at panel boundaries (each piece reads only its weights).
         const panels = Math.ceil(s.n / GEMM_NR);
         const [p0, p1] = split(panels, part, parts);
         if (p0 < p1) {
@@ -123,11 +129,11 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number, 
     }
     case 'qgemm': {
       const q = k.quant[s.family][s.scheme];
-      if (s.m >= parts * 4 || s.n <= QGEMM_NR) {
+      if (gemmByRows(s.m, s.n, QGEMM_NR)) {
         const [m0, m1] = split(s.m, part, parts);
         if (m0 < m1) q.gemm(m1 - m0, s.n, s.k, s.a + m0 * s.aStride, s.aStride, s.packed, s.c + m0 * s.cStride, s.cStride, s.outZp, s.qmin, s.qmax);
       } else {
-        // Few rows (dense layers, the classifier's 1×1 conv): split the columns at panel boundaries.
+        // Few rows, many output channels (dense layers, late 1×1 convs): split the columns at panel boundaries.
         const panels = Math.ceil(s.n / QGEMM_NR);
         const [p0, p1] = split(panels, part, parts);
         if (p0 < p1) {

@@ -231,6 +231,9 @@ interface LowerContext {
   zpRow(zeroPoint: number, bytes: number): void;
 }
 
+/** Output rows up to which a block is not fused in a plan for several threads (see compile()). */
+export const THREADED_FUSE_MIN_ROWS = 8;
+
 export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
   const budget = opts.sliceBudgetBytes ?? DEFAULT_SLICE_BUDGET;
   const scheme = opts.requant ?? 'fp32';
@@ -238,8 +241,12 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
   const shapes = inferShapes(graph);
   const keep = opts.keep ?? [];
   for (const v of keep) if (!shapes.has(v)) throw new ShapeError(`compile: cannot keep "${v}": the graph has no such value`);
-  const units = partition(graph, { fuse: opts.fuse ?? true, keep });
   const parts = Math.max(1, opts.parts ?? 1);
+  // Under threads, blocks on small maps run unfused: split by rows, a fused block's pieces each recompute the
+  // expanded rows they share (a third more expand work at 7 rows), while unfused GEMMs split exactly, by rows
+  // or, for few rows and many weights, by output channels (each thread then streams half the weights).
+  const fuseIf = parts > 1 ? (dw: { name: string }) => shapes.get(dw.name)![1] > THREADED_FUSE_MIN_ROWS : undefined;
+  const units = partition(graph, { fuse: opts.fuse ?? true, keep, fuseIf });
   const { values, scratch, root } = usageRecords(graph, units, shapes, budget, parts, keep);
   const arenaBytes = planMemory([...values.values(), ...scratch]);
   const arenaBytesUnfused = opts.fuse === false && parts === 1 ? arenaBytes : activationBytes(graph, false, budget);

@@ -46,11 +46,18 @@ const sameKind = (...ns: (Node | null)[]) => {
   return kinds.every((k) => k === kinds[0]);
 };
 
+export interface PartitionOptions {
+  fuse?: boolean;
+  keep?: readonly string[];
+  /** When given, a block is fused only if this accepts its depthwise node (compile.ts: small maps under threads). */
+  fuseIf?: (depthwise: DepthwiseConv2DNode) => boolean;
+}
+
 /**
  * Partitions a topologically ordered graph; `fuse: false` keeps every node as its own unit, and the
  * values named in `keep` are never fused away (they stay materialized for the caller to read).
  */
-export function partition(graph: Graph, { fuse = true, keep = [] }: { fuse?: boolean; keep?: readonly string[] } = {}): Unit[] {
+export function partition(graph: Graph, { fuse = true, keep = [], fuseIf }: PartitionOptions = {}): Unit[] {
   const consumers = new Map<string, number>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   // Values read from outside the chain (graph output, embedding) must stay materialized.
@@ -71,7 +78,7 @@ export function partition(graph: Graph, { fuse = true, keep = [] }: { fuse?: boo
       }
       const dw = nodes[j];
       const proj = nodes[j + 1];
-      if (isDepthwise3x3(dw) && isPointwise(proj) && proj.inputs[0] === dw.name && private1(dw.name) &&
+      if (isDepthwise3x3(dw) && (!fuseIf || fuseIf(dw as DepthwiseConv2DNode)) && isPointwise(proj) && proj.inputs[0] === dw.name && private1(dw.name) &&
           (expand === null || dw.inputs[0] === expand.name) && sameKind(expand, dw, proj)) {
         const input = expand ? expand.inputs[0] : dw.inputs[0];
         let add: AddNode | null = null;

@@ -25,8 +25,7 @@ async function runShared(graph: Graph, threads: number, input: ArrayLike<number>
   const plan: Plan = compile(graph, { parts: threads });
   const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / 65536) + 1 });
   const k: KernelSet = selectKernels(await instantiateKernels(await compileKernels('simd'), memory), 'simd');
-  if (plan.weights instanceof Float32Array) new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
-  else new Uint8Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
+  new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
   if (plan.input.dtype === 'float32') new Float32Array(memory.buffer, plan.input.address, plan.input.length).set(input);
   else new Uint8Array(memory.buffer, plan.input.address, plan.input.length).set(Array.from(input, (v) => v & 255));
   if (order === 'unshared') {
