@@ -73,6 +73,11 @@ const tfSimd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
 const ours = new Set<WebAssembly.Memory>();
 const tfMemory = () => Math.max(0, ...[...memories].filter((m) => !ours.has(m)).map((m) => m.buffer.byteLength));
 
+/** The uint8 TFLite model of the int8 sections: --tflite, or ../shared/data's. */
+function tfliteFile(): string {
+  return stringFlag(args, 'tflite') ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/data/models/mobilenet_v2_1.0_224_quant.tflite');
+}
+
 function inputFor(g: Graph): Float32Array {
   const n = g.input.shape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n);
@@ -131,15 +136,36 @@ if (only.has('small')) {
 }
 
 if (only.has('threads')) {
+  // Latency on 1 and 2 threads, f32 (default model) and int8 (the TFLite uint8 model when present), with
+  // what the machine's second core adds to a register-resident SIMD loop (bench/core-scaling.ts) beside it.
+  const { measureCoreScaling } = await import('./core-scaling.js');
+  const core = await measureCoreScaling();
   const g = await defaultGraph();
   const x = inputFor(g);
   const one = await loadModel(g, { isa: 'simd' });
   const two = await loadModel(g, { isa: 'simd', threads: 2 });
   const [s1, s2] = await alternate([() => one.run(x), () => two.run(x)]);
-  report.threads = { threads1: s1, threads2: { ...s2, actualThreads: two.info.threads }, speedup: s1.median / s2.median };
-  log(`\nthreads (default model, alternating): 1 thread median ${s1.median.toFixed(2)} ms, ${two.info.threads} threads ${s2.median.toFixed(2)} ms: speedup ${(s1.median / s2.median).toFixed(2)}×`);
+  const threads: Record<string, unknown> = { threads1: s1, threads2: { ...s2, actualThreads: two.info.threads }, speedup: s1.median / s2.median, simdLoopTwoThreadScaling: core };
+  log(`\nthreads (alternating runs): a register-resident SIMD loop on 2 threads does ${core.scaling.toFixed(2)}× the work of 1 (2.00 = two full cores)`);
+  log(`f32 default model: 1 thread median ${s1.median.toFixed(2)} ms, ${two.info.threads} threads ${s2.median.toFixed(2)} ms: speedup ${(s1.median / s2.median).toFixed(2)}× (p10 ${(s1.p10 / s2.p10).toFixed(2)}×)`);
   one.dispose();
   two.dispose();
+  const file = tfliteFile();
+  const { existsSync, readFileSync } = await import('node:fs');
+  if (existsSync(file)) {
+    const bytes = new Uint8Array(readFileSync(file));
+    const q1 = await loadModel(bytes, { isa: 'simd' });
+    const q2 = await loadModel(bytes, { isa: 'simd', threads: 2 });
+    const xq = new Uint8Array(224 * 224 * 3).map((_, i) => (i * 7 + (i >> 9)) & 255);
+    const [u1, u2] = await alternate([() => q1.run(xq as never), () => q2.run(xq as never)]);
+    threads.int8 = { model: path.basename(file), threads1: u1, threads2: { ...u2, actualThreads: q2.info.threads }, speedup: u1.median / u2.median };
+    log(`int8 ${path.basename(file)}: 1 thread median ${u1.median.toFixed(2)} ms, ${q2.info.threads} threads ${u2.median.toFixed(2)} ms: speedup ${(u1.median / u2.median).toFixed(2)}× (p10 ${(u1.p10 / u2.p10).toFixed(2)}×)`);
+    q1.dispose();
+    q2.dispose();
+  } else {
+    log(`int8 threads: skipped, ${file} not found (pass --tflite <mobilenet_v2_1.0_224_quant.tflite>)`);
+  }
+  report.threads = threads;
 }
 
 if (only.has('pool')) {
@@ -166,7 +192,7 @@ if (only.has('pool')) {
 if (only.has('int8')) {
   // int8: our engine on the TFLite uint8 model vs the TFLite runtime (wasm, XNNPACK, 1 thread) on the
   // same file, and vs our f32 engine on the same network (MobileNetV2 1.0/224, 1001 classes).
-  const file = stringFlag(args, 'tflite') ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/data/models/mobilenet_v2_1.0_224_quant.tflite');
+  const file = tfliteFile();
   const { readFile } = await import('node:fs/promises');
   const { existsSync } = await import('node:fs');
   const { loadTflitePeer } = await import('./peers/tflite.js');
