@@ -35,7 +35,9 @@ import { clampI32, loadQ, mbqmPacked, requantFp32 } from "./q8-scalar";
         const row = ky == 0 ? row0 : (ky == 1 ? row1 : row2);
         const ix = x * stride - padLeft + kx * dilation;
         const a = ix >= 0 && ix < inW ? loadQ<T>(row + <usize>ix * <usize>channels + <usize>c) : aZp;
-        acc += a * <i32>load<i16>(pw + (<usize>(t >> 1) << 5) + (<usize>(t & 1) << 1));
+        // Pair slot (2·pair + lane) of the packed tap pairs (w00, w10) (w01, w11) (w02, w12) (w22, w21) (w20, 0).
+        const slot = ky < 2 ? kx * 2 + ky : 8 - kx;
+        acc += a * <i32>load<i16>(pw + (<usize>(slot >> 1) << 5) + (<usize>(slot & 1) << 1));
       }
       const v = fp32 ? requantFp32(acc, reinterpret<f32>(mult), minf, maxf, outZp) : mbqmPacked(acc, mult, lmul, rs, rmask) + outZp;
       store<u8>(out + <usize>x * <usize>channels + <usize>c, <u8>clampI32(v, qmin, qmax));

@@ -1,50 +1,57 @@
 // Generic int8 depthwise 3×3 convolution, one output row, for the qu8 / qs8 SIMD kernels: 8 channels per
-// step, taps interleaved in pairs so that one i32x4.dot_i16x8_s does 2 taps × 4 channels.
+// step, taps widened to int16 and interleaved in pairs so that one i32x4.dot_i16x8_s does 2 taps × 4 channels.
 //
 //   out[x][c] = clamp(MBQM(bias'[c] + Σ_t in_t[c]·w'[t][c], mult[c], shift[c]) + outZp, qmin, qmax)
 //   in_t = row_ky[ix][c] with ix = x·stride − padLeft + kx·dilation, t = ky·3 + kx; aZp when ix ∉ [0, inW)
 //
 // row0..row2: the input rows [inW][channels] of T for ky = 0, 1, 2; a padded row is a buffer filled with the
 // input zero point (≥ inW·channels bytes + 16 readable). packed: ceil(channels/8) groups of 320 bytes
-// (src/plan/pack-q.ts packQDwconv3x3): requantization block, then 5 tap pairs of 8 channels × 2 taps int16.
+// (src/plan/pack-q.ts packQDwconv3x3): requantization block, then 5 tap pairs of 8 channels × 2 taps int16:
+// (w00, w10) (w01, w11) (w02, w12) (w22, w21) (w20, 0), w<ky><kx>.
 // Reads: 8-byte loads of the last partial channel group read up to 7 bytes past a row's last pixel.
 // Writes: exactly outW·channels bytes.
 //
-// Per pixel and 8 channels: 9 8-byte loads, 5 byte interleaves (punpcklbw), 10 widenings, 10 dots and
-// 10 adds for 72 multiply-adds, then the requantization of 8 lanes.
+// The pairs let neighbouring outputs share column work. Column c gives two pair vectors (per 4 channels):
+// P[c] = (row0[c], row1[c]) and Q[c] = (row2[c], row2[c − 1]); the output reading columns a, b, c (b = a + d,
+// c = b + d, d = dilation) is bias' + P[a]·p0 + P[b]·p1 + P[c]·p2 + Q[c]·p3 + Q[a]·p4 (p4 ignores Q[a]'s
+// second tap). Interior outputs go by chains (chain1: stride 1, or a dilation that is a multiple of the
+// stride; chain2: stride 2, dilation 1): each column is loaded (load8x8 widens), paired once and added into
+// the up to three outputs that read it, so an output costs 4 loads + 4 shuffles (chain2: 6 + 6) instead of
+// 9 + 10, besides its 10 dots and the requantization. A chain may start one column left of the row and end
+// one right of it (the zero point there), which covers the usual padding of 1; other edge pixels, partial
+// channel groups and other stride/dilation pairs go pixel by pixel (`pixel`).
+//
+// Codegen (V8 TurboFan, x64): the chain loops sit at depth 2 on purpose (groups outside, outputs inside).
+// TurboFan unrolls small innermost loops more the deeper they nest (chain1 2× at depth 3), and keeps loads in
+// program order but places pure ops next to their use, so an unrolled chain1 (by V8 or by hand) kept the
+// weights loaded for one copy live across the next copy's loads and spilled; at depth 2 it is not unrolled.
 
-import { narrowMax, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8, widenHiQ, widenLoQ } from "./q8-simd";
+import { load8x8Q, narrowMax, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8 } from "./q8-simd";
 
-/** Bytes 0..7 of va and vb interleaved, [va0, vb0, va1, vb1, …]: a tap pair for 8 channels, matching the packed weight pairs. */
+/** Lanes 0..3 (int16) of va and vb interleaved, [va0, vb0, va1, vb1, …]: a tap pair for channels 0..3. */
 // @ts-ignore: decorator
-@inline function interleave(va: v128, vb: v128): v128 {
-  return i8x16.shuffle(va, vb, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+@inline function pairLo(va: v128, vb: v128): v128 {
+  return i8x16.shuffle(va, vb, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
 }
 
-/** The 9 taps of one pixel (8 channels each, low 8 bytes) → requantized 8 bytes in the low half. */
+/** Lanes 4..7 (int16) of va and vb interleaved: a tap pair for channels 4..7. */
 // @ts-ignore: decorator
-@inline function pixel<T>(
-  v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, v6: v128, v7: v128, v8: v128,
-  w: usize, rs: i32, perLane: bool, vzp: v128, vmin: v128, vmax: v128,
+@inline function pairHi(va: v128, vb: v128): v128 {
+  return i8x16.shuffle(va, vb, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+}
+
+/** acc + dot(pair, weight pair at w + off). */
+// @ts-ignore: decorator
+@inline function madd(vacc: v128, vpair: v128, w: usize, off: usize): v128 {
+  return i32x4.add(vacc, i32x4.dot_i16x8_s(vpair, v128.load(w + off)));
+}
+
+/** Accumulators (channels 0..3, 4..7) → requantized 8 bytes of T in the low half. */
+// @ts-ignore: decorator
+@inline function requant8<T>(
+  vlo: v128, vhi: v128, w: usize, rs: i32, perLane: bool, vzp: v128, vmin: v128, vmax: v128,
   fp32: bool, vmagic: v128, vmagicMin: v128, vmagicLessZp: v128,
 ): v128 {
-  let vlo = v128.load(w);
-  let vhi = v128.load(w, 16);
-  let vab = interleave(v0, v1);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 160)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 176)));
-  vab = interleave(v2, v3);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 192)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 208)));
-  vab = interleave(v4, v5);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 224)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 240)));
-  vab = interleave(v6, v7);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 256)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 272)));
-  vab = interleave(v8, v8);
-  vlo = i32x4.add(vlo, i32x4.dot_i16x8_s(widenLoQ<T>(vab), v128.load(w, 288)));
-  vhi = i32x4.add(vhi, i32x4.dot_i16x8_s(widenHiQ<T>(vab), v128.load(w, 304)));
   if (fp32) {
     const v16f = i16x8.narrow_i32x4_s(
       requantFp32X4(vlo, v128.load(w, 32), vmagic, vmagicMin, vmagicLessZp),
@@ -60,10 +67,156 @@ import { narrowMax, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8,
   return narrowClamp<T>(v16, v16, vmin, vmax);
 }
 
-/** One tap of an edge pixel: 8 channels at column ix of `row`, or the zero-point bytes outside [0, inW). */
+/** One pixel from its 9 taps (int16 × 8 channels each, tap t = ky·3 + kx) → requantized 8 bytes in the low half. */
 // @ts-ignore: decorator
-@inline function tap(row: usize, ix: i32, inW: i32, pixelBytes: usize, go: usize, vzpIn: v128): v128 {
-  return ix >= 0 && ix < inW ? v128.load64_zero(row + <usize>ix * pixelBytes + go) : vzpIn;
+@inline function pixel<T>(
+  v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, v6: v128, v7: v128, v8: v128,
+  w: usize, rs: i32, perLane: bool, vzp: v128, vmin: v128, vmax: v128,
+  fp32: bool, vmagic: v128, vmagicMin: v128, vmagicLessZp: v128,
+): v128 {
+  let vlo = madd(v128.load(w), pairLo(v0, v3), w, 160);
+  let vhi = madd(v128.load(w, 16), pairHi(v0, v3), w, 176);
+  vlo = madd(vlo, pairLo(v1, v4), w, 192);
+  vhi = madd(vhi, pairHi(v1, v4), w, 208);
+  vlo = madd(vlo, pairLo(v2, v5), w, 224);
+  vhi = madd(vhi, pairHi(v2, v5), w, 240);
+  vlo = madd(vlo, pairLo(v8, v7), w, 256);
+  vhi = madd(vhi, pairHi(v8, v7), w, 272);
+  vlo = madd(vlo, pairLo(v6, v6), w, 288);
+  vhi = madd(vhi, pairHi(v6, v6), w, 304);
+  return requant8<T>(vlo, vhi, w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
+}
+
+/** One tap of an edge pixel: 8 channels at column ix of `row` as int16, or the zero point outside [0, inW). */
+// @ts-ignore: decorator
+@inline function tap<T>(row: usize, ix: i32, inW: i32, pixelBytes: usize, go: usize, vzpIn: v128): v128 {
+  return ix >= 0 && ix < inW ? load8x8Q<T>(row + <usize>ix * pixelBytes + go) : vzpIn;
+}
+
+/**
+ * n ≥ 1 outputs at o, o + os, …, output k reading columns k, k + 1, k + 2 of i0/i1/i2 (cs bytes apart): stride 1
+ * (cs = dilation·channels), or a dilation that is a multiple of the stride. Columns 1..n are inside the rows;
+ * column 0 is outside (the zero point) if leftZp, column n + 1 if rightZp. Column k + 2 completes output k,
+ * adds to output k + 1 and starts output k + 2.
+ */
+// @ts-ignore: decorator
+@inline function chain1<T>(
+  i0: usize, i1: usize, i2: usize, cs: usize, o: usize, os: usize, n: i32, leftZp: bool, rightZp: bool, vzpIn: v128,
+  w: usize, rs: i32, perLane: bool, vzp: v128, vmin: v128, vmax: v128,
+  fp32: bool, vmagic: v128, vmagicMin: v128, vmagicLessZp: v128,
+): void {
+  let va = vzpIn;
+  let vb = vzpIn;
+  let vc = vzpIn;
+  if (!leftZp) {
+    va = load8x8Q<T>(i0);
+    vb = load8x8Q<T>(i1);
+    vc = load8x8Q<T>(i2);
+  }
+  let vaccALo = madd(madd(v128.load(w), pairLo(va, vb), w, 160), pairLo(vc, vc), w, 288);
+  let vaccAHi = madd(madd(v128.load(w, 16), pairHi(va, vb), w, 176), pairHi(vc, vc), w, 304);
+  i0 += cs;
+  i1 += cs;
+  i2 += cs;
+  va = load8x8Q<T>(i0);
+  vb = load8x8Q<T>(i1);
+  let vd = load8x8Q<T>(i2);
+  let vpLo = pairLo(va, vb);
+  let vpHi = pairHi(va, vb);
+  vaccALo = madd(vaccALo, vpLo, w, 192);
+  vaccAHi = madd(vaccAHi, vpHi, w, 208);
+  let vaccBLo = madd(madd(v128.load(w), vpLo, w, 160), pairLo(vd, vc), w, 288);
+  let vaccBHi = madd(madd(v128.load(w, 16), vpHi, w, 176), pairHi(vd, vc), w, 304);
+  let k = rightZp ? n - 1 : n;
+  while (k > 0) {
+    i0 += cs;
+    i1 += cs;
+    i2 += cs;
+    va = load8x8Q<T>(i0);
+    vb = load8x8Q<T>(i1);
+    vc = load8x8Q<T>(i2);
+    vpLo = pairLo(va, vb);
+    vpHi = pairHi(va, vb);
+    const vqLo = pairLo(vc, vd);
+    const vqHi = pairHi(vc, vd);
+    vd = vc;
+    const v = requant8<T>(
+      madd(madd(vaccALo, vpLo, w, 224), vqLo, w, 256), madd(madd(vaccAHi, vpHi, w, 240), vqHi, w, 272),
+      w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
+    v128.store64_lane(o, v, 0);
+    vaccALo = madd(vaccBLo, vpLo, w, 192);
+    vaccAHi = madd(vaccBHi, vpHi, w, 208);
+    vaccBLo = madd(madd(v128.load(w), vpLo, w, 160), vqLo, w, 288);
+    vaccBHi = madd(madd(v128.load(w, 16), vpHi, w, 176), vqHi, w, 304);
+    o += os;
+    k--;
+  }
+  if (rightZp) {
+    const v = requant8<T>(
+      madd(madd(vaccALo, pairLo(vzpIn, vzpIn), w, 224), pairLo(vzpIn, vd), w, 256),
+      madd(madd(vaccAHi, pairHi(vzpIn, vzpIn), w, 240), pairHi(vzpIn, vd), w, 272),
+      w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
+    v128.store64_lane(o, v, 0);
+  }
+}
+
+/**
+ * n ≥ 1 outputs at o, o + os, …, output k reading columns 2k, 2k + 1, 2k + 2 of i0/i1/i2 (cs bytes apart): stride
+ * 2, dilation 1. Columns 1..2n − 1 are inside the rows; column 0 is outside (the zero point) if leftZp, column
+ * 2n if rightZp. Column 2k + 2 completes output k and starts output k + 1.
+ */
+// @ts-ignore: decorator
+@inline function chain2<T>(
+  i0: usize, i1: usize, i2: usize, cs: usize, o: usize, os: usize, n: i32, leftZp: bool, rightZp: bool, vzpIn: v128,
+  w: usize, rs: i32, perLane: bool, vzp: v128, vmin: v128, vmax: v128,
+  fp32: bool, vmagic: v128, vmagicMin: v128, vmagicLessZp: v128,
+): void {
+  let va = vzpIn;
+  let vb = vzpIn;
+  let vc = vzpIn;
+  if (!leftZp) {
+    va = load8x8Q<T>(i0);
+    vb = load8x8Q<T>(i1);
+    vc = load8x8Q<T>(i2);
+  }
+  let vaccLo = madd(madd(v128.load(w), pairLo(va, vb), w, 160), pairLo(vc, vc), w, 288);
+  let vaccHi = madd(madd(v128.load(w, 16), pairHi(va, vb), w, 176), pairHi(vc, vc), w, 304);
+  let k = rightZp ? n - 1 : n;
+  while (k > 0) {
+    va = load8x8Q<T>(i0 + cs);
+    vb = load8x8Q<T>(i1 + cs);
+    vaccLo = madd(vaccLo, pairLo(va, vb), w, 192);
+    vaccHi = madd(vaccHi, pairHi(va, vb), w, 208);
+    i0 += cs << 1;
+    i1 += cs << 1;
+    i2 += cs << 1;
+    va = load8x8Q<T>(i0);
+    vb = load8x8Q<T>(i1);
+    vc = load8x8Q<T>(i2);
+    const vd = load8x8Q<T>(i2 - cs);
+    const vpLo = pairLo(va, vb);
+    const vpHi = pairHi(va, vb);
+    const vqLo = pairLo(vc, vd);
+    const vqHi = pairHi(vc, vd);
+    const v = requant8<T>(
+      madd(madd(vaccLo, vpLo, w, 224), vqLo, w, 256), madd(madd(vaccHi, vpHi, w, 240), vqHi, w, 272),
+      w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
+    v128.store64_lane(o, v, 0);
+    vaccLo = madd(madd(v128.load(w), vpLo, w, 160), vqLo, w, 288);
+    vaccHi = madd(madd(v128.load(w, 16), vpHi, w, 176), vqHi, w, 304);
+    o += os;
+    k--;
+  }
+  if (rightZp) {
+    va = load8x8Q<T>(i0 + cs);
+    vb = load8x8Q<T>(i1 + cs);
+    const vd = load8x8Q<T>(i2 + cs);
+    const v = requant8<T>(
+      madd(madd(madd(vaccLo, pairLo(va, vb), w, 192), pairLo(vzpIn, vzpIn), w, 224), pairLo(vzpIn, vd), w, 256),
+      madd(madd(madd(vaccHi, pairHi(va, vb), w, 208), pairHi(vzpIn, vzpIn), w, 240), pairHi(vzpIn, vd), w, 272),
+      w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
+    v128.store64_lane(o, v, 0);
+  }
 }
 
 // @ts-ignore: decorator
@@ -80,70 +233,75 @@ import { narrowMax, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeLo8,
   const vmagicMin = i32x4.splat(0x4B400000 + qmin - outZp);
   const vmagic = f32x4.splat(12582912.0);
   const vmagicLessZp = i32x4.splat(0x4B400000 - outZp);
-  const vzpIn = i8x16.splat(<i8>aZp);
+  const vzpIn = i16x8.splat(<i16>aZp);
   const vzp = i16x8.splat(<i16>outZp);
   const vmin = i8x16.splat(<i8>qmin);
   const vmax = i8x16.splat(<i8>qmax);
   const pixelBytes = <usize>channels;
-  // Interior columns [xs, xe): x·stride − padLeft ≥ 0 and x·stride − padLeft + 2·dilation ≤ inW − 1.
-  let xs = padLeft > 0 ? (padLeft + stride - 1) / stride : 0;
-  if (xs > outW) xs = outW;
-  const lastStart = inW - 1 - 2 * dilation + padLeft;
-  let xe = lastStart >= 0 ? lastStart / stride + 1 : 0;
-  if (xe > outW) xe = outW;
-  if (xe < xs) xe = xs;
-  const d1 = <usize>dilation * pixelBytes;
-  const d2 = d1 << 1;
-  const step = <usize>stride * pixelBytes;
+  // Outputs [xa, xb) of the full channel groups go by chains: their middle column x·stride − padLeft + dilation is
+  // inside the row (so only the first output of a chain can start left of the row and only the last can end right
+  // of it), when stride 2 and dilation 1 (chain2) or the dilation is a multiple m of the stride (m chains of every
+  // m-th output, chain1). The other outputs, and every output of a partial channel group, go pixel by pixel.
+  const m = dilation % stride == 0 ? dilation / stride : 0;
+  let xa = 0;
+  let xb = 0;
+  if (m > 0 || (stride == 2 && dilation == 1)) {
+    xa = padLeft > dilation ? (padLeft - dilation + stride - 1) / stride : 0;
+    const lastMid = inW - 1 - dilation + padLeft;
+    xb = lastMid >= 0 ? lastMid / stride + 1 : 0;
+    if (xb > outW) xb = outW;
+    if (xa > xb) xa = xb;
+  }
 
   let w = packed;
   for (let go: usize = 0; go < pixelBytes; go += 8) {
     const count = <i32>(pixelBytes - go);
     const rs = load<i32>(w, 96);
-    for (let x = 0; x < xs; x++) {
+    const xe = count >= 8 ? xb : xa;
+    // Pixel by pixel: x ∈ [0, xa) ∪ [xe, outW).
+    for (let x = 0; ; x++) {
+      if (x == xa) x = xe;
+      if (x >= outW) break;
       const ix = x * stride - padLeft;
       const v = pixel<T>(
-        tap(row0, ix, inW, pixelBytes, go, vzpIn), tap(row0, ix + dilation, inW, pixelBytes, go, vzpIn),
-        tap(row0, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
-        tap(row1, ix, inW, pixelBytes, go, vzpIn), tap(row1, ix + dilation, inW, pixelBytes, go, vzpIn),
-        tap(row1, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
-        tap(row2, ix, inW, pixelBytes, go, vzpIn), tap(row2, ix + dilation, inW, pixelBytes, go, vzpIn),
-        tap(row2, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
-        w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
-      storeLo8(out + <usize>x * pixelBytes + go, v, count);
-    }
-    if (xs < xe) {
-      const inOff = <usize>(xs * stride - padLeft) * pixelBytes + go;
-      let i0 = row0 + inOff;
-      let i1 = row1 + inOff;
-      let i2 = row2 + inOff;
-      let o = out + <usize>xs * pixelBytes + go;
-      let xc = xe - xs;
-      do {
-        const v = pixel<T>(
-          v128.load64_zero(i0), v128.load64_zero(i0 + d1), v128.load64_zero(i0 + d2),
-          v128.load64_zero(i1), v128.load64_zero(i1 + d1), v128.load64_zero(i1 + d2),
-          v128.load64_zero(i2), v128.load64_zero(i2 + d1), v128.load64_zero(i2 + d2),
-          w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
-        storeLo8(o, v, count);
-        i0 += step;
-        i1 += step;
-        i2 += step;
-        o += pixelBytes;
-      } while (--xc > 0);
-    }
-    for (let x = xe; x < outW; x++) {
-      const ix = x * stride - padLeft;
-      const v = pixel<T>(
-        tap(row0, ix, inW, pixelBytes, go, vzpIn), tap(row0, ix + dilation, inW, pixelBytes, go, vzpIn),
-        tap(row0, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
-        tap(row1, ix, inW, pixelBytes, go, vzpIn), tap(row1, ix + dilation, inW, pixelBytes, go, vzpIn),
-        tap(row1, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
-        tap(row2, ix, inW, pixelBytes, go, vzpIn), tap(row2, ix + dilation, inW, pixelBytes, go, vzpIn),
-        tap(row2, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
+        tap<T>(row0, ix, inW, pixelBytes, go, vzpIn), tap<T>(row0, ix + dilation, inW, pixelBytes, go, vzpIn),
+        tap<T>(row0, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
+        tap<T>(row1, ix, inW, pixelBytes, go, vzpIn), tap<T>(row1, ix + dilation, inW, pixelBytes, go, vzpIn),
+        tap<T>(row1, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
+        tap<T>(row2, ix, inW, pixelBytes, go, vzpIn), tap<T>(row2, ix + dilation, inW, pixelBytes, go, vzpIn),
+        tap<T>(row2, ix + 2 * dilation, inW, pixelBytes, go, vzpIn),
         w, rs, perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
       storeLo8(out + <usize>x * pixelBytes + go, v, count);
     }
     w += 320;
+  }
+  if (xa >= xb) return;
+  const cs = <usize>dilation * pixelBytes;
+  const groups = channels >> 3;
+  if (m > 0) {
+    // Chain r of group g: outputs xa + r + j·m.
+    const os = <usize>m * pixelBytes;
+    const chainsPerGroup = xb - xa < m ? xb - xa : m;
+    for (let t = 0; t < groups * chainsPerGroup; t++) {
+      const g = t / chainsPerGroup;
+      const r = t - g * chainsPerGroup;
+      const gw = packed + <usize>g * 320;
+      const n = (xb - xa - r + m - 1) / m;
+      const ix = (xa + r) * stride - padLeft;
+      const off = <usize>ix * pixelBytes + (<usize>g << 3);
+      chain1<T>(row0 + off, row1 + off, row2 + off, cs, out + <usize>(xa + r) * pixelBytes + (<usize>g << 3), os, n,
+        ix < 0, ix + (n + 1) * dilation >= inW, vzpIn,
+        gw, load<i32>(gw, 96), perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
+    }
+  } else {
+    const ix = xa * 2 - padLeft;
+    const n = xb - xa;
+    for (let g = 0; g < groups; g++) {
+      const gw = packed + <usize>g * 320;
+      const off = <usize>ix * pixelBytes + (<usize>g << 3);
+      chain2<T>(row0 + off, row1 + off, row2 + off, cs, out + <usize>xa * pixelBytes + (<usize>g << 3), pixelBytes, n,
+        ix < 0, ix + 2 * n >= inW, vzpIn,
+        gw, load<i32>(gw, 96), perLane, vzp, vmin, vmax, fp32, vmagic, vmagicMin, vmagicLessZp);
+    }
   }
 }

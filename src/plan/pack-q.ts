@@ -164,6 +164,9 @@ export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: numbe
   return out;
 }
 
+/** packQDwconv3x3: tap t = ky·3 + kx → 2·pair + lane (the pair order is documented there). */
+const QDWCONV_TAP_SLOT = [0, 2, 4, 1, 3, 5, 8, 7, 6];
+
 /** Bytes of packQDwconv3x3(…, c): ceil(c/8) groups of 320. */
 export function packedQDwconv3x3Bytes(c: number): number {
   return Math.ceil(c / QDWCONV_CHANNEL_TILE) * (QPARAM_BYTES + 160);
@@ -171,8 +174,10 @@ export function packedQDwconv3x3Bytes(c: number): number {
 
 /**
  * Depthwise weights [3][3][c] (channel multiplier 1) → ceil(c/8) groups of 320 bytes: the requantization
- * block, then 5 tap pairs (0,1) (2,3) (4,5) (6,7) (8,−) of 8 channels × 2 taps as int16: pair q holds
- * [w'(2q, ch), w'(2q+1, ch)] for ch = 0..7 (tap = ky·3 + kx; the 10th tap is zero).
+ * block, then 5 tap pairs of 8 channels × 2 taps as int16, pair q holding [w'(a_q, ch), w'(b_q, ch)] for
+ * ch = 0..7 with (a, b) = (w00, w10) (w01, w11) (w02, w12) (w22, w21) (w20, 0), w<ky><kx>: vertical pairs of
+ * rows 0 and 1, then row 2 (this lets the SIMD kernel share column work between neighbouring pixels, see
+ * assembly/common/q8-dwconv-simd.ts).
  */
 export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
   checkDims('int8 depthwise weights', { c });
@@ -199,9 +204,10 @@ export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq:
     writeParams(i32, base, c0, count, biasP, rq);
     const wBase = (base + QPARAM_BYTES) >> 1;
     for (let t = 0; t < 9; t++) {
+      const slot = QDWCONV_TAP_SLOT[t];
       for (let j = 0; j < count; j++) {
         const ch = c0 + j;
-        i16[wBase + (t >> 1) * 16 + 2 * j + (t & 1)] = w.data[t * c + ch] - zpOf(w.zeroPoint, ch);
+        i16[wBase + (slot >> 1) * 16 + 2 * j + (slot & 1)] = w.data[t * c + ch] - zpOf(w.zeroPoint, ch);
       }
     }
   }

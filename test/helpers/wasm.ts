@@ -9,9 +9,10 @@ import { mulberry32 } from './random.js';
 
 export type ModuleName = KernelIsa;
 
+/** KERNELS_WASM=path / KERNELS_WASM_SCALAR=path test another build of a module (as bench/kernels-q.bench.mjs does). */
 export const WASM_FILES: Record<ModuleName, string> = {
-  simd: path.join(ROOT, 'dist/wasm/mobilenet-simd.wasm'),
-  scalar: path.join(ROOT, 'dist/wasm/mobilenet-scalar.wasm'),
+  simd: process.env.KERNELS_WASM ? path.resolve(process.env.KERNELS_WASM) : path.join(ROOT, 'dist/wasm/mobilenet-simd.wasm'),
+  scalar: process.env.KERNELS_WASM_SCALAR ? path.resolve(process.env.KERNELS_WASM_SCALAR) : path.join(ROOT, 'dist/wasm/mobilenet-scalar.wasm'),
 };
 
 const compiled = new Map<ModuleName, WebAssembly.Module>();

@@ -39,7 +39,7 @@ describe('packQGemm', () => {
 });
 
 describe('packQDwconv3x3', () => {
-  it('tap pairs interleaved per channel, the tenth tap zero', () => {
+  it('tap pairs (w00, w10) (w01, w11) (w02, w12) (w22, w21) (w20, 0) interleaved per channel', () => {
     const c = 2;
     const w = Array.from({ length: 18 }, (_, i) => i); // [3][3][2]: tap t, channel ch → 2t + ch
     const rq = convRequant(1, [0.001, 0.002], 1, c, 'int8');
@@ -50,7 +50,9 @@ describe('packQDwconv3x3', () => {
     const sum0 = [0, 2, 4, 6, 8, 10, 12, 14, 16].reduce((a, b) => a + b, 0);
     expect(i32[0]).toBe(5 + 3 * sum0);
     const wb = 80;
-    expect(Array.from(i16.subarray(wb, wb + 4))).toEqual([0, 2, 1, 3]); // pair (t0, t1) of channels 0, 1
-    expect(Array.from(i16.subarray(wb + 64, wb + 68))).toEqual([16, 0, 17, 0]); // pair (t8, −)
+    expect(Array.from(i16.subarray(wb, wb + 4))).toEqual([0, 6, 1, 7]); // pair (t0, t3) of channels 0, 1
+    expect(Array.from(i16.subarray(wb + 16, wb + 20))).toEqual([2, 8, 3, 9]); // pair (t1, t4)
+    expect(Array.from(i16.subarray(wb + 48, wb + 52))).toEqual([16, 14, 17, 15]); // pair (t8, t7)
+    expect(Array.from(i16.subarray(wb + 64, wb + 68))).toEqual([12, 0, 13, 0]); // pair (t6, −)
   });
 });

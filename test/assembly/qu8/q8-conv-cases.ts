@@ -158,6 +158,34 @@ export function describeQDwconv(fam: Family): void {
       it('relu6 clamp', () => run('clamp', { c: 24, inH: 4, inW: 5, stride: 1, pad: 1, qmin: fam.signed ? -30 : 20, qmax: fam.signed ? 60 : 180 }));
     });
     it('MobileNetV2 shape 112 wide 96 ch s2 (one band)', () => run('mnv2', { c: 96, inH: 5, inW: 113, stride: 2, pad: 1 }));
+    // The SIMD kernels run the interior by chains of outputs that share columns (q8-dwconv-simd.ts): a chain
+    // may start one column left of the row and end one column right of it; other edge pixels go one by one.
+    describe('column chains', () => {
+      for (const inW of [1, 2, 3, 4, 5, 6]) {
+        for (const pad of inW >= 3 ? [0, 1] : [1]) {
+          it(`full groups in_w_eq_${inW} stride 1 pad ${pad}`, () => run(`ch s1 w=${inW} p${pad}`, { c: 16, inH: 3, inW, stride: 1, pad }));
+          it(`full groups in_w_eq_${inW} stride 2 pad ${pad}`, () => run(`ch s2 w=${inW} p${pad}`, { c: 16, inH: 3, inW, stride: 2, pad }));
+        }
+      }
+      it('stride 1 pad 2 (an edge pixel outside the chain)', () => run('ch p2', { c: 8, inH: 5, inW: 9, stride: 1, pad: 2 }));
+      it('stride 2 pad 2', () => run('ch s2p2', { c: 16, inH: 6, inW: 10, stride: 2, pad: 2 }));
+      it('dilation 2 pad 1', () => run('ch d2p1', { c: 16, inH: 7, inW: 10, stride: 1, dilation: 2, pad: 1 }));
+      it('dilation 2 pad 0, odd and even widths', () => {
+        run('ch d2p0 odd', { c: 8, inH: 6, inW: 11, stride: 1, dilation: 2, pad: 0 });
+        run('ch d2p0 even', { c: 8, inH: 6, inW: 12, stride: 1, dilation: 2, pad: 0 });
+      });
+      it('dilation 3 pad 3 (three chains)', () => run('ch d3', { c: 24, inH: 9, inW: 14, stride: 1, dilation: 3, pad: 3 }));
+      it('stride 2 dilation 2 (one chain, two columns apart)', () => {
+        run('ch s2d2p2', { c: 16, inH: 9, inW: 13, stride: 2, dilation: 2, pad: 2 });
+        run('ch s2d2p1', { c: 16, inH: 9, inW: 12, stride: 2, dilation: 2, pad: 1 });
+      });
+      it('stride 2 dilation 4 (two chains)', () => run('ch s2d4', { c: 8, inH: 11, inW: 19, stride: 2, dilation: 4, pad: 4 }));
+      it('stride 2 dilation 3 (no chain form)', () => run('ch s2d3', { c: 8, inH: 9, inW: 13, stride: 2, dilation: 3, pad: 3 }));
+      it('full groups and a partial group, long rows', () => {
+        run('ch c=44 s1', { c: 44, inH: 3, inW: 37, stride: 1, pad: 1 });
+        run('ch c=44 s2', { c: 44, inH: 4, inW: 37, stride: 2, pad: 1 });
+      });
+    });
   });
 }
 
