@@ -13,6 +13,46 @@ import { newRowCursor } from './block.js';
 import { queueWord, sharePieces } from './share.js';
 import type { ThreadInit } from './thread-main.js';
 
+/**
+ * Team or leader alone, by measurement. Sharing wins when the helpers get cores; when other processes hold them,
+ * a helper preempted in the middle of a piece holds up the step and the team can be slower than one thread. So
+ * whole inferences are timed in both modes (a moving average each) and the faster mode is used, with the other
+ * one re-tried now and then: after PROBE_MIN runs, doubling up to PROBE_MAX while it stays slower.
+ */
+class ModeChooser {
+  #ms: [number, number] = [NaN, NaN]; // [team, solo]: moving averages
+  #runs: [number, number] = [0, 0];
+  #probeIn = PROBE_MIN;
+  #interval = PROBE_MIN;
+  #probing = false;
+
+  /** True to run the next inference on the leader alone. */
+  next(): boolean {
+    // Team first; each mode's first run only warms it up (tier-up, caches) and is not recorded.
+    if (this.#runs[0] < 2) return false;
+    if (this.#runs[1] < 2) return (this.#probing = true);
+    const best = this.#ms[1] < this.#ms[0];
+    this.#probing = --this.#probeIn <= 0;
+    return this.#probing ? !best : best;
+  }
+
+  record(solo: boolean, ms: number): void {
+    const i = solo ? 1 : 0;
+    if (++this.#runs[i] === 1) return;
+    const teamBefore = this.#ms[0] <= this.#ms[1];
+    // A probe measures the mode under today's conditions: it replaces the old average rather than nudging it.
+    this.#ms[i] = Number.isNaN(this.#ms[i]) || this.#probing ? ms : 0.75 * this.#ms[i] + 0.25 * ms;
+    if (this.#probing && this.#runs[1] > 2) {
+      // A probe that did not change the choice makes the next one rarer; a switch makes probing frequent again.
+      this.#interval = (this.#ms[0] <= this.#ms[1]) === teamBefore ? Math.min(PROBE_MAX, this.#interval * 2) : PROBE_MIN;
+      this.#probeIn = this.#interval;
+    }
+    this.#probing = false;
+  }
+}
+const PROBE_MIN = 8;
+const PROBE_MAX = 128;
+
 /** No step takes anywhere near this long; past it a helper thread is presumed dead. */
 const STEP_TIMEOUT_MS = 20_000;
 
@@ -35,6 +75,7 @@ export class ThreadTeam {
   #memory: WebAssembly.Memory;
   #epoch = 0;
   #cursor = newRowCursor();
+  #mode = new ModeChooser();
 
   private constructor(memory: WebAssembly.Memory, workers: AnyWorker[]) {
     this.#memory = memory;
@@ -81,7 +122,9 @@ export class ThreadTeam {
   /** Runs the plan (up to and including the step named `until`) with every step shared by the team. */
   run(plan: Plan, k: KernelSet, until?: string, times?: Float64Array): void {
     const ctl = this.#ctl.buffer === this.#memory.buffer ? this.#ctl : (this.#ctl = new Int32Array(this.#memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS));
-    const threads = this.parts;
+    const solo = this.#mode.next();
+    const threads = solo ? 1 : this.parts;
+    const start = performance.now();
     for (let i = 0; i < plan.steps.length; i++) {
       const s = plan.steps[i];
       const t0 = times ? performance.now() : 0;
@@ -104,6 +147,7 @@ export class ThreadTeam {
       if (times) times[i] += performance.now() - t0;
       if (s.name === until) break;
     }
+    if (until === undefined && !times) this.#mode.record(solo, performance.now() - start);
     if (Atomics.load(ctl, FAILED)) {
       Atomics.store(ctl, FAILED, 0);
       throw new KernelError('a kernel call failed on a thread of the team during inference');
