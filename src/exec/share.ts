@@ -35,8 +35,8 @@ function runPiece(ctl: Int32Array, k: KernelSet, s: Step, piece: number, pieces:
   }
 }
 
-/** Thread `slot`'s work on step s (of `pieces` pieces, tag `tag`): its own pieces, then the others'. Returns how many it ran. */
-export function sharePieces(ctl: Int32Array, k: KernelSet, s: Step, tag: number, pieces: number, slot: number, threads: number, cursor: RowCursor): number {
+/** Thread `slot`'s work on step s (of `pieces` pieces, tag `tag`): its own pieces, then the others'. */
+export function sharePieces(ctl: Int32Array, k: KernelSet, s: Step, tag: number, pieces: number, slot: number, threads: number, cursor: RowCursor): void {
   cursor.step = null; // rings hold nothing of this step yet (a cursor never outlives one step)
   let done = 0;
   for (let p; (p = claim(ctl, slot, tag, false)) >= 0; done++) runPiece(ctl, k, s, p, pieces, slot, cursor);
@@ -48,5 +48,4 @@ export function sharePieces(ctl: Int32Array, k: KernelSet, s: Step, tag: number,
     Atomics.add(ctl, DONE, done);
     Atomics.notify(ctl, DONE);
   }
-  return done;
 }
