@@ -26,9 +26,10 @@ class ModeChooser {
   #interval = PROBE_MIN;
   #probing = false;
 
-  /** True to run the next inference on the leader alone. */
-  next(): boolean {
+  /** True to run the next inference on the leader alone; `timed`: a whole inference that record() will see. */
+  next(timed: boolean): boolean {
     // Team first; each mode's first run only warms it up (tier-up, caches) and is not recorded.
+    if (!timed) return this.#runs[0] >= 2 && this.#runs[1] >= 2 && this.#ms[1] < this.#ms[0];
     if (this.#runs[0] < 2) return false;
     if (this.#runs[1] < 2) return (this.#probing = true);
     const best = this.#ms[1] < this.#ms[0];
@@ -122,7 +123,8 @@ export class ThreadTeam {
   /** Runs the plan (up to and including the step named `until`) with every step shared by the team. */
   run(plan: Plan, k: KernelSet, until?: string, times?: Float64Array): void {
     const ctl = this.#ctl.buffer === this.#memory.buffer ? this.#ctl : (this.#ctl = new Int32Array(this.#memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS));
-    const solo = this.#mode.next();
+    const timed = until === undefined && !times;
+    const solo = this.#mode.next(timed);
     const threads = solo ? 1 : this.parts;
     const start = performance.now();
     for (let i = 0; i < plan.steps.length; i++) {
@@ -147,7 +149,7 @@ export class ThreadTeam {
       if (times) times[i] += performance.now() - t0;
       if (s.name === until) break;
     }
-    if (until === undefined && !times) this.#mode.record(solo, performance.now() - start);
+    if (timed) this.#mode.record(solo, performance.now() - start);
     if (Atomics.load(ctl, FAILED)) {
       Atomics.store(ctl, FAILED, 0);
       throw new KernelError('a kernel call failed on a thread of the team during inference');
