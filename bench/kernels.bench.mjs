@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { bestSeconds } from './best-time.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const WASM = path.join(ROOT, 'dist/wasm/mobilenet-simd.wasm');
+const WASM = process.env.KERNELS_WASM ? path.resolve(process.env.KERNELS_WASM) : path.join(ROOT, 'dist/wasm/mobilenet-simd.wasm');
 if (!existsSync(WASM)) {
   console.error(`${path.relative(ROOT, WASM)} is missing: run \`npm run asbuild\` first`);
   process.exit(1);
