@@ -23,8 +23,21 @@ export async function loadModel(source: ModelSource, { worker, ...options }: Loa
   if (worker) return (await import('./workers/client.js')).WorkerModel.load(source, { ...options, worker });
   if (isGraph(source)) return Model.create(source, 'builder', options);
   const { bytes, fileName, readShard } = await resolveSource(source);
-  const graph = await importModelBytes(bytes, { fileName, readShard });
+  const graph = await importModelBytes(bytes, { fileName, readShard: readShard ?? (options.weightFiles && shardReader(options.weightFiles, fileName)) });
   return Model.create(graph, sniffFormat(bytes), options);
+}
+
+/** readShard over weight files given as bytes: by the manifest's path, else by its last segment (the file name). */
+function shardReader(files: Record<string, ArrayBuffer | ArrayBufferView>, fileName: string): (path: string) => Promise<Uint8Array> {
+  return async (p) => {
+    const f = Object.hasOwn(files, p) ? files[p] : files[p.split('/').pop() ?? p];
+    if (f === undefined) {
+      throw new InputError(`${fileName}: weight file "${p}" is not among the weightFiles given (${Object.keys(files).join(', ') || 'none'})`);
+    }
+    if (f instanceof ArrayBuffer) return new Uint8Array(f);
+    if (ArrayBuffer.isView(f)) return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+    throw new InputError(`${fileName}: weightFiles["${p}"] must be an ArrayBuffer or a typed array`);
+  };
 }
 
 function isGraph(s: ModelSource): s is Graph {

@@ -89,6 +89,11 @@ export interface LoadOptions extends CompileOptions {
   threads?: number | 'auto';
   /** Class names to use instead of the model's own (as many as the model has classes). */
   labels?: string[];
+  /**
+   * loadModel() of a TF.js model.json given as bytes: its weight files, keyed by the path the weights
+   * manifest names or by their file name (what a browser file picker gives). Paths and URLs find them themselves.
+   */
+  weightFiles?: Record<string, ArrayBuffer | ArrayBufferView>;
 }
 
 const PAGE = 65536;

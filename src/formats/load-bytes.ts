@@ -39,7 +39,7 @@ export async function importModelBytes(bytes: Uint8Array, opts: ImportBytesOptio
       const paths = shardPaths(json, file);
       if (paths.length > 0 && !opts.readShard) {
         throw new InputError(
-          `${file}: the model.json references ${paths.length} weight file(s) (${paths.join(', ')}); pass readShard to load them`,
+          `${file}: the model.json references ${paths.length} weight file(s) (${paths.join(', ')}); load it by path or URL, or pass the files' bytes as loadModel(bytes, { weightFiles })`,
         );
       }
       const shards: Uint8Array[] = [];

@@ -6,7 +6,7 @@ import { loadModel, type WorkerModel } from '../../dist/index.js';
 import { setUpImageInputs } from './image-input.js';
 import { renderResults } from './results.js';
 import { renderProfile, renderStats } from './profile-chart.js';
-import { deleteModel, getModel, listModels, mirrorToCache, newId, putModel, type StoredFile, type StoredModel } from './models-store.js';
+import { deleteModel, getModel, listModels, newId, putModel, type StoredFile, type StoredModel } from './models-store.js';
 import { registerServiceWorker } from './register-sw.js';
 import { requant, setUpRequant, setUpThreads, showPrecision, threads } from './settings.js';
 
@@ -57,13 +57,11 @@ function describe(e: unknown, file: string): string {
   return `${kind}${String(err?.message ?? e).replaceAll('<bytes>', file)}`;
 }
 
-/** What loadModel gets for a stored model: the bytes (a copy: they are transferred), or a URL for TF.js. */
-async function sourceOf(files: StoredFile[], id: string): Promise<Uint8Array | URL> {
-  if (files.length === 1) return new Uint8Array(files[0].bytes.slice(0));
-  if (!navigator.serviceWorker?.controller) {
-    throw new Error('a TF.js model with weight files loads through the service worker, which is not active yet: reload the page and try again');
-  }
-  return mirrorToCache(id, files);
+/** What loadModel gets for stored files: the model file's bytes, and a TF.js model.json's weight files by name (copies: bytes are transferred). */
+function sourceOf(files: StoredFile[]): { bytes: Uint8Array; weightFiles?: Record<string, ArrayBuffer> } {
+  const bytes = new Uint8Array(files[0].bytes.slice(0));
+  if (files.length === 1) return { bytes };
+  return { bytes, weightFiles: Object.fromEntries(files.slice(1).map((f) => [f.name, f.bytes.slice(0)])) };
 }
 
 /** The load options the settings ask for (requant only matters to int8 models; float ones ignore it). */
@@ -74,7 +72,8 @@ async function open(id: string): Promise<WorkerModel> {
   if (id === DEFAULT_ID) return loadModel('default', opts);
   const rec = await getModel(id);
   if (!rec) throw new Error('this model is no longer stored');
-  return loadModel(await sourceOf(rec.files, id), { ...opts, ...(rec.userLabels ? { labels: rec.userLabels } : {}) });
+  const { bytes, weightFiles } = sourceOf(rec.files);
+  return loadModel(bytes, { ...opts, ...(weightFiles ? { weightFiles } : {}), ...(rec.userLabels ? { labels: rec.userLabels } : {}) });
 }
 
 /** Makes `next` the current model (disposing the previous one) and shows what it is. */
@@ -150,7 +149,8 @@ function addModel(picked: File[]): Promise<void> {
       const userLabels = labelFiles.length
         ? (await labelFiles[0].text()).split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0)
         : undefined;
-      next = await loadModel(await sourceOf(files, id), { ...loadOptions(), ...(userLabels ? { labels: userLabels } : {}) });
+      const { bytes, weightFiles } = sourceOf(files);
+      next = await loadModel(bytes, { ...loadOptions(), ...(weightFiles ? { weightFiles } : {}), ...(userLabels ? { labels: userLabels } : {}) });
       if (next.info.task !== 'classify') throw new Error(`“${name}” is a ${next.info.task} model; this app shows classifications only`);
       const rec: StoredModel = {
         id, name, format: next.info.format, labels: next.info.labels, inputType: next.info.inputType,

@@ -1,8 +1,6 @@
 // Models the user added, kept in IndexedDB for offline use: the file bytes (one file, or a TF.js
-// model.json with its shards), the name, the format and the labels the engine reported when the model
-// was validated. TF.js models load by URL (the engine fetches the shards relative to model.json), so
-// their files are also mirrored into Cache Storage, where the service worker serves them.
-import { USER_MODELS_CACHE, USER_MODELS_PATH } from './cache-names.js';
+// model.json with its shards, which load as bytes with loadModel's weightFiles), the name, the format and
+// the labels the engine reported when the model was validated.
 
 export interface StoredFile { name: string; bytes: ArrayBuffer }
 
@@ -63,25 +61,6 @@ export async function putModel(m: StoredModel): Promise<void> {
 
 export async function deleteModel(id: string): Promise<void> {
   await request((await store('readwrite')).delete(id));
-  if ('caches' in self) {
-    const cache = await caches.open(USER_MODELS_CACHE);
-    for (const req of await cache.keys()) if (req.url.includes(`/${USER_MODELS_PATH}${id}/`)) await cache.delete(req);
-  }
-}
-
-/** URL of a file of a stored model as the service worker serves it. */
-export function userModelUrl(id: string, file: string): URL {
-  return new URL(`${USER_MODELS_PATH}${id}/${encodeURIComponent(file)}`, document.baseURI);
-}
-
-/** Puts a model's files where the service worker serves them; returns the URL of the first (model.json). */
-export async function mirrorToCache(id: string, files: StoredFile[]): Promise<URL> {
-  const cache = await caches.open(USER_MODELS_CACHE);
-  for (const f of files) {
-    const type = f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
-    await cache.put(userModelUrl(id, f.name), new Response(f.bytes.slice(0), { headers: { 'content-type': type } }));
-  }
-  return userModelUrl(id, files[0].name);
 }
 
 export function newId(): string {

@@ -1,9 +1,9 @@
 // The service worker: a versioned cache of everything the build wrote (the pages, their scripts, the
 // engine's JS and every wasm kernel module it may pick, the default model, icons), filled at install
 // and served cache-first; a new deploy has a new VERSION (a content hash from scripts/build-web.mjs),
-// installs its own cache, takes over at once and deletes the old shell caches. Models the user adds
-// that need several files (TF.js model.json + shards) are served from a second cache the page fills.
-import { USER_MODELS_CACHE, SHELL_CACHE_PREFIX, USER_MODELS_PATH } from './cache-names.js';
+// installs its own cache, takes over at once and deletes the old shell caches. Models the user adds live
+// in IndexedDB (models-store.ts), not here.
+import { SHELL_CACHE_PREFIX } from './cache-names.js';
 
 declare const __VERSION__: string;
 declare const __PRECACHE__: string[];
@@ -41,11 +41,6 @@ sw.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
   const rel = url.pathname.slice(scope.pathname.length);
-  if (rel.startsWith(USER_MODELS_PATH)) {
-    event.respondWith((async () => (await (await caches.open(USER_MODELS_CACHE)).match(url.href))
-      ?? new Response(`not stored in this browser: ${rel}`, { status: 404, headers: { 'content-type': 'text/plain' } }))());
-    return;
-  }
   const key = rel === 'index.html' ? '' : rel;
   if (!PRECACHED.has(key)) return;
   event.respondWith((async () => {
