@@ -78,6 +78,11 @@ function tfliteFile(): string {
   return stringFlag(args, 'tflite') ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/data/models/mobilenet_v2_1.0_224_quant.tflite');
 }
 
+/** The uint8 input of the int8 sections (224×224×3, a fixed pattern). */
+function quantInput(): Uint8Array {
+  return new Uint8Array(224 * 224 * 3).map((_, i) => (i * 7 + (i >> 9)) & 255);
+}
+
 function inputFor(g: Graph): Float32Array {
   const n = g.input.shape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n);
@@ -156,7 +161,7 @@ if (only.has('threads')) {
     const bytes = new Uint8Array(readFileSync(file));
     const q1 = await loadModel(bytes, { isa: 'simd' });
     const q2 = await loadModel(bytes, { isa: 'simd', threads: 2 });
-    const xq = new Uint8Array(224 * 224 * 3).map((_, i) => (i * 7 + (i >> 9)) & 255);
+    const xq = quantInput();
     const [u1, u2] = await alternate([() => q1.run(xq as never), () => q2.run(xq as never)]);
     threads.int8 = { model: path.basename(file), threads1: u1, threads2: { ...u2, actualThreads: q2.info.threads }, speedup: u1.median / u2.median };
     log(`int8 ${path.basename(file)}: 1 thread median ${u1.median.toFixed(2)} ms, ${q2.info.threads} threads ${u2.median.toFixed(2)} ms: speedup ${(u1.median / u2.median).toFixed(2)}× (p10 ${(u1.p10 / u2.p10).toFixed(2)}×)`);
@@ -200,7 +205,7 @@ if (only.has('int8')) {
     log(`\nint8: skipped, ${file} not found (pass --tflite <mobilenet_v2_1.0_224_quant.tflite>)`);
   } else {
     const bytes = new Uint8Array(await readFile(file));
-    const xq = new Uint8Array(224 * 224 * 3).map((_, i) => (i * 7 + (i >> 9)) & 255);
+    const xq = quantInput();
     // First inference: load (import, plan, pack; the runtime's interpreter and delegate set-up) + first run.
     let t0 = performance.now();
     const q = await loadModel(bytes, { isa: 'simd' });

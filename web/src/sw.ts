@@ -3,12 +3,13 @@
 // and served cache-first; a new deploy has a new VERSION (a content hash from scripts/build-web.mjs),
 // installs its own cache, takes over at once and deletes the old shell caches. Models the user adds live
 // in IndexedDB (models-store.ts), not here.
-import { SHELL_CACHE_PREFIX } from './cache-names.js';
 
 declare const __VERSION__: string;
 declare const __PRECACHE__: string[];
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
+/** The app shell's caches are `${SHELL_CACHE_PREFIX}${VERSION}`; activation deletes every other one. */
+const SHELL_CACHE_PREFIX = 'mnw-shell-';
 const CACHE = `${SHELL_CACHE_PREFIX}${__VERSION__}`;
 const scope = new URL(sw.registration.scope);
 /** Precached paths relative to the scope ('' is the start page './'). */
