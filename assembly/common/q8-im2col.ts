@@ -3,6 +3,10 @@
 // The row then runs through the int8 GEMM with k = 9·inC (weights packed by packQConv3x3 in the same order).
 // Interior columns copy the 3 horizontally adjacent pixels of a kernel row (3·inC contiguous bytes) at once
 // with 8-byte moves (the stem's inC = 3: one 8-byte and one 1-byte move per kernel row).
+// q8Conv3x3HwcRows is the whole stem kernel, one im2col row and GEMM per output row, for every variant.
+
+import { q8GemmScalar } from "./q8-gemm-scalar";
+import { q8GemmSimd } from "./q8-gemm-simd";
 
 /** Copies n bytes (exact: no byte outside [dst, dst + n) is written, none outside [src, src + n) read). */
 // @ts-ignore: decorator
@@ -66,5 +70,30 @@
         }
       }
     }
+  }
+}
+
+/**
+ * Output rows [oy0, oy1) of the 3×3 convolution (see the qu8 / qs8 conv-3x3-hwc kernels for the ABI): per row,
+ * im2col into scratch, then the int8 GEMM (k = 9·inC), SIMD or scalar. perLane (SIMD gemmlowp only) and fp32
+ * select the requantization as in q8GemmSimd / q8GemmScalar. The SIMD GEMM is compiled only into SIMD builds.
+ */
+// @ts-ignore: decorator
+@inline export function q8Conv3x3HwcRows<T>(
+  inH: i32, inW: i32, inC: i32, input: usize,
+  stride: i32, padTop: i32, padLeft: i32,
+  packed: usize, outC: i32, output: usize, outW: i32,
+  oy0: i32, oy1: i32,
+  aZp: i32, outZp: i32, qmin: i32, qmax: i32,
+  scratch: usize,
+  simd: bool, perLane: bool, fp32: bool,
+): void {
+  const k = 9 * inC;
+  const rowBytes = <usize>outW * <usize>outC;
+  for (let oy = oy0; oy < oy1; oy++) {
+    im2colRow3x3(inH, inW, inC, input, stride, padTop, padLeft, outW, oy, aZp, scratch);
+    const c = output + <usize>oy * rowBytes;
+    if (ASC_FEATURE_SIMD && simd) q8GemmSimd<T>(outW, outC, k, scratch, k, packed, c, outC, outZp, qmin, qmax, perLane, fp32);
+    else q8GemmScalar<T>(outW, outC, k, scratch, k, packed, c, outC, outZp, qmin, qmax, fp32);
   }
 }

@@ -1,7 +1,6 @@
 // qs8-qc8w stem 3×3 convolution over an HWC image, wasm SIMD128: the ABI of
 // qs8_qc8w_conv_3x3_hwc_minmax_gemmlowp_simd (im2col row in scratch + int8 GEMM) with fp32 requantization as XNNPACK (and so TFLite with its default XNNPACK delegate) computes it: out = clamp(rne(float(acc)·scale[c]), qmin − zp, qmax − zp) + zp, scale = float(float(s_in·s_w[c]) / s_out) (convScalesFp32), packed with the fp32 scales in the requantization block's mult words.
-import { q8GemmSimd } from "../common/q8-gemm-simd";
-import { im2colRow3x3 } from "../common/q8-im2col";
+import { q8Conv3x3HwcRows } from "../common/q8-im2col";
 
 export function qs8_qc8w_conv_3x3_hwc_minmax_fp32_simd(
   inH: i32, inW: i32, inC: i32,
@@ -14,10 +13,6 @@ export function qs8_qc8w_conv_3x3_hwc_minmax_fp32_simd(
   aZp: i32, outZp: i32, qmin: i32, qmax: i32,
   scratch: usize,
 ): void {
-  const k = 9 * inC;
-  const rowBytes = <usize>outW * <usize>outC;
-  for (let oy = oy0; oy < oy1; oy++) {
-    im2colRow3x3(inH, inW, inC, input, stride, padTop, padLeft, outW, oy, aZp, scratch);
-    q8GemmSimd<i8>(outW, outC, k, scratch, k, packed, output + <usize>oy * rowBytes, outC, outZp, qmin, qmax, false, true);
-  }
+  q8Conv3x3HwcRows<i8>(inH, inW, inC, input, stride, padTop, padLeft, packed, outC, output, outW, oy0, oy1,
+    aZp, outZp, qmin, qmax, scratch, true, false, true);
 }

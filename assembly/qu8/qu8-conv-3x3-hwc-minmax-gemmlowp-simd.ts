@@ -6,8 +6,7 @@
 // input [inH][inW][inC]; output rows oy ∈ [oy0, oy1) of [.][outW][outC] (at output + oy·outW·outC).
 // packed = packQConv3x3(w, inC, outC, aZp, convRequant(...)). scratch: qconv3x3ScratchBytes(inC, outW)
 // bytes the kernel overwrites (one im2col row, then the int8 GEMM over k = 9·inC).
-import { q8GemmSimd } from "../common/q8-gemm-simd";
-import { im2colRow3x3 } from "../common/q8-im2col";
+import { q8Conv3x3HwcRows } from "../common/q8-im2col";
 
 export function qu8_conv_3x3_hwc_minmax_gemmlowp_simd(
   inH: i32, inW: i32, inC: i32,
@@ -20,10 +19,6 @@ export function qu8_conv_3x3_hwc_minmax_gemmlowp_simd(
   aZp: i32, outZp: i32, qmin: i32, qmax: i32,
   scratch: usize,
 ): void {
-  const k = 9 * inC;
-  const rowBytes = <usize>outW * <usize>outC;
-  for (let oy = oy0; oy < oy1; oy++) {
-    im2colRow3x3(inH, inW, inC, input, stride, padTop, padLeft, outW, oy, aZp, scratch);
-    q8GemmSimd<u8>(outW, outC, k, scratch, k, packed, output + <usize>oy * rowBytes, outC, outZp, qmin, qmax, false);
-  }
+  q8Conv3x3HwcRows<u8>(inH, inW, inC, input, stride, padTop, padLeft, packed, outC, output, outW, oy0, oy1,
+    aZp, outZp, qmin, qmax, scratch, true, false, false);
 }
