@@ -14,7 +14,7 @@
 //   index.d.ts, types/   declarations (tsc --emitDeclarationOnly)
 //   cli.js, bench.js  Node only
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -104,6 +104,8 @@ await esbuild.build({
   ...common, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist', platform: 'node', packages: 'external', plugins: [distSource({ hideNodeImports: false })],
   banner: { js: '#!/usr/bin/env node' },
 });
+// esbuild writes files without the execute bit; `npx mobilenet-wasm` runs this file directly, also after a rebuild.
+chmodSync('dist/cli.js', 0o755);
 if (existsSync('bench/model.bench.ts')) {
   await esbuild.build({ ...common, entryPoints: { bench: 'bench/model.bench.ts' }, outdir: 'dist', platform: 'node', packages: 'external', plugins: [distSource({ hideNodeImports: false })] });
 }

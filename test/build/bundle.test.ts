@@ -3,7 +3,7 @@
 // find their wasm with `new URL('./wasm/…', import.meta.url)` literals, the size budget holds, and a
 // TypeScript consumer compiles against dist/index.d.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,13 @@ describe.skipIf(!distBuilt)('built package', () => {
     for (const w of WASM) expect(existsSync(path.join(DIST, 'wasm', w)), `dist/wasm/${w}`).toBe(true);
     expect(pkg.exports['.'].types).toBe('./dist/index.d.ts');
     expect(Object.keys(pkg.exports['.'])).toEqual(['types', 'import', 'default']); // "types" must come first
+  });
+
+  it('the CLI (package.json "bin") is executable, as `npx mobilenet-wasm` needs, also after a rebuild', () => {
+    for (const bin of Object.values(pkg.bin as Record<string, string>)) {
+      expect(statSync(path.join(ROOT, bin)).mode & 0o111, `${bin} has no execute bit`).not.toBe(0);
+      expect(readFileSync(path.join(ROOT, bin), 'utf8').startsWith('#!/usr/bin/env node'), `${bin} shebang`).toBe(true);
+    }
   });
 
   it('no eval( and no new Function anywhere in dist (CSP without unsafe-eval)', () => {
