@@ -8,7 +8,7 @@
 //
 // GEMM: one call per layer (m = H·W). dwconv: one call per output row, as the executor does. Packed
 // weights and activations are arbitrary bytes with plausible requantization parameters; timings do not
-// depend on the values. The wasm peak with i32x4.dot_i16x8_s is about 45 G multiply-adds/s on this machine.
+// depend on the values.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,8 +87,9 @@ if (!filter || /gemm|qu8|qs8/.test(filter)) {
       const packed = alloc(Math.ceil(n / 8) * panelBytes);
       fillParams(packed, Math.ceil(n / 8), panelBytes, name.startsWith('qs8'), name.includes('_fp32_'));
       const c = alloc(m * n, false);
+      const wide = alloc(8 * kp, false); // the kernel's scratch (src/plan/pack-q.ts qgemmWideBytes)
       const signed = name.startsWith('qs8');
-      const t = time(() => X[name](m, n, k, a, k, packed, c, n, signed ? -128 : 0, signed ? -128 : 0, signed ? 127 : 255));
+      const t = time(() => X[name](m, n, k, a, k, packed, c, n, signed ? -128 : 0, signed ? -128 : 0, signed ? 127 : 255, wide));
       report(name, `m=${m} k=${k} n=${n}`, m * n * k, t);
     }
   }

@@ -1,11 +1,10 @@
-// Generic int8 GEMM, scalar: the twin of q8-gemm-simd.ts (same ABI, same packed layouts c2 / c8 chosen
-// by kp, same arithmetic).
+// Generic int8 GEMM, scalar: the twin of q8-gemm-simd.ts (same ABI but the `wide` scratch, which the
+// scalar loop does not need; same packed layout, same arithmetic).
 // T = u8 (qu8) or i8 (qs8). Every output is bias' + Σ_kk A[i][kk]·w'[kk][j] in wrapping int32, then
 // MultiplyByQuantizedMultiplier with that channel's packed (mult, lmul, rshift, rmask), + outZp, clamp
 // (fp32 = true: XNNPACK's fp32 requantization with the packed float32 scale).
 // A is read only up to column k − 1 (no slack needed); C exactly m × n.
 
-import { Q8_GEMM_C8_MIN_KP } from "./q8-gemm-simd";
 import { clampI32, loadQ, mbqmPacked, requantFp32 } from "./q8-scalar";
 
 // @ts-ignore: decorator
@@ -20,7 +19,6 @@ import { clampI32, loadQ, mbqmPacked, requantFp32 } from "./q8-scalar";
   const minf = <f32>(qmin - outZp);
   const maxf = <f32>(qmax - outZp);
   const kp = (k + 7) & ~7;
-  const c8 = kp >= Q8_GEMM_C8_MIN_KP;
   const panelBytes = <usize>(160 + 16 * kp);
   for (let i = 0; i < m; i++) {
     const ai = a + <usize>i * <usize>aStride;
@@ -31,19 +29,11 @@ import { clampI32, loadQ, mbqmPacked, requantFp32 } from "./q8-scalar";
       for (let j = 0; j < cols; j++) {
         const pp = w + (<usize>j << 2);
         let acc = load<i32>(pp);
-        if (c8) {
-          // c8 layout: per 8-deep k block, column j's 8 weights (int16) at 160 + 128·block + 16·j.
-          const pw = w + 160 + (<usize>j << 4);
-          for (let kk = 0; kk < k; kk++) {
-            acc += loadQ<T>(ai + <usize>kk) * <i32>load<i16>(pw + (<usize>(kk >> 3) << 7) + (<usize>(kk & 7) << 1));
-          }
-        } else {
-          let pw = w + 160 + (<usize>j << 2);
-          for (let kk = 0; kk < k; kk += 2) {
-            acc += loadQ<T>(ai + <usize>kk) * <i32>load<i16>(pw);
-            if (kk + 1 < k) acc += loadQ<T>(ai + <usize>kk + 1) * <i32>load<i16>(pw, 2);
-            pw += 32;
-          }
+        let pw = w + 160 + (<usize>j << 2);
+        for (let kk = 0; kk < k; kk += 2) {
+          acc += loadQ<T>(ai + <usize>kk) * <i32>load<i16>(pw);
+          if (kk + 1 < k) acc += loadQ<T>(ai + <usize>kk + 1) * <i32>load<i16>(pw, 2);
+          pw += 32;
         }
         const v = fp32
           ? requantFp32(acc, load<f32>(pp, 32), minf, maxf, outZp)

@@ -3,7 +3,9 @@
 // The row then runs through the int8 GEMM with k = 9·inC (weights packed by packQConv3x3 in the same order).
 // Interior columns copy the 3 horizontally adjacent pixels of a kernel row (3·inC contiguous bytes) at once
 // with 8-byte moves (the stem's inC = 3: one 8-byte and one 1-byte move per kernel row).
-// q8Conv3x3HwcRows is the whole stem kernel, one im2col row and GEMM per output row, for every variant.
+// q8Conv3x3HwcRows is the whole stem kernel, one im2col row and GEMM per output row, for every variant; the
+// scratch holds the im2col row (outW·9·inC + 16 bytes, rounded up to 16), then the SIMD GEMM's `wide` rows
+// (src/plan/pack-q.ts qconv3x3ScratchBytes).
 
 import { q8GemmScalar } from "./q8-gemm-scalar";
 import { q8GemmSimd } from "./q8-gemm-simd";
@@ -90,10 +92,11 @@ import { q8GemmSimd } from "./q8-gemm-simd";
 ): void {
   const k = 9 * inC;
   const rowBytes = <usize>outW * <usize>outC;
+  const wide = scratch + ((<usize>outW * <usize>k + 16 + 15) & ~<usize>15);
   for (let oy = oy0; oy < oy1; oy++) {
     im2colRow3x3(inH, inW, inC, input, stride, padTop, padLeft, outW, oy, aZp, scratch);
     const c = output + <usize>oy * rowBytes;
-    if (ASC_FEATURE_SIMD && simd) q8GemmSimd<T>(outW, outC, k, scratch, k, packed, c, outC, outZp, qmin, qmax, perLane, fp32);
+    if (ASC_FEATURE_SIMD && simd) q8GemmSimd<T>(outW, outC, k, scratch, k, packed, c, outC, outZp, qmin, qmax, wide, perLane, fp32);
     else q8GemmScalar<T>(outW, outC, k, scratch, k, packed, c, outC, outZp, qmin, qmax, fp32);
   }
 }

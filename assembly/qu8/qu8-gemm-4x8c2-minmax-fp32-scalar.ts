@@ -8,6 +8,7 @@ export function qu8_gemm_4x8c2_minmax_fp32_scalar(
   packed: usize,
   c: usize, cStride: i32,
   outZp: i32, qmin: i32, qmax: i32,
+  wide: usize,
 ): void {
   q8GemmScalar<u8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax, true);
 }

@@ -1,5 +1,5 @@
 // qu8 GEMM, scalar twin of qu8-gemm-4x8c2-minmax-gemmlowp-simd (same ABI, same packed layout, same
-// arithmetic; A rows are read only up to column k − 1). See assembly/common/q8-gemm-scalar.ts.
+// arithmetic; A rows are read only up to column k − 1; `wide` is not used). See assembly/common/q8-gemm-scalar.ts.
 import { q8GemmScalar } from "../common/q8-gemm-scalar";
 
 export function qu8_gemm_4x8c2_minmax_gemmlowp_scalar(
@@ -8,6 +8,7 @@ export function qu8_gemm_4x8c2_minmax_gemmlowp_scalar(
   packed: usize,
   c: usize, cStride: i32,
   outZp: i32, qmin: i32, qmax: i32,
+  wide: usize,
 ): void {
   q8GemmScalar<u8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax);
 }

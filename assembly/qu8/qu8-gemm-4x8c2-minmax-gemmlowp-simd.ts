@@ -5,8 +5,9 @@
 //
 // A [m][k] uint8 (row stride aStride bytes, every row readable 7 bytes past k); C [m][n] uint8
 // (row stride cStride bytes); packed = packQGemm(B, k, n, aZp, convRequant(...)) with per-tensor weights
-// (src/plan/pack-q.ts). Reproduces reference_ops::Conv / FullyConnected (uint8). Layout and loop:
-// assembly/common/q8-gemm-simd.ts.
+// (src/plan/pack-q.ts); wide: 8·kp bytes of scratch private to the calling thread (kp = k rounded up to 8),
+// where the kernel widens A rows to int16. Reproduces reference_ops::Conv / FullyConnected (uint8). Layout
+// and loop: assembly/common/q8-gemm-simd.ts.
 import { q8GemmSimd } from "../common/q8-gemm-simd";
 
 export function qu8_gemm_4x8c2_minmax_gemmlowp_simd(
@@ -15,6 +16,7 @@ export function qu8_gemm_4x8c2_minmax_gemmlowp_simd(
   packed: usize,
   c: usize, cStride: i32,
   outZp: i32, qmin: i32, qmax: i32,
+  wide: usize,
 ): void {
-  q8GemmSimd<u8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax, false);
+  q8GemmSimd<u8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax, wide, false);
 }

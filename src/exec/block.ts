@@ -71,7 +71,7 @@ export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd:
  * slice straight into the output rows, then, for a residual block, the ADD of that slice in place
  * (output = requant(output, input)): the projection's quantized values never need a buffer of their own.
  */
-export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number, cursor?: RowCursor): void {
+export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number, wide: number, cursor?: RowCursor): void {
   const q = k.quant[s.family];
   const { inH, inW, inC, expC, stride, dilation, outW, outC, sliceRows, ringRows } = s;
   const inRowBytes = inW * inC;
@@ -92,7 +92,7 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
       while (computed <= need) {
         const slot = computed % ringRows;
         const run = Math.min(need - computed + 1, ringRows - slot);
-        q[ex.scheme].gemm(run * inW, expC, inC, s.input + computed * inRowBytes, inC, ex.packed, ring + slot * ringRowBytes, expC, ex.outZp, ex.qmin, ex.qmax);
+        q[ex.scheme].gemm(run * inW, expC, inC, s.input + computed * inRowBytes, inC, ex.packed, ring + slot * ringRowBytes, expC, ex.outZp, ex.qmin, ex.qmax, wide);
         computed += run;
       }
     }
@@ -103,7 +103,7 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
     }
     const outRow = oy0 * outW * outC;
     const m = (oy1 - oy0) * outW;
-    q[pr.scheme].gemm(m, outC, expC, dwBuf, expC, pr.packed, s.output + outRow, outC, pr.outZp, pr.qmin, pr.qmax);
+    q[pr.scheme].gemm(m, outC, expC, dwBuf, expC, pr.packed, s.output + outRow, outC, pr.outZp, pr.qmin, pr.qmax, wide);
     if (add) add(m * outC, s.output + outRow, s.input + outRow, s.output + outRow, s.residual!.params);
   }
   saveCursor(cursor, s, ring, oyEnd, computed);

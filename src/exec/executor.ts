@@ -124,14 +124,14 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number, 
     // ---- quantized steps: int8 data, byte addresses
     case 'qblock': {
       const [o0, o1] = split(s.outH, part, parts);
-      if (o0 < o1) runQBlockRows(k, s, o0, o1, s.ring[slot], s.dwBuf[slot], cursor);
+      if (o0 < o1) runQBlockRows(k, s, o0, o1, s.ring[slot], s.dwBuf[slot], s.wide[slot], cursor);
       return;
     }
     case 'qgemm': {
       const q = k.quant[s.family][s.scheme];
       if (gemmByRows(s.m, s.n, QGEMM_NR)) {
         const [m0, m1] = split(s.m, part, parts);
-        if (m0 < m1) q.gemm(m1 - m0, s.n, s.k, s.a + m0 * s.aStride, s.aStride, s.packed, s.c + m0 * s.cStride, s.cStride, s.outZp, s.qmin, s.qmax);
+        if (m0 < m1) q.gemm(m1 - m0, s.n, s.k, s.a + m0 * s.aStride, s.aStride, s.packed, s.c + m0 * s.cStride, s.cStride, s.outZp, s.qmin, s.qmax, s.wide[slot]);
       } else {
         // Few rows, many output channels (dense layers, late 1×1 convs): split the columns at panel boundaries.
         const panels = Math.ceil(s.n / QGEMM_NR);
@@ -139,7 +139,7 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number, 
         if (p0 < p1) {
           const n0 = p0 * QGEMM_NR, n1 = Math.min(s.n, p1 * QGEMM_NR);
           const panelBytes = QPARAM_BYTES + 16 * Math.ceil(s.k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
-          q.gemm(s.m, n1 - n0, s.k, s.a, s.aStride, s.packed + p0 * panelBytes, s.c + n0, s.cStride, s.outZp, s.qmin, s.qmax);
+          q.gemm(s.m, n1 - n0, s.k, s.a, s.aStride, s.packed + p0 * panelBytes, s.c + n0, s.cStride, s.outZp, s.qmin, s.qmax, s.wide[slot]);
         }
       }
       return;

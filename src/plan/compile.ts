@@ -19,7 +19,7 @@ import { EngineError, InputError, ShapeError, UnsupportedOpError } from '../erro
 import { partition, unitInputs, type BlockUnit, type Unit } from './partition.js';
 import { alignUp, planMemory, type UsageRecord } from './memory-planner.js';
 import { packConv3x3, packDwconv3x3, packGemm } from './pack.js';
-import { packQConv3x3, packQDwconv3x3, packQGemm, qconv3x3ScratchBytes, qweightsOf, type QRequant } from './pack-q.js';
+import { packQConv3x3, packQDwconv3x3, packQGemm, qconv3x3ScratchBytes, qgemmWideBytes, qweightsOf, type QRequant } from './pack-q.js';
 import {
   activationRange, addParams, addParamsMulShift, concatParams, convRequant, convScalesFp32, dtypeRange, packAddParams,
   packMulShiftAddParams, poolParams, requantizeParams, requantizeParamsMulShift, softmaxTable, type PoolMode, type QDType,
@@ -167,10 +167,19 @@ function usageRecords(graph: Graph, units: Unit[], shapes: Map<string, number[]>
       for (let p = 0; p < parts; p++) {
         if (b.ringBytes) scratch.push({ name: `${u.output}/ring${p}`, first: i, last: i, size: alignUp(b.ringBytes + SLACK) });
         scratch.push({ name: `${u.output}/dw${p}`, first: i, last: i, size: alignUp(b.dwBytes + SLACK) });
+        if (u.depthwise.q) scratch.push({ name: `${u.output}/wide${p}`, first: i, last: i, size: alignUp(qgemmWideBytes(Math.max(b.inC, b.expC))) });
       }
     } else if (isQConv3x3(u.node)) {
       const size = alignUp(qconv3x3ScratchBytes(shapes.get(u.node.inputs[0])![3], shapes.get(u.node.name)![2]));
       for (let p = 0; p < parts; p++) scratch.push({ name: `${u.output}/im2col${p}`, first: i, last: i, size });
+    } else {
+      // int8 1×1 convolutions and dense layers: GEMMs over the input's channels / all its values.
+      const n = u.node as Node; // (isQConv3x3's guard narrowed Conv2DNode away)
+      if ((n.op === 'conv2d' || n.op === 'dense') && n.q) {
+        const inShape = shapes.get(n.inputs[0])!;
+        const k = n.op === 'dense' ? numel(inShape) : inShape[3];
+        for (let p = 0; p < parts; p++) scratch.push({ name: `${u.output}/wide${p}`, first: i, last: i, size: alignUp(qgemmWideBytes(k)) });
+      }
     }
   });
   return { values, scratch, root };
@@ -557,6 +566,7 @@ function lowerQBlock(u: BlockUnit, ctx: LowerContext): Pending {
     ring: Array.from({ length: parts }, (_, p) => (b.ringRows ? r.s(`${u.output}/ring${p}`) : 0)),
     dwBuf: Array.from({ length: parts }, (_, p) => r.s(`${u.output}/dw${p}`)),
     zero: r.zp(dwInQ.zeroPoint),
+    wide: Array.from({ length: parts }, (_, p) => r.s(`${u.output}/wide${p}`)),
   });
 }
 
@@ -590,6 +600,7 @@ function lowerQNode(n: Node, ctx: LowerContext): Pending | null {
         return (r) => ({
           kind: 'qgemm', name: n.name, family, scheme, m: inH * inW, n: outC, k: inC, a: r.v(n.inputs[0]), aStride: inC,
           packed: r.w(at), c: r.v(n.name), cStride: outC, ...o,
+          wide: Array.from({ length: ctx.parts }, (_, p) => r.s(`${n.name}/wide${p}`)),
         });
       }
       throw unsupported(`a ${n.kernel.join('×')} kernel with stride ${n.stride.join('×')} and dilation ${dh}×${dw} is not supported for ${oq.dtype} (only 3×3 without dilation, and unpadded 1×1 with stride 1)`);
@@ -624,6 +635,7 @@ function lowerQNode(n: Node, ctx: LowerContext): Pending | null {
       return (r) => ({
         kind: 'qgemm', name: n.name, family, scheme, m: 1, n: n.units, k, a: r.v(n.inputs[0]), aStride: k, packed: r.w(at),
         c: r.v(n.name), cStride: n.units, ...o,
+        wide: Array.from({ length: ctx.parts }, (_, p) => r.s(`${n.name}/wide${p}`)),
       });
     }
     case 'add': {

@@ -26,11 +26,15 @@ export const QGEMM_NR = 8;
 /** k is padded to a multiple of QGEMM_KBLOCK (the kernels widen 8 activations per load). */
 export const QGEMM_KBLOCK = 8;
 /**
- * From this padded depth kp on, a panel's weights use the "c8" layout (assembly/common/q8-gemm-simd.ts
- * Q8_GEMM_C8_MIN_KP; keep in sync): per 8-deep k block, each column's 8 weights as int16, 16 bytes per
- * column, 128 per block. Below it, the "c2" layout: per k pair, 8 columns × (w'(2q), w'(2q+1)).
+ * Bytes of private scratch an int8 SIMD GEMM call needs per unit of padded depth kp (it widens up to 4 A rows
+ * to int16 there; assembly/common/q8-gemm-simd.ts Q8_GEMM_WIDE_BYTES_PER_KP, keep in sync).
  */
-export const QGEMM_C8_MIN_KP = 256;
+export const QGEMM_WIDE_BYTES_PER_KP = 8;
+
+/** Scratch bytes of an int8 GEMM over depth k (the `wide` argument). */
+export function qgemmWideBytes(k: number): number {
+  return Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK * QGEMM_WIDE_BYTES_PER_KP;
+}
 /** Channels per packed depthwise group (and per SIMD depthwise step). */
 export const QDWCONV_CHANNEL_TILE = 8;
 /** Bytes of the requantization block at the start of every panel / group. */
@@ -120,9 +124,7 @@ export function packedQGemmBytes(k: number, n: number): number {
  * GEMM B [k][n] (row-major; 1×1 conv HWIO [1][1][k][n]; dense [K][N]) → ceil(n/8) panels of
  * 160 + 16·kp bytes (kp = k rounded up to 8): the requantization block, then kp/2 k-pairs of
  * 8 columns × 2 k as int16: pair q holds [w'(2q, j), w'(2q+1, j)] for j = 0..7 (32 bytes; the first 16
- * bytes are columns 0..3) — the "c2" layout, for kp < QGEMM_C8_MIN_KP. From kp = QGEMM_C8_MIN_KP on, the
- * "c8" layout: kp/8 blocks of 8 columns × 8 k as int16: block b holds, for j = 0..7, [w'(8b..8b+7, j)]
- * (16 bytes per column, 128 per block). Padding (k ≥ k_real, columns ≥ n) is zero.
+ * bytes are columns 0..3): the "c2" layout. Padding (k ≥ k_real, columns ≥ n) is zero.
  */
 export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
   checkDims('int8 gemm weights', { k, n });
@@ -149,16 +151,9 @@ export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: numbe
     const base = p * panelBytes;
     writeParams(i32, base, j0, cols, biasP, rq);
     const wBase = (base + QPARAM_BYTES) >> 1;
-    if (kp >= QGEMM_C8_MIN_KP) {
-      for (let kk = 0; kk < k; kk++) {
-        const blockBase = wBase + (kk >> 3) * 64 + (kk & 7);
-        for (let j = 0; j < cols; j++) i16[blockBase + 8 * j] = w.data[kk * n + j0 + j] - zpOf(w.zeroPoint, j0 + j);
-      }
-    } else {
-      for (let kk = 0; kk < k; kk++) {
-        const pairBase = wBase + (kk >> 1) * 16 + (kk & 1);
-        for (let j = 0; j < cols; j++) i16[pairBase + 2 * j] = w.data[kk * n + j0 + j] - zpOf(w.zeroPoint, j0 + j);
-      }
+    for (let kk = 0; kk < k; kk++) {
+      const pairBase = wBase + (kk >> 1) * 16 + (kk & 1);
+      for (let j = 0; j < cols; j++) i16[pairBase + 2 * j] = w.data[kk * n + j0 + j] - zpOf(w.zeroPoint, j0 + j);
     }
   }
   return out;
@@ -223,7 +218,10 @@ export function packQConv3x3(w: QWeightsIn, inC: number, outC: number, aZeroPoin
   return packQGemm(w, 9 * inC, outC, aZeroPoint, rq, family);
 }
 
-/** Scratch bytes the stem kernel needs: one im2col row of outW pixels × 9·inC, plus 16 bytes of slack. */
+/**
+ * Scratch bytes the stem kernel needs: one im2col row of outW pixels × 9·inC plus 16 bytes of slack, rounded
+ * up to 16, then its GEMM's `wide` scratch (assembly/common/q8-im2col.ts).
+ */
 export function qconv3x3ScratchBytes(inC: number, outW: number): number {
-  return outW * 9 * inC + 16;
+  return Math.ceil((outW * 9 * inC + 16) / 16) * 16 + qgemmWideBytes(9 * inC);
 }

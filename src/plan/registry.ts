@@ -19,8 +19,8 @@
 //               int8 only: resize_bilinear, concat, argmax (int32 indices; argmax_i64: int64), quantize (f32 → int8),
 //               dequantize, requantize (int8 → int8), pad (byte-generic, like concat: qu8_* serves every dtype)
 //   tile        MRxNR  (gemm)     output tile: MR rows × NR columns per register block (4x8)
-//               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s;
-//                                 from depth QGEMM_C8_MIN_KP on, the same kernels read 8-deep "c8" blocks: src/plan/pack-q.ts)
+//               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s:
+//                                 src/plan/pack-q.ts)
 //               KHxKW  (convs)    kernel window (3x3); dwconv works on DWCONV_CHANNEL_TILE (f32) or
 //                                 QDWCONV_CHANNEL_TILE (int8, src/plan/pack-q.ts) channels per step
 //   activation  minmax            fused clamp to [min, max] (ReLU6: 0, 6; none: −Infinity, +Infinity)
@@ -75,8 +75,8 @@ export const KERNELS = [
   { name: 'u8_resize_bilinear_norm_f32_simd', op: 'resize', dtype: 'u8', isa: 'simd', tile: null, activation: null, arity: 17, modules: ['simd'] },
   { name: 'u8_resize_bilinear_norm_f32_scalar', op: 'resize', dtype: 'u8', isa: 'scalar', tile: null, activation: null, arity: 17, modules: ['simd', 'scalar'] },
   // int8 kernels: qu8 = uint8 per-tensor (TF1 QAT), qs8 = int8 activations, qs8_qc8w = int8 per-channel weights
-  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
-  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd'] },
+  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
   { name: 'qu8_dwconv_3x3_minmax_gemmlowp_simd', op: 'qdwconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
   { name: 'qu8_dwconv_3x3_minmax_gemmlowp_scalar', op: 'qdwconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
   { name: 'qu8_conv_3x3_hwc_minmax_gemmlowp_simd', op: 'qconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
@@ -97,8 +97,8 @@ export const KERNELS = [
   { name: 'qu8_dequantize_scalar', op: 'dequantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 5, modules: ['simd', 'scalar'] },
   { name: 'qu8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
   { name: 'qu8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
-  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
-  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd'] },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
   { name: 'qs8_qc8w_dwconv_3x3_minmax_gemmlowp_simd', op: 'qdwconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
   { name: 'qs8_qc8w_dwconv_3x3_minmax_gemmlowp_scalar', op: 'qdwconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
   { name: 'qs8_qc8w_conv_3x3_hwc_minmax_gemmlowp_simd', op: 'qconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
@@ -117,19 +117,19 @@ export const KERNELS = [
   { name: 'qs8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
   { name: 'qs8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
   // int8 kernels with XNNPACK's arithmetic (fp32 requantization, multiply-shift ADD): TFLite + XNNPACK delegate
-  { name: 'qu8_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
+  { name: 'qu8_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd'] },
   { name: 'qu8_dwconv_3x3_minmax_fp32_simd', op: 'qdwconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
   { name: 'qu8_conv_3x3_hwc_minmax_fp32_simd', op: 'qconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
   { name: 'qu8_vadd_minmax_mulshift_simd', op: 'qvadd', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
-  { name: 'qu8_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qu8_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
   { name: 'qu8_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
   { name: 'qu8_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
   { name: 'qu8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
-  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd'] },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd'] },
   { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_simd', op: 'qdwconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
   { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_simd', op: 'qconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
   { name: 'qs8_vadd_minmax_mulshift_simd', op: 'qvadd', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
-  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 11, modules: ['simd', 'scalar'] },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
   { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
   { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
   { name: 'qs8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
@@ -202,9 +202,9 @@ function exportedKernel(
 // ---- int8 kernels -------------------------------------------------------------------------------------
 // ABIs (pointers are byte addresses; int8 data are bytes; see the assembly/qu8, assembly/qs8 file headers):
 
-/** qgemm: C = requant(A·B'): packed = packQGemm (src/plan/pack-q.ts). */
+/** qgemm: C = requant(A·B'): packed = packQGemm (src/plan/pack-q.ts); wide: qgemmWideBytes(k) of the calling thread's scratch. */
 export type QGemmFn = (m: number, n: number, k: number, a: number, aStride: number, packed: number,
-  c: number, cStride: number, outZp: number, qmin: number, qmax: number) => void;
+  c: number, cStride: number, outZp: number, qmin: number, qmax: number, wide: number) => void;
 /** qdwconv3x3: one output row; padded rows point at a buffer filled with aZp; packed = packQDwconv3x3. */
 export type QDwconv3x3Fn = (channels: number, inW: number, row0: number, row1: number, row2: number,
   stride: number, dilation: number, padLeft: number, packed: number, out: number, outW: number,

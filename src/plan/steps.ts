@@ -59,10 +59,13 @@ interface QStepBase { name: string; family: 'qu8' | 'qs8'; scheme: QuantScheme }
 /** Output zero point and clamp of a requantizing kernel (the fused activation in the quantized domain). */
 export interface QOut { outZp: number; qmin: number; qmax: number }
 
-/** int8 GEMM: 1×1 convolutions and dense layers; packed = packQGemm (requantization inside the panels). */
+/**
+ * int8 GEMM: 1×1 convolutions and dense layers; packed = packQGemm (requantization inside the panels); `wide`:
+ * one qgemmWideBytes(k) scratch per part (the SIMD kernel widens A rows to int16 there).
+ */
 export interface QGemmStep extends QStepBase, QOut {
   kind: 'qgemm';
-  m: number; n: number; k: number; a: number; aStride: number; packed: number; c: number; cStride: number;
+  m: number; n: number; k: number; a: number; aStride: number; packed: number; c: number; cStride: number; wide: number[];
 }
 
 /** int8 dense 3×3 convolution (the stem) over output rows; `scratch`: one im2col row buffer per part. */
@@ -98,6 +101,8 @@ export interface QBlockStep extends QStepBase {
   residual: { params: number; scheme: QuantScheme } | null;
   output: number;
   sliceRows: number; ringRows: number; ring: number[]; dwBuf: number[]; zero: number;
+  /** Per part: the GEMMs' `wide` scratch (qgemmWideBytes of the deeper of expand and projection). */
+  wide: number[];
 }
 
 /** int8 elementwise ADD with rescaling; params = packAddParams / packMulShiftAddParams (by scheme). */

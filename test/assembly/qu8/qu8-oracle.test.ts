@@ -8,7 +8,7 @@
 //   arithmetic here, XNNPACK's in the oracle).
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { packQConv3x3, packQDwconv3x3, packQGemm, qconv3x3ScratchBytes } from '../../../src/plan/pack-q.js';
+import { packQConv3x3, packQDwconv3x3, packQGemm, qconv3x3ScratchBytes, qgemmWideBytes } from '../../../src/plan/pack-q.js';
 import {
   activationRange, addParams, addParamsMulShift, concatParams, convRequant, convScalesFp32, packAddParams,
   packMulShiftAddParams, poolParams, requantizeParams, softmaxTable,
@@ -70,7 +70,7 @@ function runModel(file: string, input: Uint8Array, module: ModuleName, scheme: S
         const wk = new Uint8Array(C * OC); // OHWI → [C][OC]
         for (let oc = 0; oc < OC; oc++) for (let c = 0; c < C; c++) wk[c * OC + oc] = wq[oc * C + c];
         const packed = put(packQGemm({ data: wk, zeroPoint: wt.zp, bias }, C, OC, aZp, rq, 'qu8'));
-        K(`qu8_gemm_4x8c2_minmax_${fam}`)(H * W, OC, C, inA, C, packed, out, OC, to.zp[0], qmin, qmax);
+        K(`qu8_gemm_4x8c2_minmax_${fam}`)(H * W, OC, C, inA, C, packed, out, OC, to.zp[0], qmin, qmax, alloc(qgemmWideBytes(C)));
       } else {
         const wk = new Uint8Array(9 * C * OC);
         for (let oc = 0; oc < OC; oc++) for (let t = 0; t < 9; t++) for (let c = 0; c < C; c++) wk[(t * C + c) * OC + oc] = wq[(oc * 9 + t) * C + c];
