@@ -174,6 +174,7 @@ export class Model {
    */
   async run<T extends OutputTensor = Float32Array>(input: InputTensor): Promise<T> {
     this.#check();
+    this.#team?.wake();
     this.#writeInput(input);
     this.#execute();
     return this.#read(this.#plan.output).slice() as T;
@@ -182,6 +183,7 @@ export class Model {
   /** Top-k labels with scores (probabilities when the model ends in softmax; else softmax of the logits). */
   async classify(image: ImageInput, opts: ClassifyOptions = {}): Promise<Classification[]> {
     this.#check();
+    this.#team?.wake();
     const topK = opts.topK ?? 5;
     if (!Number.isInteger(topK) || topK < 1) throw new InputError(`classify(): topK must be a positive integer, got ${topK}`);
     if (this.info.task !== 'classify') throw new InputError(`classify(): model "${this.info.name}" is a segmentation model; use segment()`);
@@ -199,6 +201,7 @@ export class Model {
   /** The class of every pixel (a segmentation model: info.task 'segment'), at the output resolution or `size`. */
   async segment(image: ImageInput, opts: SegmentOptions = {}): Promise<Segmentation> {
     this.#check();
+    this.#team?.wake();
     if (this.info.task !== 'segment') throw new InputError(`segment(): model "${this.info.name}" is not a segmentation model (task ${this.info.task}); use classify()`);
     const size = opts.size;
     if (size !== undefined && (!size || !Number.isInteger(size.width) || !Number.isInteger(size.height) || size.width < 1 || size.height < 1 || size.width > 16384 || size.height > 16384)) {
@@ -220,6 +223,7 @@ export class Model {
   /** The pooled feature vector (the global average pool's output, dequantized if quantized) for an image. */
   async embed(image: ImageInput, opts: Pick<ClassifyOptions, 'centralCrop'> = {}): Promise<Float32Array> {
     this.#check();
+    this.#team?.wake();
     const emb = this.#plan.embedding;
     if (!emb) throw new EngineError(`embed(): model "${this.info.name}" records no embedding node`);
     this.#preprocess(image, opts.centralCrop);

@@ -25,7 +25,10 @@ async function start(init: ThreadInit, post: Post): Promise<void> {
       if ((++spins & 1023) !== 0) continue;
       const now = performance.now();
       if (deadline === 0) deadline = now + HELPER_SPIN_MS;
-      else if (now > deadline) Atomics.wait(ctl, SEQ, seen);
+      else if (now > deadline) {
+        Atomics.wait(ctl, SEQ, seen);
+        deadline = 0; // woken by a step or by the leader's wake(): spin again either way
+      }
     }
     seen = Atomics.load(ctl, SEQ);
     if (Atomics.load(ctl, QUIT)) return;
