@@ -237,6 +237,7 @@ export class Model {
    */
   profile(runs = 1): StepProfile[] {
     this.#check();
+    this.#team?.wake();
     const times = new Float64Array(this.#plan.steps.length);
     for (let i = 0; i < runs; i++) {
       this.#guard(() => (this.#team ? this.#team.run(this.#plan, this.#k, undefined, times) : execute(this.#plan, this.#k, undefined, times)));
