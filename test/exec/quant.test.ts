@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { importTflite } from '../../src/formats/tflite/import.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { compile, type Plan } from '../../src/plan/compile.js';
+import { qgemmWideBytes } from '../../src/plan/pack-q.js';
 import { selectKernels } from '../../src/plan/registry.js';
 import { execute, runStepPart } from '../../src/exec/executor.js';
 import { compileKernels, instantiateKernels } from '../../src/wasm/load.js';
@@ -353,6 +354,33 @@ describe.each(MODELS)('%s', (_label, build) => {
     expectSame((await plainRun(g, x, { requant: scheme, isa: 'scalar' })).read(g.output), want, 'scalar');
     expectSame((await plainRun(g, x, { requant: scheme, parts: 3 })).read(g.output), want, '3 parts');
     expectSame((await plainRun(g, x, { requant: scheme, parts: 2, fuse: false })).read(g.output), want, '2 parts unfused');
+  });
+
+  it("each part's GEMM scratch (A rows widened to int16) is its own, big enough, and overlaps no other scratch of the step", async () => {
+    const g = await graphP;
+    for (const fuse of [true, false]) {
+      const plan = compile(g, { parts: 3, fuse });
+      let checked = 0;
+      for (const s of plan.steps) {
+        if (s.kind !== 'qgemm' && s.kind !== 'qblock') continue;
+        const depth = s.kind === 'qgemm' ? s.k : Math.max(s.inC, s.expC);
+        const regions: [number, number, string][] = [];
+        for (let p = 0; p < 3; p++) {
+          regions.push([s.wide[p], s.wide[p] + qgemmWideBytes(depth), `wide${p}`]);
+          if (s.kind === 'qblock') {
+            regions.push([s.dwBuf[p], s.dwBuf[p] + s.sliceRows * s.outW * s.expC, `dw${p}`]);
+            if (s.ringRows) regions.push([s.ring[p], s.ring[p] + s.ringRows * s.inW * s.expC, `ring${p}`]);
+          }
+        }
+        for (const [a0, a1, an] of regions) {
+          expect(a0, `${s.name} ${an}`).toBeGreaterThanOrEqual(plan.arenaBase);
+          expect(a1, `${s.name} ${an}`).toBeLessThanOrEqual(plan.totalBytes);
+          for (const [b0, b1, bn] of regions) if (an !== bn) expect(a1 <= b0 || b1 <= a0, `${s.name}: ${an} overlaps ${bn}`).toBe(true);
+        }
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(0);
+    }
   });
 });
 
