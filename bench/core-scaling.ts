@@ -1,4 +1,4 @@
-// How much SIMD throughput the machine's second core adds: the register-resident i32x4.dot_i16x8_s loop of
+// How much SIMD throughput the machine's second core adds: the register-resident i32x4.dot_i16x8_s loop (10 chains) of
 // dist/wasm/roofline.wasm run alone, then on this thread and a worker thread at once. Two real cores give
 // 2.0×; two hyperthreads of one core share its SIMD units and give little more than 1×. This bounds what a
 // compute-bound two-thread inference can gain on this machine, measured in the same run as the bench.
@@ -10,7 +10,7 @@ import { rooflineUrl } from '../src/assets.js';
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const instance = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), {});
-const run = instance.exports.run_i16_dot;
+const run = instance.exports.run_i16_dot_k10;
 const flag = new Int32Array(workerData.flag);
 for (let i = 0; i < 3; i++) run(workerData.iters); // past V8's tier-up to optimized code
 parentPort.postMessage('ready');
@@ -24,7 +24,7 @@ export interface CoreScaling { soloMs: number; pairMs: number; scaling: number }
 
 export async function measureCoreScaling(iters = 30_000_000): Promise<CoreScaling> {
   const bytes = readFileSync(fileURLToPath(rooflineUrl(false)));
-  const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports.run_i16_dot as (n: number) => number;
+  const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports.run_i16_dot_k10 as (n: number) => number;
   for (let i = 0; i < 3; i++) run(iters); // past V8's tier-up (Liftoff → TurboFan) before timing
   let soloMs = Infinity;
   for (let i = 0; i < 5; i++) {
