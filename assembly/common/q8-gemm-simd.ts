@@ -47,7 +47,7 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
 
 /** Four widened rows (s0..s3, 2·kp bytes each; clamped duplicates allowed) × panels [p0, p1) from weights w into c0..c3. */
 // @ts-ignore: decorator
-@inline function gemmRows4<T>(
+@inline export function gemmRows4<T>(
   n: i32, kp: i32, p0: i32, p1: i32, panelBytes: usize,
   s0: usize, s1: usize, s2: usize, s3: usize, w: usize,
   c0: usize, c1: usize, c2: usize, c3: usize,
@@ -139,7 +139,7 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
 
 /** One widened row (s0) × panels [p0, p1): the tail of m mod 4 = 1 rows (and m = 1, the classifier). */
 // @ts-ignore: decorator
-@inline function gemmRows1<T>(
+@inline export function gemmRows1<T>(
   n: i32, kp: i32, p0: i32, p1: i32, panelBytes: usize,
   s0: usize, w: usize, c0: usize,
   vzp: v128, vmin: v128, vmax: v128, perLane: bool,
@@ -245,6 +245,60 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
       }
       gemmRows4<T>(n, kp, p0, p1, panelBytes, s0, s1, t2, t2, w,
         c0, c1, c2, c2,
+        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+    }
+  }
+}
+
+/**
+ * The same GEMM over rows the caller has already widened to int16 (the stem writes its 3×3 taps that way,
+ * assembly/common/q8-im2col.ts): row i at rows + i·rowStride holds kq int16 (kq even; pairs past k meet zero
+ * weights, so their values do not matter). Weights as for q8GemmSimd with depth k (panels of 160 + 16·kp).
+ */
+// @ts-ignore: decorator
+@inline export function q8GemmWideRows<T>(
+  m: i32, n: i32, k: i32, kq: i32,
+  rows: usize, rowStride: usize,
+  packed: usize,
+  c: usize, cStride: i32,
+  outZp: i32, qmin: i32, qmax: i32,
+  perLane: bool,
+  fp32: bool,
+): void {
+  const vmagicMin = i32x4.splat(0x4B400000 + qmin - outZp);
+  const vmagic = f32x4.splat(12582912.0);
+  const vmagicLessZp = i32x4.splat(0x4B400000 - outZp);
+  const vzp = i16x8.splat(<i16>outZp);
+  const vmin = i8x16.splat(<i8>qmin);
+  const vmax = i8x16.splat(<i8>qmax);
+  const kp = (k + 7) & ~7;
+  const cRow = <usize>cStride;
+  const panelBytes = <usize>(160 + 16 * kp);
+  const panels = (n + 7) >> 3;
+  let blockPanels = <i32>(GEMM_BLOCK_BYTES / panelBytes);
+  if (blockPanels < 1) blockPanels = 1;
+  for (let p0 = 0; p0 < panels; p0 += blockPanels) {
+    const p1 = p0 + blockPanels < panels ? p0 + blockPanels : panels;
+    const w = packed + <usize>p0 * panelBytes;
+    let s0 = rows;
+    let c0 = c;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s0 + rowStride, s0 + 2 * rowStride, s0 + 3 * rowStride, w,
+        c0, c0 + cRow, c0 + 2 * cRow, c0 + 3 * cRow,
+        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+      s0 += 4 * rowStride;
+      c0 += 4 * cRow;
+    }
+    const rem = m - i;
+    if (rem == 1) {
+      gemmRows1<T>(n, kq, p0, p1, panelBytes, s0, w, c0, vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+    } else if (rem > 1) {
+      const s1 = s0 + rowStride;
+      const c1 = c0 + cRow;
+      const s2 = rem > 2 ? s1 + rowStride : s1;
+      const c2 = rem > 2 ? c1 + cRow : c1;
+      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s1, s2, s2, w, c0, c1, c2, c2,
         vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
     }
   }

@@ -219,9 +219,9 @@ export function packQConv3x3(w: QWeightsIn, inC: number, outC: number, aZeroPoin
 }
 
 /**
- * Scratch bytes the stem kernel needs: one im2col row of outW pixels × 9·inC plus 16 bytes of slack, rounded
- * up to 16, then its GEMM's `wide` scratch (assembly/common/q8-im2col.ts).
+ * Scratch bytes the stem kernel needs (assembly/common/q8-im2col.ts): one row of outW pixels' 9·inC taps, as
+ * int16 with the depth rounded up to a pair (SIMD) or as bytes (scalar, ≤ the former), plus 16 bytes of slack.
  */
 export function qconv3x3ScratchBytes(inC: number, outW: number): number {
-  return Math.ceil((outW * 9 * inC + 16) / 16) * 16 + qgemmWideBytes(9 * inC);
+  return outW * 2 * (9 * inC + (9 * inC) % 2) + 16;
 }
