@@ -1,10 +1,10 @@
-// im2col of one output row of a dense 3×3 convolution over an HWC image (the stem layer of the int8
-// kernels): scratch[ox][(ky·3 + kx)·inC + ci] = in[iy][ix][ci], or the input zero point outside the image.
-// The row then runs through the int8 GEMM with k = 9·inC (weights packed by packQConv3x3 in the same order).
-// Interior columns copy the 3 horizontally adjacent pixels of a kernel row (3·inC contiguous bytes) at once
-// with 8-byte moves (the stem's inC = 3: one 8-byte and one 1-byte move per kernel row).
-// q8Conv3x3HwcRows is the whole stem kernel, one row of taps and a GEMM per output row, for every variant
-// (the SIMD one writes the taps widened to int16, see widenTaps3x3).
+// The rows of taps a dense 3×3 convolution over an HWC image (the stem layer of the int8 kernels) multiplies,
+// one output row at a time, in im2col order: tap (ky·3 + kx)·inC + ci of pixel ox is in[iy][ix][ci], or the
+// input zero point outside the image; the row then runs through the int8 GEMM with k = 9·inC (weights packed
+// by packQConv3x3 in the same order). Scalar: im2colRow3x3 writes bytes (interior kernel rows, 3·inC contiguous
+// bytes, with 8-byte moves). SIMD: widenTaps3x3 writes them widened to int16, the form the SIMD GEMM's inner
+// loop reads, so there is no byte pass and no second widening. q8Conv3x3HwcRows is the whole stem kernel, a
+// row of taps and a GEMM per output row, for every variant.
 
 import { q8GemmScalar } from "./q8-gemm-scalar";
 import { q8GemmWideRows } from "./q8-gemm-simd";
