@@ -47,7 +47,7 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
 
 /** Four widened rows (s0..s3, 2·kp bytes each; clamped duplicates allowed) × panels [p0, p1) from weights w into c0..c3. */
 // @ts-ignore: decorator
-@inline export function gemmRows4<T>(
+@inline function gemmRows4<T>(
   n: i32, kp: i32, p0: i32, p1: i32, panelBytes: usize,
   s0: usize, s1: usize, s2: usize, s3: usize, w: usize,
   c0: usize, c1: usize, c2: usize, c3: usize,
@@ -139,7 +139,7 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
 
 /** One widened row (s0) × panels [p0, p1): the tail of m mod 4 = 1 rows (and m = 1, the classifier). */
 // @ts-ignore: decorator
-@inline export function gemmRows1<T>(
+@inline function gemmRows1<T>(
   n: i32, kp: i32, p0: i32, p1: i32, panelBytes: usize,
   s0: usize, w: usize, c0: usize,
   vzp: v128, vmin: v128, vmax: v128, perLane: bool,
@@ -179,6 +179,76 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
   }
 }
 
+/**
+ * Rows [0, count) of a tile, ready for the tile functions: widened into `wide` (2·kp bytes per row) when
+ * `widen`, else the caller's own rows (already int16) from a0 on. Returns the first row's address.
+ */
+// @ts-ignore: decorator
+@inline function tileRows<T>(widen: bool, a0: usize, aRow: usize, count: i32, wide: usize, kp: i32): usize {
+  if (!widen) return a0;
+  for (let j = 0; j < count; j++) widenRow<T>(wide + <usize>j * (<usize>kp << 1), a0 + <usize>j * aRow, <usize>kp);
+  return wide;
+}
+
+/**
+ * The panel and row-tile loops shared by q8GemmSimd (widen: each tile's T rows widened into `wide` first) and
+ * q8GemmWideRows (rows already int16, rowStride bytes apart). kq: the int16 elements per row the tiles
+ * multiply (even; kp for q8GemmSimd).
+ */
+// @ts-ignore: decorator
+@inline function q8GemmTiles<T>(
+  m: i32, n: i32, k: i32, kq: i32,
+  a: usize, rowStride: usize, widen: bool, wide: usize,
+  packed: usize,
+  c: usize, cStride: i32,
+  outZp: i32, qmin: i32, qmax: i32,
+  perLane: bool,
+  fp32: bool,
+): void {
+  const vmagicMin = i32x4.splat(0x4B400000 + qmin - outZp);
+  const vmagic = f32x4.splat(12582912.0);
+  const vmagicLessZp = i32x4.splat(0x4B400000 - outZp);
+  const vzp = i16x8.splat(<i16>outZp);
+  const vmin = i8x16.splat(<i8>qmin);
+  const vmax = i8x16.splat(<i8>qmax);
+  const kp = (k + 7) & ~7;
+  const cRow = <usize>cStride;
+  const sRow = widen ? <usize>kp << 1 : rowStride; // between the rows a tile reads
+  const panelBytes = <usize>(160 + 16 * kp);
+  const panels = (n + 7) >> 3;
+  let blockPanels = <i32>(GEMM_BLOCK_BYTES / panelBytes);
+  if (blockPanels < 1) blockPanels = 1;
+
+  for (let p0 = 0; p0 < panels; p0 += blockPanels) {
+    const p1 = p0 + blockPanels < panels ? p0 + blockPanels : panels;
+    const w = packed + <usize>p0 * panelBytes;
+    let a0 = a;
+    let c0 = c;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const s0 = tileRows<T>(widen, a0, rowStride, 4, wide, kp);
+      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s0 + sRow, s0 + 2 * sRow, s0 + 3 * sRow, w,
+        c0, c0 + cRow, c0 + 2 * cRow, c0 + 3 * cRow,
+        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+      a0 += 4 * rowStride;
+      c0 += 4 * cRow;
+    }
+    const rem = m - i;
+    if (rem == 1) {
+      const s0 = tileRows<T>(widen, a0, rowStride, 1, wide, kp);
+      gemmRows1<T>(n, kq, p0, p1, panelBytes, s0, w, c0, vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+    } else if (rem > 1) {
+      const s0 = tileRows<T>(widen, a0, rowStride, rem, wide, kp);
+      const s1 = s0 + sRow;
+      const c1 = c0 + cRow;
+      const s2 = rem > 2 ? s1 + sRow : s1;
+      const c2 = rem > 2 ? c1 + cRow : c1;
+      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s1, s2, s2, w, c0, c1, c2, c2,
+        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+    }
+  }
+}
+
 /** See the file header. m, n, k ≥ 1; packed = packQGemm(B, k, n, aZp, requant); wide: 8·kp bytes. */
 // @ts-ignore: decorator
 @inline export function q8GemmSimd<T>(
@@ -191,63 +261,7 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
   perLane: bool,
   fp32: bool = false,
 ): void {
-  const vmagicMin = i32x4.splat(0x4B400000 + qmin - outZp);
-  const vmagic = f32x4.splat(12582912.0);
-  const vmagicLessZp = i32x4.splat(0x4B400000 - outZp);
-  const vzp = i16x8.splat(<i16>outZp);
-  const vmin = i8x16.splat(<i8>qmin);
-  const vmax = i8x16.splat(<i8>qmax);
-  const kp = (k + 7) & ~7;
-  const aRow = <usize>aStride;
-  const cRow = <usize>cStride;
-  const wRow = <usize>kp << 1;
-  const panelBytes = <usize>(160 + 16 * kp);
-  const panels = (n + 7) >> 3;
-  let blockPanels = <i32>(GEMM_BLOCK_BYTES / panelBytes);
-  if (blockPanels < 1) blockPanels = 1;
-  const s0 = wide;
-  const s1 = s0 + wRow;
-  const s2 = s1 + wRow;
-  const s3 = s2 + wRow;
-
-  for (let p0 = 0; p0 < panels; p0 += blockPanels) {
-    const p1 = p0 + blockPanels < panels ? p0 + blockPanels : panels;
-    const w = packed + <usize>p0 * panelBytes;
-    let a0 = a;
-    let c0 = c;
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      widenRow<T>(s0, a0, <usize>kp);
-      widenRow<T>(s1, a0 + aRow, <usize>kp);
-      widenRow<T>(s2, a0 + 2 * aRow, <usize>kp);
-      widenRow<T>(s3, a0 + 3 * aRow, <usize>kp);
-      gemmRows4<T>(n, kp, p0, p1, panelBytes, s0, s1, s2, s3, w,
-        c0, c0 + cRow, c0 + 2 * cRow, c0 + 3 * cRow,
-        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-      a0 += 4 * aRow;
-      c0 += 4 * cRow;
-    }
-    const rem = m - i;
-    if (rem == 1) {
-      widenRow<T>(s0, a0, <usize>kp);
-      gemmRows1<T>(n, kp, p0, p1, panelBytes, s0, w, c0,
-        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-    } else if (rem > 1) {
-      widenRow<T>(s0, a0, <usize>kp);
-      widenRow<T>(s1, a0 + aRow, <usize>kp);
-      const c1 = c0 + cRow;
-      let t2 = s1;
-      let c2 = c1;
-      if (rem > 2) {
-        widenRow<T>(s2, a0 + 2 * aRow, <usize>kp);
-        t2 = s2;
-        c2 = c1 + cRow;
-      }
-      gemmRows4<T>(n, kp, p0, p1, panelBytes, s0, s1, t2, t2, w,
-        c0, c1, c2, c2,
-        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-    }
-  }
+  q8GemmTiles<T>(m, n, k, (k + 7) & ~7, a, <usize>aStride, true, wide, packed, c, cStride, outZp, qmin, qmax, perLane, fp32);
 }
 
 /**
@@ -265,41 +279,5 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
   perLane: bool,
   fp32: bool,
 ): void {
-  const vmagicMin = i32x4.splat(0x4B400000 + qmin - outZp);
-  const vmagic = f32x4.splat(12582912.0);
-  const vmagicLessZp = i32x4.splat(0x4B400000 - outZp);
-  const vzp = i16x8.splat(<i16>outZp);
-  const vmin = i8x16.splat(<i8>qmin);
-  const vmax = i8x16.splat(<i8>qmax);
-  const kp = (k + 7) & ~7;
-  const cRow = <usize>cStride;
-  const panelBytes = <usize>(160 + 16 * kp);
-  const panels = (n + 7) >> 3;
-  let blockPanels = <i32>(GEMM_BLOCK_BYTES / panelBytes);
-  if (blockPanels < 1) blockPanels = 1;
-  for (let p0 = 0; p0 < panels; p0 += blockPanels) {
-    const p1 = p0 + blockPanels < panels ? p0 + blockPanels : panels;
-    const w = packed + <usize>p0 * panelBytes;
-    let s0 = rows;
-    let c0 = c;
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s0 + rowStride, s0 + 2 * rowStride, s0 + 3 * rowStride, w,
-        c0, c0 + cRow, c0 + 2 * cRow, c0 + 3 * cRow,
-        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-      s0 += 4 * rowStride;
-      c0 += 4 * cRow;
-    }
-    const rem = m - i;
-    if (rem == 1) {
-      gemmRows1<T>(n, kq, p0, p1, panelBytes, s0, w, c0, vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-    } else if (rem > 1) {
-      const s1 = s0 + rowStride;
-      const c1 = c0 + cRow;
-      const s2 = rem > 2 ? s1 + rowStride : s1;
-      const c2 = rem > 2 ? c1 + cRow : c1;
-      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s1, s2, s2, w, c0, c1, c2, c2,
-        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-    }
-  }
+  q8GemmTiles<T>(m, n, k, kq, rows, rowStride, false, 0, packed, c, cStride, outZp, qmin, qmax, perLane, fp32);
 }
