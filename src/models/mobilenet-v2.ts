@@ -17,6 +17,9 @@
 import { InputError } from '../errors.js';
 import type { Activation, Conv2DNode, DepthwiseConv2DNode, Graph, Node, PaddingMode } from '../graph/ir.js';
 import { convOutSize, padFor2d } from '../graph/shapes.js';
+import { mulberry32 } from './random.js';
+
+export { mulberry32 }; // the weights' generator, part of this module's contract (test/models)
 
 /** The width multipliers of the published MobileNetV2 checkpoints. */
 export const MOBILENET_V2_ALPHAS = [0.35, 0.5, 0.75, 1.0, 1.3, 1.4] as const;
@@ -57,18 +60,6 @@ export function makeDivisible(v: number, divisor = 8, minValue: number = divisor
   let n = Math.max(minValue, Math.floor((v + divisor / 2) / divisor) * divisor);
   if (n < 0.9 * v) n += divisor;
   return n;
-}
-
-/** mulberry32: a tiny, fast, seedable 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal samples (Box–Muller) from a uniform PRNG. */

@@ -3,6 +3,8 @@
 // pseudo-inverse T⁺ = (TᵀT)⁻¹Tᵀ (T has full column rank with probability 1). Pure math, no DOM, so
 // test/web/spiral.test.ts checks it directly.
 
+import { mulberry32 } from '../../src/models/random.js';
+
 /** Points as interleaved (x, y) pairs. */
 export type Points = Float64Array;
 
@@ -18,17 +20,8 @@ export function spiral(count = 600, turns = 2): Points {
   return p;
 }
 
-/** mulberry32: a small seeded generator, so a seed names one figure. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator (mulberry32), so a seed names one figure. */
+export const random = mulberry32;
 
 /** An n×2 matrix (row-major: row i is [T[2i], T[2i+1]]) of standard normal entries (Box–Muller). */
 export function gaussianMatrix(n: number, seed: number): Float64Array {
