@@ -59,7 +59,7 @@ export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd:
     }
     const outRow = oy0 * outW * outC * 4;
     k.gemm((oy1 - oy0) * outW, outC, expC, dwBuf, expC, s.projPacked, s.output + outRow, outC,
-      s.residual ? s.input + outRow : 0, outC, s.projMin, s.projMax);
+      s.shortcut ? s.shortcut + outRow : 0, outC, s.projMin, s.projMax);
   }
   saveCursor(cursor, s, ring, oyEnd, computed);
 }
@@ -69,7 +69,7 @@ export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd:
  * computed once per call), depthwise rows into `dwBuf` (rows outside the image read `s.zero`, a row of the
  * depthwise input's zero point; a dilated depthwise reads rows iy, iy + d, iy + 2d), the projection GEMM of a
  * slice straight into the output rows, then, for a residual block, the ADD of that slice in place
- * (output = requant(output, input)): the projection's quantized values never need a buffer of their own.
+ * (output = requant(output, shortcut)): the projection's quantized values never need a buffer of their own.
  */
 export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number, wide: number, cursor?: RowCursor): void {
   const q = k.quant[s.family];
@@ -80,7 +80,8 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
   const ex = s.expand;
   const dw = s.dw;
   const pr = s.project;
-  const add = s.residual ? q[s.residual.scheme].vadd : null;
+  const res = s.residual;
+  const add = res ? q[res.scheme].vadd : null;
   let computed = firstComputed(s, oyBegin, ring, cursor);
   const rowAt = (iy: number) =>
     iy < 0 || iy >= inH ? s.zero : ex ? ring + (iy % ringRows) * ringRowBytes : s.input + iy * inRowBytes;
@@ -104,7 +105,7 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
     const outRow = oy0 * outW * outC;
     const m = (oy1 - oy0) * outW;
     q[pr.scheme].gemm(m, outC, expC, dwBuf, expC, pr.packed, s.output + outRow, outC, pr.outZp, pr.qmin, pr.qmax, wide);
-    if (add) add(m * outC, s.output + outRow, s.input + outRow, s.output + outRow, s.residual!.params);
+    if (add) add(m * outC, s.output + outRow, res!.shortcut + outRow, s.output + outRow, res!.params);
   }
   saveCursor(cursor, s, ring, oyEnd, computed);
 }

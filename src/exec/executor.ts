@@ -4,7 +4,7 @@
 import type { Plan } from '../plan/compile.js';
 import type { Step } from '../plan/steps.js';
 import type { KernelSet } from '../plan/registry.js';
-import { GEMM_NR } from '../plan/registry.js';
+import { GEMM_MR, GEMM_NR } from '../plan/registry.js';
 import { QGEMM_KBLOCK, QGEMM_NR, QPARAM_BYTES } from '../plan/pack-q.js';
 import { runBlockRows, runQBlockRows, type RowCursor } from './block.js';
 
@@ -18,18 +18,12 @@ export function isSplittable(s: Step): boolean {
   return s.kind !== 'softmax' && s.kind !== 'gavgpool' && s.kind !== 'qsoftmax' && s.kind !== 'qgavgpool';
 }
 
-/**
- * How a GEMM step is split: by rows, unless it has more output channels than rows (dense layers, 1×1 convs on
- * 7×7 or 14×14 maps), then by column panels, so each piece streams only its share of the weights.
- */
-export const gemmByRows = (m: number, n: number, nr: number): boolean => n <= nr || m >= n;
-
 /** Pieces per thread when a team shares a step: enough for a thread that finishes early to take over work. */
 export const PIECES_PER_THREAD = 4;
 
 /**
  * How many pieces a team of `threads` cuts step s into (exec/share.ts): PIECES_PER_THREAD per thread, but
- * none smaller than a kernel handles efficiently (a GEMM piece keeps ≥ 4 rows, an element-wise piece
+ * none smaller than a kernel handles efficiently (a GEMM piece is whole 4-row tiles, an element-wise piece
  * ≥ 1024 elements). runStepPart(k, s, piece, pieces) then runs one of them; 1 means the step is not shared.
  */
 export function pieceCount(s: Step, threads: number): number {
@@ -40,9 +34,9 @@ export function pieceCount(s: Step, threads: number): number {
     case 'block': case 'qblock': case 'conv3x3': case 'qconv3x3': case 'dwconv': case 'qdwconv': case 'qresize': case 'pad':
       return cap(s.outH);
     case 'gemm':
-      return gemmByRows(s.m, s.n, GEMM_NR) ? cap(Math.floor(s.m / 4)) : cap(Math.ceil(s.n / GEMM_NR));
+      return s.byRows ? cap(Math.ceil(s.m / GEMM_MR)) : cap(Math.ceil(s.n / GEMM_NR));
     case 'qgemm':
-      return gemmByRows(s.m, s.n, QGEMM_NR) ? cap(Math.floor(s.m / 4)) : cap(Math.ceil(s.n / QGEMM_NR));
+      return s.byRows ? cap(Math.ceil(s.m / GEMM_MR)) : cap(Math.ceil(s.n / QGEMM_NR));
     case 'vadd': case 'qvadd': case 'quantize': case 'dequantize': case 'requantize':
       return cap(Math.floor(s.n / 1024));
     case 'argmax': case 'concat':
@@ -75,8 +69,8 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number, 
       return;
     }
     case 'gemm': {
-      if (gemmByRows(s.m, s.n, GEMM_NR)) {
-        const [m0, m1] = split(s.m, part, parts);
+      if (s.byRows) {
+        const [m0, m1] = splitBlocks(s.m, GEMM_MR, part, parts);
         if (m0 < m1) {
           k.gemm(m1 - m0, s.n, s.k, s.a + m0 * s.aStride * 4, s.aStride, s.packed, s.c + m0 * s.cStride * 4, s.cStride,
             s.r ? s.r + m0 * s.rStride * 4 : 0, s.rStride, s.min, s.max);
@@ -129,8 +123,8 @@ export function runStepPart(k: KernelSet, s: Step, part: number, parts: number, 
     }
     case 'qgemm': {
       const q = k.quant[s.family][s.scheme];
-      if (gemmByRows(s.m, s.n, QGEMM_NR)) {
-        const [m0, m1] = split(s.m, part, parts);
+      if (s.byRows) {
+        const [m0, m1] = splitBlocks(s.m, GEMM_MR, part, parts);
         if (m0 < m1) q.gemm(m1 - m0, s.n, s.k, s.a + m0 * s.aStride, s.aStride, s.packed, s.c + m0 * s.cStride, s.cStride, s.outZp, s.qmin, s.qmax, s.wide[slot]);
       } else {
         // Few rows, many output channels (dense layers, late 1×1 convs): split the columns at panel boundaries.

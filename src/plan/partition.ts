@@ -1,7 +1,8 @@
 // Groups graph nodes into execution units. The important unit is the fused inverted residual
 // block (paper §5): [1×1 expand + act] → 3×3 depthwise + act → 1×1 project [+ residual add].
 // Inside it, only the thin block input and output are materialized; the wide expanded tensor
-// lives in a ring of a few rows (see exec/block.ts). A block is all float32 or all quantized (every
+// lives in a ring of a few rows (see exec/block.ts). A block may also be fused after its expansion
+// (the expansion a unit of its own, materialized; see BlockFusion). A block is all float32 or all quantized (every
 // conv with integer weights `q` of one dtype); the quantized block also takes dilated depthwise
 // convolutions (DeepLab) and any padding, which the int8 depthwise kernel handles.
 import type { Conv2DNode, DepthwiseConv2DNode, AddNode, Graph, Node } from '../graph/ir.js';
@@ -14,9 +15,17 @@ export interface BlockUnit {
   depthwise: DepthwiseConv2DNode;
   project: Conv2DNode;
   add: AddNode | null;
+  /** The thin tensor the add joins (the block's input, or the expansion's input when `expand` is its own unit). */
+  shortcut: string | null;
   /** Name of the value the unit produces (the add's, or the projection's). */
   output: string;
 }
+
+/**
+ * How much of a block to fuse: all of it; all but the expansion, which then runs as its own GEMM with its
+ * output materialized (threads then split the depthwise rows without recomputing shared expanded rows); or none.
+ */
+export type BlockFusion = 'whole' | 'after-expand' | 'none';
 
 export interface NodeUnit {
   kind: 'node';
@@ -49,15 +58,15 @@ const sameKind = (...ns: (Node | null)[]) => {
 export interface PartitionOptions {
   fuse?: boolean;
   keep?: readonly string[];
-  /** When given, a block is fused only if this accepts its depthwise node (compile.ts: small maps under threads). */
-  fuseIf?: (depthwise: DepthwiseConv2DNode) => boolean;
+  /** When given, how much of the block around this depthwise node to fuse (compile.ts: small maps under threads). */
+  fusion?: (depthwise: DepthwiseConv2DNode) => BlockFusion;
 }
 
 /**
  * Partitions a topologically ordered graph; `fuse: false` keeps every node as its own unit, and the
  * values named in `keep` are never fused away (they stay materialized for the caller to read).
  */
-export function partition(graph: Graph, { fuse = true, keep = [], fuseIf }: PartitionOptions = {}): Unit[] {
+export function partition(graph: Graph, { fuse = true, keep = [], fusion }: PartitionOptions = {}): Unit[] {
   const consumers = new Map<string, number>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   // Values read from outside the chain (graph output, embedding) must stay materialized.
@@ -78,7 +87,8 @@ export function partition(graph: Graph, { fuse = true, keep = [], fuseIf }: Part
       }
       const dw = nodes[j];
       const proj = nodes[j + 1];
-      if (isDepthwise3x3(dw) && (!fuseIf || fuseIf(dw as DepthwiseConv2DNode)) && isPointwise(proj) && proj.inputs[0] === dw.name && private1(dw.name) &&
+      const how = isDepthwise3x3(dw) && fusion ? fusion(dw) : 'whole';
+      if (how !== 'none' && isDepthwise3x3(dw) && isPointwise(proj) && proj.inputs[0] === dw.name && private1(dw.name) &&
           (expand === null || dw.inputs[0] === expand.name) && sameKind(expand, dw, proj)) {
         const input = expand ? expand.inputs[0] : dw.inputs[0];
         let add: AddNode | null = null;
@@ -89,7 +99,13 @@ export function partition(graph: Graph, { fuse = true, keep = [], fuseIf }: Part
             next.inputs.includes(proj.name) && next.inputs.includes(input) && next.inputs[0] !== next.inputs[1]) {
           add = next;
         }
-        units.push({ kind: 'block', input, expand, depthwise: dw, project: proj, add, output: add ? add.name : proj.name });
+        const output = add ? add.name : proj.name;
+        if (how === 'after-expand' && expand) {
+          units.push({ kind: 'node', node: expand, output: expand.name });
+          units.push({ kind: 'block', input: expand.name, expand: null, depthwise: dw, project: proj, add, shortcut: add ? input : null, output });
+        } else {
+          units.push({ kind: 'block', input, expand, depthwise: dw, project: proj, add, shortcut: add ? input : null, output });
+        }
         i = j + (add ? 2 : 1);
         continue;
       }
@@ -101,5 +117,5 @@ export function partition(graph: Graph, { fuse = true, keep = [], fuseIf }: Part
 
 /** The value names a unit reads from outside itself. */
 export function unitInputs(u: Unit): string[] {
-  return u.kind === 'block' ? [u.input] : u.node.inputs;
+  return u.kind === 'block' ? (u.shortcut && u.shortcut !== u.input ? [u.input, u.shortcut] : [u.input]) : u.node.inputs;
 }

@@ -19,6 +19,8 @@ export interface GemmStep {
   kind: 'gemm'; name: string;
   m: number; n: number; k: number; a: number; aStride: number; packed: number;
   c: number; cStride: number; r: number; rStride: number; min: number; max: number;
+  /** How threads share it: by 4-row tiles, or by column panels (compile.ts gemmByRows). */
+  byRows: boolean;
 }
 
 /** Standalone depthwise 3×3, run row by row (rows outside the image read the zero buffer). */
@@ -41,7 +43,8 @@ export interface BlockStep {
   expand: { packed: number; min: number; max: number } | null;
   stride: number; padTop: number; padLeft: number; dwPacked: number; dwMin: number; dwMax: number;
   outH: number; outW: number; outC: number; projPacked: number; projMin: number; projMax: number;
-  residual: boolean; output: number;
+  /** The thin tensor added to the projection (the block input, or the expansion's input when that ran apart); 0: none. */
+  shortcut: number; output: number;
   sliceRows: number; ringRows: number; ring: number[]; dwBuf: number[]; zero: number;
 }
 
@@ -66,6 +69,8 @@ export interface QOut { outZp: number; qmin: number; qmax: number }
 export interface QGemmStep extends QStepBase, QOut {
   kind: 'qgemm';
   m: number; n: number; k: number; a: number; aStride: number; packed: number; c: number; cStride: number; wide: number[];
+  /** As GemmStep.byRows. */
+  byRows: boolean;
 }
 
 /** int8 dense 3×3 convolution (the stem) over output rows; `scratch`: one im2col row buffer per part. */
@@ -86,7 +91,7 @@ export interface QDwconvStep extends QStepBase, QOut {
  * The fused int8 inverted-residual block (exec/block.ts runQBlockRows): as BlockStep, with int8 rows. The
  * depthwise reads the ring (or the input when there is no expansion) and `zero`, a row of the depthwise input's
  * zero point; the projection writes each slice's rows of `output`, then, with a residual, the ADD of that slice
- * runs in place (output = requant(output, input) with `residual.params`, the qvadd parameter block).
+ * runs in place (output = requant(output, shortcut) with `residual.params`, the qvadd parameter block).
  */
 export interface QBlockStep extends QStepBase {
   kind: 'qblock';
@@ -98,7 +103,7 @@ export interface QBlockStep extends QStepBase {
   outH: number; outW: number; outC: number;
   project: { packed: number; scheme: QuantScheme } & QOut;
   /** The ADD's parameter block and its arithmetic (the plan's, unless XNNPACK's rejects the scales: then gemmlowp). */
-  residual: { params: number; scheme: QuantScheme } | null;
+  residual: { params: number; scheme: QuantScheme; shortcut: number } | null;
   output: number;
   sliceRows: number; ringRows: number; ring: number[]; dwBuf: number[]; zero: number;
   /** Per part: the GEMMs' `wide` scratch (qgemmWideBytes of the deeper of expand and projection). */
