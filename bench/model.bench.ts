@@ -15,6 +15,7 @@ import { parseArgs, numberFlag, stringFlag } from '../src/cli/args.js';
 import { percentile } from '../src/cli/format.js';
 import type { Graph } from '../src/graph/ir.js';
 import { toTfjsGraph } from './peers/tfjs-graph.js';
+import type { PairProbe } from './pair-probe.js';
 
 const args = parseArgs(process.argv.slice(2), ['json']);
 const runs = numberFlag(args, 'runs', 50);
@@ -140,24 +141,51 @@ if (only.has('small')) {
   }
 }
 
+/**
+ * 1 thread against 2, alternating run by run, and after every pair the host's capacity for this workload at that
+ * moment (bench/pair-probe.ts: two single-thread inferences at once, one per core). On a shared host one vCPU at
+ * a time runs at ~60 % for a few hundred milliseconds, which no work split can hide; the pair throughput measured
+ * in the same minutes, 2 × median(one alone) / median(two at once), shows how much of a speedup the host allowed.
+ */
+async function threadScaling(one: () => Promise<unknown>, two: () => Promise<unknown>, pair: PairProbe) {
+  for (let i = 0; i < warmup; i++) { await one(); await two(); await pair.pairMs(one); }
+  const t1: number[] = [], t2: number[] = [], tp: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let a = performance.now();
+    await one();
+    t1.push(performance.now() - a);
+    a = performance.now();
+    await two();
+    t2.push(performance.now() - a);
+    tp.push(await pair.pairMs(one));
+  }
+  const [s1, s2, sp] = [t1, t2, tp].map(stats);
+  return { threads1: s1, threads2: s2, speedup: s1.median / s2.median, pairOfOne: sp, pairThroughput: (2 * s1.median) / sp.median };
+}
+
+function logScaling(label: string, r: Awaited<ReturnType<typeof threadScaling>>, threads: number) {
+  const { threads1: s1, threads2: s2, pairOfOne: sp } = r;
+  log(`${label}: 1 thread median ${s1.median.toFixed(2)} ms, ${threads} threads ${s2.median.toFixed(2)} ms: speedup ${r.speedup.toFixed(2)}× (p10 ${(s1.p10 / s2.p10).toFixed(2)}×)`);
+  log(`  beside each pair, two 1-thread inferences at once (one per core) took ${sp.median.toFixed(2)} ms: ${r.pairThroughput.toFixed(2)}× the throughput of one (p10 ${((2 * s1.p10) / sp.p10).toFixed(2)}×)`);
+}
+
 if (only.has('threads')) {
   // Latency on 1 and 2 threads, f32 (default model) and int8 (the TFLite uint8 model when present), with
-  // what the machine's second core adds to a register-resident SIMD loop (bench/core-scaling.ts) beside it.
+  // what the machine's second core adds to a register-resident SIMD loop (bench/core-scaling.ts) and, beside
+  // every timed pair, to a second copy of the same inference (bench/pair-probe.ts).
   const { measureCoreScaling } = await import('./core-scaling.js');
+  const { PairProbe } = await import('./pair-probe.js');
   const core = await measureCoreScaling();
   const g = await defaultGraph();
   const x = inputFor(g);
   const one = await loadModel(g, { isa: 'simd' });
   const two = await loadModel(g, { isa: 'simd', threads: 2 });
-  const [s1, s2] = await alternate([() => one.run(x), () => two.run(x)]);
-  // The probe again after the f32 runs: the host's load on the second vCPU drifts within a run.
-  const coreAfter = await measureCoreScaling();
-  const threads: Record<string, unknown> = {
-    threads1: s1, threads2: { ...s2, actualThreads: two.info.threads }, speedup: s1.median / s2.median,
-    simdLoopTwoThreadScaling: core, simdLoopTwoThreadScalingAfter: coreAfter,
-  };
-  log(`\nthreads (alternating runs): a register-resident SIMD loop on 2 threads does ${core.scaling.toFixed(2)}× the work of 1 before the f32 runs, ${coreAfter.scaling.toFixed(2)}× after (2.00 = two full cores)`);
-  log(`f32 default model: 1 thread median ${s1.median.toFixed(2)} ms, ${two.info.threads} threads ${s2.median.toFixed(2)} ms: speedup ${(s1.median / s2.median).toFixed(2)}× (p10 ${(s1.p10 / s2.p10).toFixed(2)}×)`);
+  const pair = await PairProbe.start(g, x);
+  const f32 = await threadScaling(() => one.run(x), () => two.run(x), pair);
+  await pair.close();
+  const threads: Record<string, unknown> = { ...f32, actualThreads: two.info.threads, simdLoopTwoThreadScaling: core };
+  log(`\nthreads (alternating runs): a register-resident SIMD loop on 2 threads does ${core.scaling.toFixed(2)}× the work of 1 (2.00 = two full cores)`);
+  logScaling('f32 default model', f32, two.info.threads);
   one.dispose();
   two.dispose();
   const file = tfliteFile();
@@ -167,13 +195,11 @@ if (only.has('threads')) {
     const q1 = await loadModel(bytes, { isa: 'simd' });
     const q2 = await loadModel(bytes, { isa: 'simd', threads: 2 });
     const xq = quantInput();
-    const [u1, u2] = await alternate([() => q1.run(xq as never), () => q2.run(xq as never)]);
-    const coreEnd = await measureCoreScaling();
-    threads.int8 = {
-      model: path.basename(file), threads1: u1, threads2: { ...u2, actualThreads: q2.info.threads }, speedup: u1.median / u2.median,
-      simdLoopTwoThreadScalingAfter: coreEnd,
-    };
-    log(`int8 ${path.basename(file)}: 1 thread median ${u1.median.toFixed(2)} ms, ${q2.info.threads} threads ${u2.median.toFixed(2)} ms: speedup ${(u1.median / u2.median).toFixed(2)}× (p10 ${(u1.p10 / u2.p10).toFixed(2)}×); the SIMD loop pair after it: ${coreEnd.scaling.toFixed(2)}×`);
+    const qpair = await PairProbe.start(bytes, xq);
+    const int8 = await threadScaling(() => q1.run(xq as never), () => q2.run(xq as never), qpair);
+    await qpair.close();
+    threads.int8 = { model: path.basename(file), ...int8, actualThreads: q2.info.threads };
+    logScaling(`int8 ${path.basename(file)}`, int8, q2.info.threads);
     q1.dispose();
     q2.dispose();
   } else {
