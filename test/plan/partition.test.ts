@@ -1,11 +1,13 @@
-// Partitioning into units: whole fused blocks, blocks fused after their expansion (threaded plans on small
-// maps), and no fusion; the shortcut a block's add joins stays an input of the unit (so it stays alive).
+// Partitioning into units: whole fused blocks, blocks fused after their expansion (small maps), and no
+// fusion; the shortcut a block's add joins stays an input of the unit (so it stays alive).
 import { describe, it, expect } from 'vitest';
 import { partition, unitInputs, type BlockFusion, type BlockUnit } from '../../src/plan/partition.js';
-import { compile, THREADED_SPLIT_MAX_ROWS, THREADED_UNFUSED_MAX_ROWS } from '../../src/plan/compile.js';
+import { activationBytes, compile, SPLIT_MAX_ROWS, UNFUSED_MAX_ROWS } from '../../src/plan/compile.js';
 import { buildMobileNetV2 } from '../../src/models/mobilenet-v2.js';
 import type { BlockStep } from '../../src/plan/steps.js';
+import type { Graph } from '../../src/graph/ir.js';
 import { tinyGraph } from '../helpers/tiny-graph.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const blocks = (units: ReturnType<typeof partition>) => units.filter((u): u is BlockUnit => u.kind === 'block');
 
@@ -52,23 +54,47 @@ describe('partition', () => {
   });
 });
 
-describe('threaded plans fuse less on small maps', () => {
-  it('MobileNetV2 1.0/224 on 2 parts: whole blocks down to 28×28, expansion apart at 14×14, unfused at 7×7', () => {
+describe('plans fuse less on small maps', () => {
+  it('MobileNetV2 1.0/224: whole blocks down to 28×28, expansion apart at 14×14, unfused at 7×7, on 1 and 2 parts', () => {
     const graph = buildMobileNetV2({ alpha: 1, resolution: 224, classes: 10, seed: 1 });
-    const plan = compile(graph, { parts: 2 });
-    const rowsOf = (s: BlockStep) => s.outH;
+    const kinds = (parts: number) => compile(graph, { parts }).steps.map((s) => s.kind);
+    expect(kinds(2)).toEqual(kinds(1));
+    const plan = compile(graph);
     const steps = plan.steps.filter((s): s is BlockStep => s.kind === 'block');
     for (const s of steps) {
-      if (rowsOf(s) > THREADED_SPLIT_MAX_ROWS) expect(s.expand !== null || s.inC === 32).toBe(true);
-      else expect(s.expand).toBeNull();
-      expect(rowsOf(s)).toBeGreaterThan(THREADED_UNFUSED_MAX_ROWS);
+      expect(s.outH).toBeGreaterThan(UNFUSED_MAX_ROWS);
+      if (s.outH <= SPLIT_MAX_ROWS) expect(s.expand).toBeNull();
+      else if (s.outH < 112) expect(s.expand).not.toBeNull(); // (the first block, t = 1, has no expansion)
     }
     // The 14×14 residual blocks add the expansion's input, not the block's (expanded) input.
     const res = steps.filter((s) => s.outH === 14 && s.shortcut !== 0);
     expect(res.length).toBe(5);
     for (const s of res) expect(s.shortcut).not.toBe(s.input);
     // 7 blocks at 14×14 gained an expansion step; the 4 blocks at 7×7 became 3 steps, or 4 with a residual add.
-    expect(plan.steps.length).toBe(compile(graph).steps.length + 7 + 2 * 2 + 2 * 3);
+    expect(plan.steps.length).toBe(partition(graph).length + 7 + 2 * 2 + 2 * 3);
     expect(plan.steps.filter((s) => s.kind === 'dwconv').length).toBe(4);
+    // Fusing less costs no memory here: the peak is on the large maps.
+    expect(plan.arenaBytes).toBe(activationBytes(graph, true));
+  });
+
+  it('keeps whole blocks where fusing less would raise the peak', () => {
+    // One block on a 12×12 map with a 64× expansion: its expanded tensor would dwarf everything else.
+    const r = mulberry32(5);
+    const w = (n: number, s: number) => Float32Array.from({ length: n }, () => (r() * 2 - 1) * s);
+    const pad = { top: 1, bottom: 1, left: 1, right: 1 }, none = { top: 0, bottom: 0, left: 0, right: 0 };
+    const graph: Graph = {
+      name: 'wide-small', input: { name: 'x', shape: [1, 12, 12, 8] }, output: 'add',
+      nodes: [
+        { op: 'conv2d', name: 'expand', inputs: ['x'], kernel: [1, 1], stride: [1, 1], pad: none, activation: 'relu6', weights: w(8 * 512, 0.3), bias: w(512, 0.1), outChannels: 512 },
+        { op: 'depthwise_conv2d', name: 'dw', inputs: ['expand'], kernel: [3, 3], stride: [1, 1], pad, activation: 'relu6', weights: w(9 * 512, 0.3), bias: w(512, 0.1) },
+        { op: 'conv2d', name: 'project', inputs: ['dw'], kernel: [1, 1], stride: [1, 1], pad: none, activation: 'none', weights: w(512 * 8, 0.05), bias: w(8, 0.1), outChannels: 8 },
+        { op: 'add', name: 'add', inputs: ['x', 'project'], activation: 'none' },
+      ],
+      meta: { architecture: 'test', paddingMode: 'same', labels: [], preprocess: { scale: [1, 1, 1], offset: [0, 0, 0], centralCrop: 1 } },
+    };
+    const plan = compile(graph);
+    expect(plan.steps.map((s) => s.kind)).toEqual(['block']);
+    expect((plan.steps[0] as BlockStep).expand).not.toBeNull();
+    expect(plan.arenaBytes).toBe(activationBytes(graph, true));
   });
 });
