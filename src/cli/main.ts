@@ -195,7 +195,7 @@ async function bench(args: Args): Promise<void> {
     const rows = prof.map((p) => {
       const g = p.macs / (p.ms / 1000) / 1e9;
       const peak = p.kind.startsWith('q') ? i8Peak : f32Peak;
-      return [p.name, p.kind, p.ms.toFixed(3), `${(100 * p.ms / total).toFixed(1)}%`, p.macs ? (p.macs / 1e6).toFixed(2) : '', p.macs ? g.toFixed(1) : '', p.macs ? `${(100 * g / peak).toFixed(0)}%` : ''];
+      return [stepLabel(p.name), p.kind, p.ms.toFixed(3), `${(100 * p.ms / total).toFixed(1)}%`, p.macs ? (p.macs / 1e6).toFixed(2) : '', p.macs ? g.toFixed(1) : '', p.macs ? `${(100 * g / peak).toFixed(0)}%` : ''];
     });
     console.log(formatTable(['step', 'kind', 'ms', 'share', 'M MACs', 'GMAC/s', '% peak'], rows));
     const macs = prof.reduce((a, p) => a + p.macs, 0);
@@ -250,4 +250,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** A step's name for the profile table: TFLite names join every fused tensor with ';', so the first one, shortened. */
+function stepLabel(name: string): string {
+  const first = name.split(';')[0];
+  return first.length > 60 ? `${first.slice(0, 29)}…${first.slice(-30)}` : first;
 }
