@@ -26,10 +26,12 @@ sw.addEventListener('install', (event) => {
 
 sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
+    // Take the pages over first: until then the old worker controls them and still holds its cache open, so
+    // deleting that cache first could wait on a worker that stays alive for as long as it has pages.
+    await sw.clients.claim();
     for (const name of await caches.keys()) {
       if (name.startsWith(SHELL_CACHE_PREFIX) && name !== CACHE) await caches.delete(name);
     }
-    await sw.clients.claim();
   })());
 });
 
