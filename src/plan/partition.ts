@@ -1,10 +1,10 @@
 // Groups graph nodes into execution units. The important unit is the fused inverted residual
 // block (paper §5): [1×1 expand + act] → 3×3 depthwise + act → 1×1 project [+ residual add].
 // Inside it, only the thin block input and output are materialized; the wide expanded tensor
-// lives in a ring of a few rows (see exec/block.ts). A block may also be fused after its expansion
-// (the expansion a unit of its own, materialized; see BlockFusion). A block is all float32 or all quantized (every
-// conv with integer weights `q` of one dtype); the quantized block also takes dilated depthwise
-// convolutions (DeepLab) and any padding, which the int8 depthwise kernel handles.
+// lives in a ring of a few rows (see exec/block.ts). A block may also be fused after its
+// expansion, which is then a unit of its own (see BlockFusion). A block is all float32 or all
+// quantized (every conv with integer weights `q` of one dtype); the quantized block also takes
+// dilated depthwise convolutions (DeepLab) and any padding, which the int8 depthwise kernel handles.
 import type { Conv2DNode, DepthwiseConv2DNode, AddNode, Graph, Node } from '../graph/ir.js';
 
 export interface BlockUnit {
@@ -58,7 +58,7 @@ const sameKind = (...ns: (Node | null)[]) => {
 export interface PartitionOptions {
   fuse?: boolean;
   keep?: readonly string[];
-  /** When given, how much of the block around this depthwise node to fuse (compile.ts: small maps under threads). */
+  /** When given, how much of the block around this depthwise node to fuse (compile.ts: less on small maps). */
   fusion?: (depthwise: DepthwiseConv2DNode) => BlockFusion;
 }
 
