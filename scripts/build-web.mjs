@@ -2,11 +2,11 @@
 //   index.html, figure1.html, styles.css, app.js, figure1.js   the pages (web/src/*.ts bundled by esbuild;
 //                                                                the engine stays external: ./dist/index.js)
 //   dist/{index,worker,thread,chunk-*}.js, dist/wasm/*.wasm     the engine as built by scripts/build.mjs
-//   models/default.safetensors                                  found by dist/index.js at ../models/
+//   models/mobilenet_v2_1.0_224_quant.tflite                                  found by dist/index.js at ../models/
 //   icons/*.png, manifest.webmanifest                           rendered from web/icon.svg with sharp
 //   sw.js                                                       the service worker, with VERSION (a hash of
 //                                                                every other file) and the precache list
-// Needs dist/ and models/default.safetensors (npm ci / npm run build); does not rebuild them.
+// Needs dist/ and models/mobilenet_v2_1.0_224_quant.tflite (npm ci / npm run build); does not rebuild them.
 // Usage: node scripts/build-web.mjs [outDir]; or import { buildWeb } from it.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ function listFiles(dir) {
 }
 
 export async function buildWeb({ outDir = DEFAULT_OUT, log = () => {} } = {}) {
-  for (const need of [path.join(DIST, 'index.js'), path.join(DIST, 'worker.js'), path.join(ROOT, 'models/default.safetensors')]) {
+  for (const need of [path.join(DIST, 'index.js'), path.join(DIST, 'worker.js'), path.join(ROOT, 'models/mobilenet_v2_1.0_224_quant.tflite')]) {
     if (!existsSync(need)) throw new Error(`build-web: ${path.relative(ROOT, need)} is missing; run \`npm run build\` first`);
   }
   rmSync(outDir, { recursive: true, force: true });
@@ -67,7 +67,7 @@ export async function buildWeb({ outDir = DEFAULT_OUT, log = () => {} } = {}) {
   for (const f of ['index.html', 'figure1.html', 'styles.css']) copyFileSync(path.join(WEB, f), path.join(outDir, f));
   copyFileSync(path.join(ROOT, 'models/sample.svg'), path.join(outDir, 'models/sample.svg'));
   for (const f of engineFiles()) copyFileSync(path.join(DIST, f), path.join(outDir, 'dist', f));
-  copyFileSync(path.join(ROOT, 'models/default.safetensors'), path.join(outDir, 'models/default.safetensors'));
+  copyFileSync(path.join(ROOT, 'models/mobilenet_v2_1.0_224_quant.tflite'), path.join(outDir, 'models/mobilenet_v2_1.0_224_quant.tflite'));
 
   const svg = readFileSync(path.join(WEB, 'icon.svg'));
   copyFileSync(path.join(WEB, 'icon.svg'), path.join(outDir, 'icons/icon.svg'));
