@@ -4,6 +4,7 @@
 // Usage: npm run bench [-- --runs 50 --warmup 10 --only f32,small,threads,pool,int8,ort --tflite <file> --json]
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { loadModel } from '../src/api.js';
 import { createPool } from '../src/pool.js';
@@ -74,9 +75,9 @@ const tfSimd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
 const ours = new Set<WebAssembly.Memory>();
 const tfMemory = () => Math.max(0, ...[...memories].filter((m) => !ours.has(m)).map((m) => m.buffer.byteLength));
 
-/** The uint8 TFLite model of the int8 sections: --tflite, or ../shared/data's. */
+/** The uint8 TFLite model of the int8 sections: --tflite, or the built-in default model's file (models/). */
 function tfliteFile(): string {
-  return stringFlag(args, 'tflite') ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/data/models/mobilenet_v2_1.0_224_quant.tflite');
+  return stringFlag(args, 'tflite') ?? fileURLToPath(builtinModelUrl('default'));
 }
 
 /** The uint8 input of the int8 sections (224×224×3, a fixed pattern). */
