@@ -59,10 +59,12 @@ if (!skip.has('--skip-wasm')) {
 
 // Two source rewrites for the bundles that run in browsers, Deno and Node (no effect on behaviour):
 // 1. src/assets.ts names files as seen from src/ ('../dist/wasm/…'); inside dist/ they sit beside the bundle.
-// 2. `await import('node:…')` (lazy, Node-only) becomes `await __mnwNodeImport('node:…')`, defined in the
-//    banner with a non-literal import(): an app's bundler then leaves Node built-ins alone instead of failing
-//    to resolve them for the browser (esbuild --platform=browser errors on a literal import('node:fs')).
-//    Write lazy Node imports exactly as `await import('node:…')`; test/build/bundle.test.ts fails on any other.
+// 2. `await import('node:…')` and `await import('sharp')` (lazy, Node-only) become `await __mnwNodeImport(…)`,
+//    defined in the banner with a non-literal import(): an app's bundler then leaves Node built-ins and sharp
+//    (native, used by decodeImage) alone instead of failing to resolve them for the browser (esbuild
+//    --platform=browser errors on a literal import('node:fs')), and esbuild here does not bundle sharp.
+//    Write lazy Node imports exactly as `await import('node:…')` / `await import('sharp')`;
+//    test/build/bundle.test.ts fails on any other.
 const NODE_IMPORT_BANNER = 'const __mnwNodeImport=(m)=>import(/* webpackIgnore: true */ /* @vite-ignore */ m);';
 const distSource = ({ hideNodeImports }) => ({
   name: 'dist-source',
@@ -75,7 +77,7 @@ const distSource = ({ hideNodeImports }) => ({
         if (rewritten === contents) throw new Error("src/assets.ts: found no new URL('../dist/…') to rewrite");
         contents = rewritten;
       }
-      if (hideNodeImports) contents = contents.replace(/\bawait\s+import\((\s*['"]node:)/g, 'await __mnwNodeImport($1');
+      if (hideNodeImports) contents = contents.replace(/\bawait\s+import\((\s*['"](?:node:|sharp['"]))/g, 'await __mnwNodeImport($1');
       return { contents, loader: 'ts' };
     });
   },

@@ -68,6 +68,12 @@ describe.skipIf(!distBuilt)('built package', () => {
     for (const m of js.matchAll(/\b(?:from|import)\s*\(?\s*"([\w@./:-]+)"/g)) expect(m[1], `dist/${file}`).toMatch(/^\.\/chunk-[\w-]+\.js$/);
   });
 
+  it('the web bundles leave sharp to Node: decodeImage imports it lazily, hidden from bundlers, never bundled', () => {
+    const js = WEB_FILES.map((f) => readFileSync(path.join(DIST, f), 'utf8')).join('\n');
+    expect(js).toContain('__mnwNodeImport("sharp")');
+    expect(js, "sharp's own code was bundled").not.toMatch(/libvips/);
+  });
+
   it('the web bundles find the kernels beside themselves with new URL(literal, import.meta.url)', () => {
     const js = WEB_FILES.map((f) => readFileSync(path.join(DIST, f), 'utf8')).join('\n');
     for (const w of WASM) expect(js).toContain(`new URL("./wasm/${w}",import.meta.url)`);

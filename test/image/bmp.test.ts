@@ -64,7 +64,7 @@ describe('decodeBmp', () => {
   it('16 bits: BI_RGB is 5-5-5, BI_BITFIELDS 5-6-5 (masks after a 40-byte header), odd width padded', () => {
     const five = through(5), six = through(6);
     const a = decodeBmp(writeBmp({ width: 3, height: 2, bpp: 16, pixel: colour }), 'x.bmp');
-    expect(a.data).toEqual(expected(3, 2, (x, y) => colour(x, y).slice(0, 3).map(five) as Rgba));
+    expect(a.data).toEqual(expected(3, 2, (x, y) => colour(x, y).slice(0, 3).map((c) => five(c!)) as Rgba));
     const b = decodeBmp(writeBmp({ width: 3, height: 2, bpp: 16, pixel: colour, masks: [0xf800, 0x07e0, 0x001f] }), 'x.bmp');
     expect(b.data).toEqual(expected(3, 2, (x, y) => { const [r, g, bl] = colour(x, y); return [five(r), six(g), five(bl)]; }));
   });
