@@ -243,7 +243,7 @@ async function loadOptions(args: Args): Promise<LoadOptions> {
 /** --model: a file, or a built-in name ('default', …) that loadModel() resolves; a directory is refused here. */
 async function modelSource(args: Args): Promise<string> {
   const m = stringFlag(args, 'model') ?? 'default';
-  if ((await kindOf(m)) === 'dir') throw new InputError(`--model "${m}" is a directory; give the model file (.tflite, .safetensors, .onnx, model.json)`);
+  if (m !== 'default' && (await kindOf(m)) === 'dir') throw new InputError(`--model "${m}" is a directory; give the model file (.tflite, .safetensors, .onnx, model.json)`);
   return m;
 }
 
@@ -298,7 +298,7 @@ async function classify(args: Args): Promise<number> {
         if (!(e instanceof EngineError)) throw e;
         failed++;
         out.push({ file, error: `${e.name}: ${oneLine(e.message)}` });
-        printError(e, false);
+        printError(e, args.flags.has('debug') || process.env.MOBILENET_WASM_DEBUG === '1');
       }
     }
   } finally {
