@@ -7,7 +7,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../api.js';
-import type { Model, LoadOptions, ModelInfo } from '../model.js';
+import type { LoadOptions, ModelInfo } from '../model.js';
 import { buildMobileNetV2 } from '../models/mobilenet-v2.js';
 import { pascalVocColor } from '../models/pascal-voc.js';
 import { slimCounts } from '../graph/summary.js';
