@@ -10,6 +10,8 @@ import sharp from 'sharp';
 import { main } from '../../src/cli/main.js';
 import { ROOT } from '../helpers/shared.js';
 import { writeBmp } from '../helpers/bmp.js';
+import { buildMobileNetV2 } from '../../src/models/mobilenet-v2.js';
+import { writeNative } from '../../src/formats/native/write.js';
 
 interface Run { code: number; out: string; err: string[] }
 
@@ -32,7 +34,8 @@ async function cli(...argv: string[]): Promise<Run> {
 let dir: string;
 let png: string, bmp: string, bad: string, dashed: string;
 const SAMPLE = path.join(ROOT, 'models/sample.svg');
-const MODEL = path.join(ROOT, 'models/default.safetensors');
+/** A small float model file written by the test (MobileNetV2 α 0.35 at 96×96, 10 classes), whatever the default is. */
+let MODEL: string;
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
 beforeAll(async () => {
@@ -48,6 +51,8 @@ beforeAll(async () => {
   dashed = path.join(dir, '-dash.png'); // a file name that looks like an option
   writeFileSync(dashed, readFileSync(png));
   mkdirSync(path.join(dir, 'folder'));
+  MODEL = path.join(dir, 'small.safetensors');
+  writeFileSync(MODEL, writeNative(buildMobileNetV2({ alpha: 0.35, resolution: 96, classes: 10 })));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,8 +87,8 @@ describe('mistakes: one line on stderr, non-zero exit, no stack trace', () => {
     ['segment: --out is a directory', () => ['segment', png, '--model', MODEL, '--out', path.join(dir, 'folder')], 1, /--out ".*folder" is a directory; give a file name, e\.g\. .*overlay\.png$/],
     ['segment: --alpha out of range', () => ['segment', png, '--model', MODEL, '--out', path.join(dir, 'o.png'), '--alpha', '2'], 2, /segment: --alpha must be a number in \[0, 1\], got "2"/],
     ['segment: a classifier', () => ['segment', png, '--model', MODEL, '--out', path.join(dir, 'o.png')], 1, /InputError: segment\(\): model ".*" is not a segmentation model/],
-    ['quantize: calibration folder missing', () => ['quantize', 'default', path.join(dir, 'q.safetensors'), '--calibrate', path.join(dir, 'none')], 1, /cannot read the calibration folder ".*none": no such directory$/],
-    ['quantize: no --calibrate', () => ['quantize', 'default', path.join(dir, 'q.safetensors')], 2, /InputError: quantize: usage: /],
+    ['quantize: calibration folder missing', () => ['quantize', MODEL, path.join(dir, 'q.safetensors'), '--calibrate', path.join(dir, 'none')], 1, /cannot read the calibration folder ".*none": no such directory$/],
+    ['quantize: no --calibrate', () => ['quantize', MODEL, path.join(dir, 'q.safetensors')], 2, /InputError: quantize: usage: /],
     ['help about an unknown command', () => ['help', 'nope'], 2, /help: unknown command "nope"/],
   ];
 
@@ -195,7 +200,7 @@ describe('quantize calibrates on BMP too and reports what it cannot decode', () 
     writeFileSync(path.join(folder, 'c.jpg'), readFileSync(bad));
     writeFileSync(path.join(folder, 'readme.txt'), 'calibration pictures');
     const out = path.join(dir, 'int8.safetensors');
-    const r = await cli('quantize', 'default', out, '--calibrate', folder, '--json');
+    const r = await cli('quantize', MODEL, out, '--calibrate', folder, '--json');
     const report = JSON.parse(r.out);
     expect(r.code).toBe(0);
     expect(report.images).toEqual(['a.bmp', 'b.png', 'c.jpg']);
@@ -226,7 +231,7 @@ describe.skipIf(!built)('dist/cli.js as a process', () => {
   it.each([
     [['classify', SAMPLE, '--verbose'], 2, /unknown option --verbose/],
     [['info', '--model', '/no/such/model.tflite'], 1, /cannot read model file/],
-    [['convert', MODEL, tmpdir()], 1, /is a directory; give a file name/],
+    [['convert', SAMPLE, tmpdir()], 1, /is a directory; give a file name/],
     [['bench', '--runs', '0'], 2, /--runs must be a positive integer/],
   ] as [string[], number, RegExp][])('%j: exit %i, one line', async (argv, code, line) => {
     const r = await spawnCli(argv);
