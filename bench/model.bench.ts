@@ -18,9 +18,11 @@ import type { Graph } from '../src/graph/ir.js';
 import { toTfjsGraph } from './peers/tfjs-graph.js';
 import type { PairProbe } from './pair-probe.js';
 
-const args = parseArgs(process.argv.slice(2), ['json']);
-const runs = numberFlag(args, 'runs', 50);
-const warmup = numberFlag(args, 'warmup', 10);
+const args = parseArgs('bench', process.argv.slice(2), {
+  runs: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' }, tflite: { type: 'string' }, json: { type: 'boolean' },
+});
+const runs = numberFlag(args, 'runs', 50, { integer: true, min: 1 });
+const warmup = numberFlag(args, 'warmup', 10, { integer: true, min: 0 });
 const only = new Set((stringFlag(args, 'only') ?? 'f32,small,threads,pool,int8,ort').split(','));
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
