@@ -394,7 +394,7 @@ async function info(args: Args): Promise<number> {
   console.log();
   const shape = (v: number[]) => v.slice(1).join('×');
   console.log(formatTable(['layer', 'op', 'input', 'output', 'MACs', 'params'],
-    i.layers.map((l) => [l.name, l.op, shape(l.inputShape), shape(l.outputShape), l.macs.toLocaleString('en-US'), l.params.toLocaleString('en-US')])));
+    i.layers.map((l) => [stepLabel(l.name), l.op, shape(l.inputShape), shape(l.outputShape), l.macs.toLocaleString('en-US'), l.params.toLocaleString('en-US')])));
   console.log(`\n${i.name}: ${i.macs.toLocaleString('en-US')} multiply-adds, ${i.params.toLocaleString('en-US')} parameters (batch norm folded)`);
   if (slim) console.log(`TF-Slim table convention: ${slim.macsM} M MACs, ${slim.paramsM.toFixed(2)} M parameters`);
   console.log(`peak activation memory: ${formatBytes(i.peakActivationBytes)} with fused inverted-residual blocks, ${formatBytes(i.peakActivationBytesUnfused)} unfused`);
@@ -555,7 +555,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** A step's name for the profile table: TFLite names join every fused tensor with ';', so the first one, shortened. */
+/** A step's or layer's name for a table: TFLite names join every fused tensor with ';', so the first one, shortened (--json keeps the whole name). */
 function stepLabel(name: string): string {
   const first = name.split(';')[0];
   return first.length > 60 ? `${first.slice(0, 29)}…${first.slice(-30)}` : first;
