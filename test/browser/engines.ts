@@ -103,7 +103,7 @@ const chromium: Engine = {
         const tab: Tab = {
           goto: async (url) => { await page.goto(url, { timeout: PAGE_TIMEOUT_MS }); },
           reload: async () => { await page.reload({ timeout: PAGE_TIMEOUT_MS }); },
-          evaluate: <T, A>(fn: (arg: A) => T | Promise<T>, arg?: A) => page.evaluate(fn as (arg: A) => Promise<T>, arg as A) as Promise<T>,
+          evaluate: <T, A>(fn: (arg: A) => T | Promise<T>, arg?: A) => page.evaluate(fn as (arg: unknown) => unknown, arg as unknown) as Promise<T>,
           waitFor: <T, A>(fn: (arg: A) => T | Promise<T>, arg?: A, timeoutMs = PAGE_TIMEOUT_MS) =>
             poll(() => tab.evaluate(fn, arg), describeFn(fn), timeoutMs),
           consoleErrors: async () => [...errors],
@@ -152,7 +152,7 @@ const firefox: Engine = {
         const tab: Tab = {
           goto: async (url) => { await page.goto(url, { timeout: PAGE_TIMEOUT_MS, waitUntil: 'load' }); },
           reload: async () => { await page.reload({ timeout: PAGE_TIMEOUT_MS, waitUntil: 'load' }); },
-          evaluate: <T, A>(fn: (arg: A) => T | Promise<T>, arg?: A) => page.evaluate(fn as (arg: A) => Promise<T>, arg as A) as Promise<T>,
+          evaluate: <T, A>(fn: (arg: A) => T | Promise<T>, arg?: A) => page.evaluate(fn as (arg: unknown) => unknown, arg as unknown) as Promise<T>,
           waitFor: <T, A>(fn: (arg: A) => T | Promise<T>, arg?: A, timeoutMs = PAGE_TIMEOUT_MS) =>
             poll(() => tab.evaluate(fn, arg), describeFn(fn), timeoutMs),
           consoleErrors: async () => [...errors],
