@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CHROMIUM, PAGE_TIMEOUT_MS, launchChromium } from './chromium.js';
+import { CHROMIUM, PAGE_TIMEOUT_MS, hasChromium, launchChromium } from './chromium.js';
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit';
 
@@ -85,7 +85,7 @@ const describeFn = (fn: (...a: never[]) => unknown) => fn.toString().replace(/\s
 const chromium: Engine = {
   name: 'chromium',
   label: 'headless Chromium',
-  missing: existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does; or set CHROMIUM_PATH)`,
+  missing: hasChromium ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does; or set CHROMIUM_PATH)`,
   sharedMemoryWhenIsolated: true,
   async launch() {
     const browser = await launchChromium();
