@@ -111,7 +111,7 @@ for (const engine of ENGINES) {
       const o = await openPage('coi', { isa: 'auto' });
       await expectMatchesNode(o, 'main thread, COOP/COEP');
       expect(o.result.crossOriginIsolated).toBe(true);
-      expect(o.result.sharedMemory, 'shared memory on an isolated page').toBe(engine.sharedMemoryWhenIsolated);
+      expect(o.result.sharedMemory, `shared memory on an isolated page (if ${engine.name} changed, update sharedMemoryWhenIsolated in engines.ts)`).toBe(engine.sharedMemoryWhenIsolated);
       noConsoleErrors(o);
     }, PAGE_TIMEOUT_MS);
 

@@ -142,7 +142,7 @@ describeShared('web app offline, per browser engine', () => {
         });
         console.log(`${engine.name}: isolated ${page.isolated}, shared memory ${page.shared}, hardwareConcurrency ${page.cores}; threads offered ${page.enabled.join(', ')}: ${page.note}`);
         expect(page.isolated).toBe(true);
-        expect(page.shared).toBe(engine.sharedMemoryWhenIsolated);
+        expect(page.shared, `shared memory on an isolated page (if ${engine.name} changed, update sharedMemoryWhenIsolated in engines.ts)`).toBe(engine.sharedMemoryWhenIsolated);
         expect(page.available).toBe(String(page.shared && page.cores > 1));
         if (!page.shared) {
           expect(page.enabled).toEqual(['1']);
