@@ -21,6 +21,11 @@ export interface HeadOptions {
   holdout?: number;
   /** Epochs without a better held-out loss before stopping (default 20). */
   patience?: number;
+  /**
+   * Which examples belong together (e.g. the augmented copies of one photo): the split holds out whole groups, so
+   * the held-out accuracy is measured on photos the head never saw. Default: every example its own group.
+   */
+  groups?: ArrayLike<number>;
   seed?: number;
   /** Called after every epoch. */
   onEpoch?(e: EpochReport): void;
@@ -46,18 +51,27 @@ export interface TrainedHead {
   history: EpochReport[];
 }
 
-/** Splits each class's example indices: about `fraction` of each class (at least one when it has two or more) held out. */
-export function stratifiedSplit(labels: ArrayLike<number>, classes: number, fraction: number, seed: number): { train: number[]; holdout: number[] } {
+/**
+ * Splits each class's examples: about `fraction` of each class's groups (at least one when it has two or more)
+ * held out, whole; every class keeps a group for training. `groups` defaults to one group per example.
+ */
+export function stratifiedSplit(labels: ArrayLike<number>, classes: number, fraction: number, seed: number, groups?: ArrayLike<number>): { train: number[]; holdout: number[] } {
   const rand = mulberry32(seed ^ 0x5bd1e995);
   const train: number[] = [];
   const holdout: number[] = [];
   for (let c = 0; c < classes; c++) {
-    const idx: number[] = [];
-    for (let i = 0; i < labels.length; i++) if (labels[i] === c) idx.push(i);
-    shuffle(idx, rand);
-    const k = fraction > 0 && idx.length >= 2 ? Math.max(1, Math.round(idx.length * fraction)) : 0;
-    holdout.push(...idx.slice(0, Math.min(k, idx.length - 1)));
-    train.push(...idx.slice(Math.min(k, idx.length - 1)));
+    const byGroup = new Map<number, number[]>();
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] !== c) continue;
+      const g = groups ? groups[i] : i;
+      let list = byGroup.get(g);
+      if (!list) byGroup.set(g, (list = []));
+      list.push(i);
+    }
+    const keys = [...byGroup.keys()];
+    shuffle(keys, rand);
+    const k = fraction > 0 && keys.length >= 2 ? Math.min(keys.length - 1, Math.max(1, Math.round(keys.length * fraction))) : 0;
+    keys.forEach((g, j) => (j < k ? holdout : train).push(...byGroup.get(g)!));
   }
   return { train: train.sort((a, b) => a - b), holdout: holdout.sort((a, b) => a - b) };
 }
@@ -96,15 +110,21 @@ export function trainHead(x: Float32Array[], y: ArrayLike<number>, classes: numb
   if (!Number.isInteger(batch) || batch < 1) throw new InputError(`trainHead(): batchSize must be a positive integer, got ${batch}`);
   if (!(fraction >= 0 && fraction < 1)) throw new InputError(`trainHead(): holdout must be in [0, 1), got ${fraction}`);
 
-  const { train, holdout } = stratifiedSplit(y, classes, fraction, seed);
+  const groups = opts.groups;
+  if (groups !== undefined && (groups.length !== n || !Array.prototype.every.call(groups, Number.isInteger))) {
+    throw new InputError(`trainHead(): groups must hold one integer per example (${n})`);
+  }
+  const { train, holdout } = stratifiedSplit(y, classes, fraction, seed, groups);
   const rand = mulberry32(seed);
-  // Inputs are standardized by the training set's per-dimension mean and deviation, folded back into the first
-  // layer at the end, so one learning rate suits any backbone's embedding scale.
+  // Inputs are centred on the training set's mean and divided by ONE scale (the root mean variance over all
+  // dimensions), folded back into the first layer at the end, so one learning rate suits any backbone's embedding
+  // scale. One scale, not one per dimension: a feature that is nearly constant over a few examples would
+  // otherwise be blown up, and new images that move it would swing the prediction.
   const mean = new Float64Array(dim);
-  const std = new Float64Array(dim);
   for (const i of train) for (let d = 0; d < dim; d++) mean[d] += x[i][d] / train.length;
-  for (const i of train) for (let d = 0; d < dim; d++) std[d] += (x[i][d] - mean[d]) ** 2 / train.length;
-  for (let d = 0; d < dim; d++) std[d] = Math.sqrt(std[d]) + 1e-6;
+  let variance = 0;
+  for (const i of train) for (let d = 0; d < dim; d++) variance += (x[i][d] - mean[d]) ** 2 / (train.length * dim);
+  const std = new Float64Array(dim).fill(Math.sqrt(variance) || 1);
   const xs = x.map((v) => Float64Array.from(v, (e, d) => (e - mean[d]) / std[d]));
 
   const sizes = hidden > 0 ? [dim, hidden, classes] : [dim, classes];
