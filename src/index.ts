@@ -18,6 +18,3 @@ export { writeNative } from './formats/native/write.js';
 export { hasSimd } from './wasm/load.js';
 export * from './errors.js';
 export { loadGraph } from './api.js';
-export { Learner, type LearnerOptions, type TaughtModel, type TrainOptions, type AddImageOptions } from './teach/learner.js';
-export { KnnClassifier, type KnnPrediction } from './teach/knn.js';
-export type { HeadOptions, TrainedHead, EpochReport } from './teach/head.js';

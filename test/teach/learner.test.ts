@@ -4,8 +4,8 @@
 // the examples gives the same head; augmentation is seeded.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Learner, loadModel, writeNative, decodeImage } from '../../src/index.js';
-import { augmented } from '../../src/teach/learner.js';
+import { loadModel, writeNative, decodeImage } from '../../src/index.js';
+import { Learner, augmented } from '../../src/teach/index.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
 import { mulberry32 } from '../helpers/random.js';
 import { workerBundle } from '../worker/bundle.js';
