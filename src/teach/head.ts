@@ -26,6 +26,8 @@ export interface HeadOptions {
    * the held-out accuracy is measured on photos the head never saw. Default: every example its own group.
    */
   groups?: ArrayLike<number>;
+  /** An explicit split (indices into the examples) instead of the seeded stratified one. */
+  split?: { train: number[]; holdout: number[] };
   seed?: number;
   /** Called after every epoch. */
   onEpoch?(e: EpochReport): void;
@@ -76,6 +78,16 @@ export function stratifiedSplit(labels: ArrayLike<number>, classes: number, frac
   return { train: train.sort((a, b) => a - b), holdout: holdout.sort((a, b) => a - b) };
 }
 
+function checkedSplit(split: { train: number[]; holdout: number[] }, y: ArrayLike<number>, classes: number, n: number): { train: number[]; holdout: number[] } {
+  const seen = new Set<number>();
+  for (const i of [...split.train, ...split.holdout]) {
+    if (!Number.isInteger(i) || i < 0 || i >= n || seen.has(i)) throw new InputError(`trainHead(): split index ${i} is out of range or repeated`);
+    seen.add(i);
+  }
+  for (let c = 0; c < classes; c++) if (!split.train.some((i) => y[i] === c)) throw new InputError(`trainHead(): the split leaves class ${c} no training example`);
+  return { train: [...split.train].sort((a, b) => a - b), holdout: [...split.holdout].sort((a, b) => a - b) };
+}
+
 function shuffle<T>(a: T[], rand: () => number): void {
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
@@ -114,7 +126,7 @@ export function trainHead(x: Float32Array[], y: ArrayLike<number>, classes: numb
   if (groups !== undefined && (groups.length !== n || !Array.prototype.every.call(groups, Number.isInteger))) {
     throw new InputError(`trainHead(): groups must hold one integer per example (${n})`);
   }
-  const { train, holdout } = stratifiedSplit(y, classes, fraction, seed, groups);
+  const { train, holdout } = opts.split ? checkedSplit(opts.split, y, classes, n) : stratifiedSplit(y, classes, fraction, seed, groups);
   const rand = mulberry32(seed);
   // Inputs are centred on the training set's mean and divided by ONE scale (the root mean variance over all
   // dimensions), folded back into the first layer at the end, so one learning rate suits any backbone's embedding

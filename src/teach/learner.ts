@@ -12,6 +12,7 @@ import { InputError } from '../errors.js';
 import { KnnClassifier, type KnnPrediction } from './knn.js';
 import { trainHead, type HeadOptions, type TrainedHead } from './head.js';
 import { taughtGraph } from './graph.js';
+import { dequantizeGraph } from '../graph/dequantize.js';
 
 export interface LearnerOptions extends LoadOptions {
   /** Seed of the augmentation and of training (default 0). */
@@ -23,7 +24,10 @@ export interface AddImageOptions {
   augment?: number;
 }
 
-export interface TrainOptions extends HeadOptions {}
+export interface TrainOptions extends HeadOptions {
+  /** Example indices (in the order added) to train on and to hold out, instead of a seeded split by photo. */
+  split?: { train: number[]; holdout: number[] };
+}
 
 export interface TaughtModel {
   /** The taught model, loaded (in-process) with the learner's load options. */
@@ -54,7 +58,10 @@ export class Learner {
 
   /** A learner on a backbone classifier ('default', a file, bytes, a Graph…): its embedding feeds the new head. */
   static async create(backbone: ModelSource, options: LearnerOptions = {}): Promise<Learner> {
-    const graph = await loadGraph(backbone, options);
+    // precision 'float32': the backbone's float32 twin is the graph the taught model is built on (and quantized
+    // from, for an int8 export), not only what runs.
+    const imported = await loadGraph(backbone, options);
+    const graph = options.precision === 'float32' ? dequantizeGraph(imported) : imported;
     if (!graph.meta.embeddingNode) throw new InputError(`model "${graph.name}" records no embedding node; it cannot be taught new classes`);
     const { seed: _seed, ...load } = options;
     return new Learner(graph, await loadModel(graph, load), options);
