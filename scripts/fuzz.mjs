@@ -1,0 +1,297 @@
+// The model and image fuzzer: mutates the shipped and shared models (and images), loads and runs every mutant in
+// a child process with a memory and a time cap, and sorts the outcomes:
+//   typed   an EngineError subclass (ModelFormatError, InputError, …): the engine refused it, as it should
+//   ran     it loaded and ran (a mutation the format tolerates)
+//   untyped any other error escaped (RangeError, TypeError, stack overflow…)   ┐
+//   trap    a WebAssembly.RuntimeError escaped                                  │ defects: the mutant is saved to
+//   crash   the child died                                                      │ the corpus (test/fuzz/corpus/),
+//   hang    the mutant took longer than the time cap                            │ which `npm test` replays
+//   memory  the child's memory grew past the cap                                ┘
+// Mutations are a deterministic function of --seed: truncation, bit flips, byte runs, 4-byte field overwrites
+// with boundary values, and structural edits of JSON headers (native format) and model.json (dims, offsets,
+// dtypes, nesting).
+//
+//   node scripts/fuzz.mjs [--format tflite|tfjs|native|image|all] [--count N] [--seed S] [--jobs 2]
+//                         [--time-ms 10000] [--memory-mb 1024] [--save-corpus] [--json]
+// Needs dist/ (npm run build). Exit status 1 when a defect was found.
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createHash } from 'node:crypto';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = path.join(ROOT, 'test/fuzz/corpus');
+const SHARED = path.resolve(ROOT, '../shared/data');
+
+// ---- mutations ----------------------------------------------------------------------------------------------
+
+/** mulberry32: the project's seeded generator (src/models/random.ts), repeated here to keep this script standalone. */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const BOUNDARY = [0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0x40000000, 65536, 224, 1001];
+
+/** Byte-level mutants of `bytes`, focused on its first `hot` bytes (headers, tables) half of the time. */
+function mutateBytes(bytes, rand, hot = bytes.length) {
+  const at = (region) => Math.floor(rand() * region);
+  const region = rand() < 0.5 ? Math.min(hot, bytes.length) : bytes.length;
+  const out = bytes.slice();
+  const kind = Math.floor(rand() * 5);
+  switch (kind) {
+    case 0: return { kind: 'truncate', bytes: bytes.subarray(0, at(bytes.length)) };
+    case 1: {
+      const n = 1 + at(8);
+      for (let i = 0; i < n; i++) {
+        const p = at(region);
+        out[p] ^= 1 << at(8);
+      }
+      return { kind: 'bitflip', bytes: out };
+    }
+    case 2: {
+      const p = at(region);
+      const len = 1 + at(64);
+      out.fill([0, 0xff, 0x41][at(3)], p, Math.min(out.length, p + len));
+      return { kind: 'byterun', bytes: out };
+    }
+    case 3: {
+      const p = at(Math.max(1, region - 4));
+      const v = BOUNDARY[at(BOUNDARY.length)];
+      new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(p, v >>> 0, true);
+      return { kind: 'field32', bytes: out };
+    }
+    default: {
+      // Copy a chunk of the file over another place (duplicated tables, crossed offsets).
+      const from = at(region);
+      const to = at(region);
+      const len = 1 + at(256);
+      out.set(bytes.subarray(from, Math.min(bytes.length, from + len)), to < out.length ? to : 0);
+      return { kind: 'splice', bytes: out.subarray(0, out.length) };
+    }
+  }
+}
+
+/** A structural edit of a JSON value: a number made huge/negative/NaN-like, a type changed, an array nested deep. */
+function mutateJson(value, rand) {
+  const paths = [];
+  const walk = (v, p) => {
+    if (p.length > 12) return;
+    paths.push(p);
+    if (Array.isArray(v)) v.slice(0, 40).forEach((x, i) => walk(x, [...p, i]));
+    else if (v && typeof v === 'object') for (const k of Object.keys(v).slice(0, 60)) walk(v[k], [...p, k]);
+  };
+  walk(value, []);
+  const target = paths[Math.floor(rand() * paths.length)];
+  const replacements = [
+    () => 2 ** 31, () => -1, () => 0, () => 1e308, () => -(2 ** 53), () => 0.5, () => 100000,
+    () => 'float16', () => 'int64', () => null, () => true, () => [], () => ({}),
+    () => { let d = [1]; for (let i = 0; i < 5000; i++) d = [d]; return d; },
+    () => Array.from({ length: 100000 }, (_, i) => i), () => 'x'.repeat(1 << 20),
+  ];
+  const make = replacements[Math.floor(rand() * replacements.length)];
+  if (target.length === 0) return make();
+  const copy = structuredClone(value);
+  let parent = copy;
+  for (const k of target.slice(0, -1)) parent = parent[k];
+  const last = target[target.length - 1];
+  if (rand() < 0.15 && !Array.isArray(parent)) delete parent[last];
+  else parent[last] = make();
+  return copy;
+}
+
+/** The native format: 8-byte header length, JSON header, tensor bytes. Structural edits rewrite the header. */
+function mutateNative(bytes, rand) {
+  if (rand() < 0.5) return mutateBytes(bytes, rand, 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true)));
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  const edited = new TextEncoder().encode(JSON.stringify(mutateJson(header, rand)));
+  const out = new Uint8Array(8 + edited.length + (bytes.length - 8 - n));
+  new DataView(out.buffer).setBigUint64(0, BigInt(edited.length), true);
+  out.set(edited, 8);
+  out.set(bytes.subarray(8 + n), 8 + edited.length);
+  return { kind: 'header', bytes: out };
+}
+
+// ---- seeds ---------------------------------------------------------------------------------------------------
+
+/** The files each format's mutants start from (what exists on this machine). */
+async function seeds(format) {
+  const list = [];
+  const add = (name, file) => existsSync(file) && list.push({ name, bytes: new Uint8Array(readFileSync(file)) });
+  if (format === 'tflite') {
+    add('default', path.join(ROOT, 'models/mobilenet_v2_1.0_224_quant.tflite'));
+    add('deeplab', path.join(SHARED, 'models/deeplabv3_mnv2_dm05_pascal_quant.tflite'));
+    add('tf2-int8', path.join(SHARED, 'models/tf2_mobilenet_v2_1.0_224_ptq.tflite'));
+  } else if (format === 'native') {
+    const { buildMobileNetV2, writeNative, loadGraph } = await import(path.join(ROOT, 'dist/index.js'));
+    list.push({ name: 'small-f32', bytes: writeNative(buildMobileNetV2({ alpha: 0.35, resolution: 32, classes: 5 })) });
+    // The default uint8 model in the native format: quantized values, integer weights, labelOffset.
+    list.push({ name: 'default-u8', bytes: writeNative(await loadGraph('default')) });
+  } else if (format === 'tfjs') {
+    const dir = path.join(ROOT, 'node_modules/nsfwjs/dist/models/mobilenet_v2');
+    if (existsSync(path.join(dir, 'model.json'))) list.push({ name: 'nsfwjs', bytes: new Uint8Array(readFileSync(path.join(dir, 'model.json'))), dir });
+  } else if (format === 'image') {
+    const sharp = (await import('sharp')).default;
+    const raw = Buffer.alloc(48 * 40 * 3).map((_, i) => (i * 37) & 255);
+    const img = () => sharp(raw, { raw: { width: 48, height: 40, channels: 3 } });
+    list.push({ name: 'png', bytes: new Uint8Array(await img().png().toBuffer()) });
+    list.push({ name: 'jpeg', bytes: new Uint8Array(await img().jpeg().toBuffer()) });
+    list.push({ name: 'webp', bytes: new Uint8Array(await img().webp().toBuffer()) });
+    list.push({ name: 'gif', bytes: new Uint8Array(await img().gif().toBuffer()) });
+    list.push({ name: 'tiff', bytes: new Uint8Array(await img().tiff().toBuffer()) });
+    // A 24-bit BMP written by hand (sharp writes none).
+    const w = 48, h = 40, row = Math.ceil((w * 3) / 4) * 4;
+    const bmp = new Uint8Array(54 + row * h);
+    const dv = new DataView(bmp.buffer);
+    bmp.set([0x42, 0x4d]);
+    dv.setUint32(2, bmp.length, true); dv.setUint32(10, 54, true); dv.setUint32(14, 40, true);
+    dv.setInt32(18, w, true); dv.setInt32(22, h, true); dv.setUint16(26, 1, true); dv.setUint16(28, 24, true);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) bmp.set([raw[(y * w + x) * 3 + 2], raw[(y * w + x) * 3 + 1], raw[(y * w + x) * 3]], 54 + y * row + x * 3);
+    list.push({ name: 'bmp', bytes: bmp });
+  }
+  return list;
+}
+
+function mutant(format, seed, rand) {
+  if (format === 'native') return mutateNative(seed.bytes, rand);
+  if (format === 'tfjs' && rand() < 0.6) {
+    const json = JSON.parse(new TextDecoder().decode(seed.bytes));
+    return { kind: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(mutateJson(json, rand))) };
+  }
+  return mutateBytes(seed.bytes, rand, format === 'tflite' ? 4096 : seed.bytes.length);
+}
+
+// ---- children --------------------------------------------------------------------------------------------------
+
+/** A child that loads and runs mutants one by one (scripts/fuzz-child.mjs), restarted after a crash or a hang. */
+class Child {
+  constructor(memoryMb) {
+    this.memoryMb = memoryMb;
+    this.spawn();
+  }
+
+  spawn() {
+    this.proc = fork(path.join(ROOT, 'scripts/fuzz-child.mjs'), [], {
+      execArgv: [`--max-old-space-size=${this.memoryMb}`, '--stack-size=984'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.proc.stderr.on('data', () => {});
+    this.pending = null;
+    this.proc.on('message', (m) => this.pending?.resolve(m));
+    this.proc.on('exit', (code, signal) => this.pending?.resolve({ outcome: 'crash', detail: `exit ${code ?? signal}` }));
+  }
+
+  run(job, timeMs) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending = null;
+        this.proc.kill('SIGKILL');
+        this.spawn();
+        resolve({ outcome: 'hang', detail: `over ${timeMs} ms` });
+      }, timeMs);
+      this.pending = {
+        resolve: (m) => {
+          clearTimeout(timer);
+          this.pending = null;
+          if (m.outcome === 'crash') this.spawn();
+          resolve(m);
+        },
+      };
+      this.proc.send(job);
+    });
+  }
+
+  close() {
+    this.proc.kill();
+  }
+}
+
+// ---- main ------------------------------------------------------------------------------------------------------
+
+const DEFECTS = new Set(['untyped', 'trap', 'crash', 'hang', 'memory']);
+
+export async function fuzz({ format = 'all', count = 200, seed = 1, jobs = 2, timeMs = 10_000, memoryMb = 1024, saveCorpus = false, log = console.log } = {}) {
+  if (!existsSync(path.join(ROOT, 'dist/index.js'))) throw new Error('fuzz: dist/ is not built; run `npm run build`');
+  const formats = format === 'all' ? ['tflite', 'native', 'tfjs', 'image'] : [format];
+  const table = {};
+  const defects = [];
+  for (const f of formats) {
+    const list = await seeds(f);
+    if (list.length === 0) {
+      log(`${f}: no seed files here; skipped`);
+      continue;
+    }
+    const row = (table[f] = { tried: 0, typed: 0, ran: 0, untyped: 0, trap: 0, crash: 0, hang: 0, memory: 0 });
+    const children = Array.from({ length: jobs }, () => new Child(memoryMb));
+    const rand = mulberry32(seed ^ (f.length * 0x9e3779b1));
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(children.map(async (child) => {
+      while (next < count) {
+        const i = next++;
+        const s = list[Math.floor(rand() * list.length)];
+        const m = mutant(f, s, rand);
+        const job = { format: f, bytes: m.bytes, dir: s.dir, memoryMb };
+        const r = await child.run(job, timeMs);
+        row.tried++;
+        row[r.outcome]++;
+        if (DEFECTS.has(r.outcome)) {
+          const id = createHash('sha256').update(m.bytes).digest('hex').slice(0, 16);
+          defects.push({ format: f, seed: s.name, mutation: m.kind, outcome: r.outcome, detail: r.detail, id });
+          if (saveCorpus) {
+            mkdirSync(CORPUS, { recursive: true });
+            writeFileSync(path.join(CORPUS, `${f}-${id}.bin`), m.bytes);
+            writeFileSync(path.join(CORPUS, `${f}-${id}.json`), `${JSON.stringify({ format: f, seed: s.name, mutation: m.kind, outcome: r.outcome, detail: String(r.detail).slice(0, 500) }, null, 2)}\n`);
+          }
+        }
+        if (i % 500 === 499) log(`${f}: ${i + 1}/${count} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+    }));
+    children.forEach((c) => c.close());
+    row.seconds = +((performance.now() - t0) / 1000).toFixed(1);
+  }
+  return { table, defects };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      format: { type: 'string', default: 'all' }, count: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' },
+      jobs: { type: 'string', default: '2' }, 'time-ms': { type: 'string', default: '10000' }, 'memory-mb': { type: 'string', default: '1024' },
+      'save-corpus': { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+    },
+  });
+  const int = (k) => {
+    const v = Number(values[k]);
+    if (!Number.isInteger(v) || v < 0) {
+      console.error(`fuzz: --${k} must be a non-negative integer, got "${values[k]}"`);
+      process.exit(2);
+    }
+    return v;
+  };
+  if (!['all', 'tflite', 'tfjs', 'native', 'image'].includes(values.format)) {
+    console.error(`fuzz: --format must be tflite, tfjs, native, image or all, got "${values.format}"`);
+    process.exit(2);
+  }
+  const r = await fuzz({
+    format: values.format, count: int('count'), seed: int('seed'), jobs: Math.max(1, int('jobs')), timeMs: int('time-ms'),
+    memoryMb: int('memory-mb'), saveCorpus: values['save-corpus'], log: values.json ? () => {} : console.log,
+  });
+  if (values.json) console.log(JSON.stringify(r, null, 2));
+  else {
+    console.log('\nformat   tried   typed     ran  untyped  trap  crash  hang  memory  seconds');
+    for (const [f, r0] of Object.entries(r.table)) {
+      console.log(`${f.padEnd(7)} ${String(r0.tried).padStart(6)} ${String(r0.typed).padStart(7)} ${String(r0.ran).padStart(7)} ${String(r0.untyped).padStart(8)} ${String(r0.trap).padStart(5)} ${String(r0.crash).padStart(6)} ${String(r0.hang).padStart(5)} ${String(r0.memory).padStart(7)} ${String(r0.seconds).padStart(8)}`);
+    }
+    for (const d of r.defects.slice(0, 20)) console.log(`DEFECT ${d.format} ${d.outcome} (${d.mutation} of ${d.seed}, ${d.id}): ${String(d.detail).slice(0, 200)}`);
+  }
+  process.exit(r.defects.length ? 1 : 0);
+}
