@@ -10,20 +10,27 @@
 //   biases            float32, or int32 with scale inputScale·weightScale[c] (as float32) and zero point 0
 // Ops: explicit pads become SAME or VALID when that is exact, else a PAD before a VALID convolution;
 // global_avg_pool becomes MEAN (rounding 'mean') or AVERAGE_POOL_2D (rounding 'avgpool', followed by a
-// RESHAPE when the IR output is [1,C]), the rounding defaulting as in ../../graph/ir.ts; fused
-// activations NONE / RELU / RELU6. Tensors are named after the IR values, so importing the file gives the
+// RESHAPE when the IR output is [1,C]), the rounding defaulting as in ../../graph/ir.ts; a dense with
+// per-channel integer weights becomes RESHAPE → 1×1 CONV_2D → RESHAPE (see WriteTfliteOptions.perChannelDense);
+// fused activations NONE / RELU / RELU6. Tensors are named after the IR values, so importing the file gives the
 // same value names; constants are named "<node>/weights", "/bias", "/paddings", "/axes", "/size",
 // "/shape" (prefixed "mobilenet_v2/" for a MobileNetV2 whose value names do not say so, because the importer
 // recognises the architecture by its tensor names, as TensorFlow's scopes give them).
 //
 // Operator codes carry both builtin_code and deprecated_builtin_code (min(code, 127), 127 being
-// PLACEHOLDER_FOR_GREATER_OP_CODES), and the versions TensorFlow's converter gives the same op on the same
-// types (tensorflow/lite/tools/versioning/op_version.cc): e.g. CONV_2D 3 for int8, DEPTHWISE_CONV_2D 2 with
-// dilation. Constant data is 16-byte aligned in the file (schema.fbs: Buffer.data force_align 16), so a
+// PLACEHOLDER_FOR_GREATER_OP_CODES), and op versions after tensorflow/lite/tools/versioning/op_version.cc, as
+// the converter's files in ../shared/data show them (CONV_2D 3, DEPTHWISE_CONV_2D 3, ADD / MEAN / SOFTMAX 2
+// for int8; DEPTHWISE_CONV_2D 2 with dilation; 1 for float32 and uint8). The runtime accepts any version up
+// to the one its kernels register, so these only document what the op needs. Constant data is 16-byte aligned in the file (schema.fbs: Buffer.data force_align 16), so a
 // runtime that maps the file can use the weights in place.
 //
-// The FlatBuffer is built with the `flatbuffers` package's Builder (the project already tests its reader
-// against it; about 3 KB gzipped, and only code that exports pulls it in).
+// The FlatBuffer is built with the `flatbuffers` package's Builder (maintained, the project's tests already
+// check its reader against it): its Builder is about 2.5 KB gzipped, this module with it about 5 KB, so it
+// belongs in a chunk that only exporting code loads (nothing in src/index.ts imports it).
+//
+// Importing the file (./import.ts) gives back the same graph, but for the spellings above that take several
+// TFLite ops (PAD, the [1,C] AVERAGE_POOL_2D, the per-channel dense), a labelOffset (always 0 or 1: a first
+// label "background" reads back as labelOffset 1), meta.paddingMode ('same') and meta.source.
 
 import { Builder } from 'flatbuffers';
 import type { DType, Graph, Node, Pad, Quant, QuantWeights, ValueType } from '../../graph/ir.js';

@@ -141,6 +141,10 @@ describe('writeTflite: the file', () => {
     expect(parseTflite(bare, 'x').metadata).toEqual([]);
   });
 
+  it('is reproducible: the same graph gives the same bytes', () => {
+    expect(Buffer.from(writeTflite(g)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
   it('rejects what a .tflite labels file cannot carry, with typed errors', () => {
     expect(() => writeTflite({ ...g, meta: { ...g.meta, labels: ['a', 'b', 'c'], labelOffset: 2 } })).toThrow(InputError);
     expect(() => writeTflite({ ...g, meta: { ...g.meta, labels: ['a', 'b\nc', 'd', 'e', 'f'] } })).toThrow(/cannot be a line/);
@@ -320,6 +324,7 @@ describeShared('writeTflite with real models, checked by the TFLite runtime', ()
     await expectClose('default float32 twin', dequantizeGraph(def), 1e-5);
     await expectClose('builder MobileNetV2 1.0/224 (random weights)', buildMobileNetV2(), 1e-5);
     await expectClose('nsfw', readNative(readFileSync(path.join(ROOT, 'models/nsfw.safetensors')), 'nsfw'), 1e-5);
+    await expectClose('builder MobileNetV2 1.0/224, "symmetric" pads (PAD ops)', buildMobileNetV2({ paddingMode: 'symmetric' }), 1e-5);
   }, 120_000);
 
   it.skipIf(!pkg)('int8 PTQ of the default model\'s float32 twin: output bytes identical to ours', async () => {
@@ -348,5 +353,9 @@ describeShared('writeTflite with real models, checked by the TFLite runtime', ()
     const b = buildMobileNetV2();
     b.meta.preprocess = { scale: [1 / 128, 1 / 128, 1 / 128], offset: [-1, -1, -1], centralCrop: 1 };
     await expectBytes('PTQ int8 of the builder MobileNetV2, per-channel dense head, int8 softmax', await ptq(b, pixels, 'int8'));
+    // With "symmetric" pads: int8 PAD ops (padding with the zero point) before VALID convolutions.
+    const s = buildMobileNetV2({ paddingMode: 'symmetric' });
+    s.meta.preprocess = b.meta.preprocess;
+    await expectBytes('PTQ int8 of the builder MobileNetV2, "symmetric" pads (int8 PAD ops)', await ptq(s, pixels, 'int8'));
   }, 120_000);
 });
