@@ -24,6 +24,7 @@ import { dequantizeGraph } from '../../../src/graph/dequantize.js';
 import { Calibrator } from '../../../src/quantize/calibrate.js';
 import { quantizeGraph } from '../../../src/quantize/quantize.js';
 import { Model } from '../../../src/model.js';
+import { loadModel } from '../../../src/api.js';
 import { InputError } from '../../../src/errors.js';
 import { graphSkeleton } from '../../helpers/tflite-builder.js';
 import { describeShared, ROOT, sharedPath } from '../../helpers/shared.js';
@@ -357,5 +358,22 @@ describeShared('writeTflite with real models, checked by the TFLite runtime', ()
     const s = buildMobileNetV2({ paddingMode: 'symmetric' });
     s.meta.preprocess = b.meta.preprocess;
     await expectBytes('PTQ int8 of the builder MobileNetV2, "symmetric" pads (int8 PAD ops)', await ptq(s, pixels, 'int8'));
+  }, 120_000);
+
+  it.skipIf(!pkg)('int8 PTQ of the nsfw model (a trained Keras MobileNetV2 with a three-layer dense head): output bytes identical to ours', async () => {
+    const nsfw = readNative(readFileSync(path.join(ROOT, 'models/nsfw.safetensors')), 'nsfw');
+    const q8 = await ptq(nsfw, pixels, 'int8');
+    await expectBytes('PTQ int8 of nsfw, int8 softmax', q8);
+    // Loaded back by our own loadModel from the bytes: the same classification.
+    const back = await loadModel(writeTflite(q8));
+    const same = await Model.create(q8, 'builder');
+    try {
+      const img = { data: pixels[0]!, width: 224, height: 224 };
+      expect(await back.classify(img, { topK: 5 })).toEqual(await same.classify(img, { topK: 5 }));
+      expect(back.info.labels).toEqual(nsfw.meta.labels);
+    } finally {
+      back.dispose();
+      same.dispose();
+    }
   }, 120_000);
 });
