@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../api.js';
 import type { LoadOptions, ModelInfo } from '../model.js';
+import type { Graph } from '../graph/ir.js';
 import { buildMobileNetV2 } from '../models/mobilenet-v2.js';
 import { pascalVocColor } from '../models/pascal-voc.js';
 import { slimCounts } from '../graph/summary.js';
@@ -94,10 +95,11 @@ ${GENERAL_HELP}`,
   },
   convert: {
     options: { ...EVERYWHERE },
-    usage: `Usage: mobilenet-wasm convert <input model> <output.safetensors>
+    usage: `Usage: mobilenet-wasm convert <input model> <output.safetensors|output.tflite>
 
-Converts a model (.tflite, .safetensors, TF.js model.json with its weight files) to this engine's native
-file (safetensors with the graph in its metadata).
+Converts a model (.tflite, .safetensors, TF.js model.json with its weight files) to the format the output's
+extension names: this engine's native file (.safetensors, the graph in its metadata) or a TFLite flatbuffer
+(.tflite, with the labels in an appended zip as TFLite classifiers carry them).
 
 ${GENERAL_HELP}`,
     run: convert,
@@ -144,14 +146,15 @@ ${GENERAL_HELP}`,
     options: {
       ...EVERYWHERE, out: STR, model: STR, head: STR, holdout: STR, augment: STR, hidden: STR, epochs: STR, seed: STR, int8: BOOL, json: BOOL,
     },
-    usage: `Usage: mobilenet-wasm train <folder> --out <model.safetensors|state.json> [--head dense|knn] [--holdout 0.2]
+    usage: `Usage: mobilenet-wasm train <folder> --out <model.tflite|model.safetensors|state.json> [--head dense|knn] [--holdout 0.2]
          [--int8] [--model default] [--augment 4] [--hidden 0] [--epochs 200] [--seed 0] [--json]
 
 Teaches a model your own classes: <folder> holds one sub-folder per class, named by its label, with its photos
 (any format classify reads). Each class's photos are split, seeded, into training and held-out ones; the
 held-out accuracy and confusion matrix are measured on photos the model never saw.
 
-  --out <file>            the taught model (.safetensors: backbone + the new head), or with --head knn the
+  --out <file>            the taught model, backbone + the new head (.tflite, which the TensorFlow Lite runtime
+                          runs with our outputs, or .safetensors), or with --head knn the
                           examples' embeddings and labels (.json) for the library's KnnClassifier
   --head dense|knn        a dense softmax head trained on the embeddings (default), or k-nearest-neighbours
   --holdout F             fraction of each class's photos held out (default 0.2; 0 for none)
@@ -175,7 +178,7 @@ Commands:
   classify <image...>                 top classes of each image
   segment <image> --out <file.png>    class map of an image, drawn over it (segmentation models)
   info                                a model's task, input, preprocessing, labels and layers
-  convert <input> <output>            convert a model to the native format
+  convert <input> <output>            convert a model to the native format or to .tflite
   bench                               time inference
   quantize <model> <out> --calibrate <folder>   int8 post-training quantization
   train <folder> --out <file>         teach a model your own classes (one sub-folder per class)
@@ -428,13 +431,13 @@ async function info(args: Args): Promise<number> {
 }
 
 async function convert(args: Args): Promise<number> {
-  const [input, output] = expectPositionals(args, 2, 2, 'mobilenet-wasm convert <input model> <output.safetensors>');
+  const [input, output] = expectPositionals(args, 2, 2, 'mobilenet-wasm convert <input model> <output.safetensors|output.tflite>');
   await inputFile(input, 'convert: input model');
   await outputFile(output, 'convert: output', 'model.safetensors');
   const graph = await importModelBytes(await readFileBytes(input), {
     fileName: input, readShard: (p) => readFileBytes(path.resolve(path.dirname(input), p)),
   });
-  const bytes = writeNative(graph);
+  const bytes = await writeModel(output, graph, 'convert');
   try {
     await writeFile(output, bytes);
   } catch (e) {
@@ -442,6 +445,13 @@ async function convert(args: Args): Promise<number> {
   }
   console.log(`wrote ${output}: ${formatBytes(bytes.byteLength)}, ${graph.nodes.length} nodes, ${graph.meta.labels.length} labels`);
   return 0;
+}
+
+/** The bytes of `graph` in the format `file`'s extension names: .tflite (src/formats/tflite/write.ts) or the native .safetensors. */
+async function writeModel(file: string, graph: Graph, command: string): Promise<Uint8Array> {
+  if (/\.tflite$/i.test(file)) return (await import('../formats/tflite/write.js')).writeTflite(graph);
+  if (/\.safetensors$/i.test(file)) return writeNative(graph);
+  throw new UsageError(`${command}: the output must end in .safetensors (this engine's format) or .tflite, got "${file}"`);
 }
 
 async function bench(args: Args): Promise<number> {
@@ -536,7 +546,7 @@ async function quantize(args: Args): Promise<number> {
 
 /** `train`: teach the backbone the classes of a folder's sub-folders (src/teach/command.ts). */
 async function train(args: Args): Promise<number> {
-  const usage = 'usage: mobilenet-wasm train <folder> --out <model.safetensors|state.json> [--head dense|knn] [--holdout 0.2] [--int8]';
+  const usage = 'usage: mobilenet-wasm train <folder> --out <model.tflite|model.safetensors|state.json> [--head dense|knn] [--holdout 0.2] [--int8]';
   const [folder] = expectPositionals(args, 1, 1, usage);
   const out = stringFlag(args, 'out');
   if (!out) throw new UsageError(`train: --out is required (${usage})`);
@@ -544,7 +554,7 @@ async function train(args: Args): Promise<number> {
   const int8 = args.flags.has('int8');
   if (head === 'knn' && !out.endsWith('.json')) throw new UsageError('train: with --head knn, --out names a .json file (the examples; a k-NN is not a model graph)');
   if (head === 'knn' && int8) throw new UsageError('train: --int8 quantizes a dense head\'s model; a k-NN has none');
-  if (head === 'dense' && !out.endsWith('.safetensors')) throw new UsageError(`train: --out must name a .safetensors file for a dense head, got "${out}"`);
+  if (head === 'dense' && !/\.(safetensors|tflite)$/i.test(out)) throw new UsageError(`train: --out must name a .tflite or .safetensors file for a dense head, got "${out}"`);
   await outputFile(out, 'train: --out', head === 'knn' ? 'examples.json' : 'taught.safetensors');
   if ((await kindOf(folder)) !== 'dir') throw new InputError(`train: "${folder}" is not a folder`);
   const { trainFolder, formatConfusion } = await import('../teach/command.js');
@@ -565,7 +575,7 @@ async function train(args: Args): Promise<number> {
   try {
     for (const s of r.skipped) console.error(`mobilenet-wasm: skipped "${s.file}": ${s.error}`);
     if (head === 'knn') await writeFile(out, JSON.stringify(r.learner.save()));
-    else await writeFile(out, writeNative(r.graph!));
+    else await writeFile(out, await writeModel(out, r.graph!, 'train'));
     if (args.flags.has('json')) {
       const { graph: _g, learner: _l, ...report } = r;
       console.log(JSON.stringify({ ...report, out }, null, 2));

@@ -4,3 +4,4 @@ export { Learner, augmented, type LearnerOptions, type TaughtModel, type TrainOp
 export { KnnClassifier, type KnnPrediction } from './knn.js';
 export { trainHead, predictHead, stratifiedSplit, type HeadOptions, type TrainedHead, type EpochReport, type DenseLayer } from './head.js';
 export { taughtGraph, backboneUpToEmbedding } from './graph.js';
+export { writeTflite, type WriteTfliteOptions } from '../formats/tflite/write.js';

@@ -66,6 +66,15 @@ describeShared('mobilenet-wasm train', () => {
     expect(JSON.parse(r.out)).toMatchObject({ labels: ['cat', 'dog', 'hotdog'], head: 'dense', out });
     const m = await loadModel(out);
     expect(m.info.requant).toBeDefined();
+    // The same model as a .tflite (the TFLite runtime's byte identity is test/formats/tflite/write.test.ts's).
+    const tfl = path.join(dir, 'taught8.tflite');
+    expect((await cli('train', photos, '--out', tfl, '--int8')).code).toBe(0);
+    const t = await loadModel(tfl);
+    expect(t.info.labels).toEqual(['cat', 'dog', 'hotdog']);
+    for (const f of ['cat_test_0.jpg', 'dog_test_0.jpg']) {
+      expect(await t.classify(sharedPath('images/imprinting', f))).toEqual(await m.classify(sharedPath('images/imprinting', f)));
+    }
+    t.dispose();
     for (const f of ['cat_test_0.jpg', 'dog_test_0.jpg', 'hotdog_test_0.jpg']) {
       expect((await m.classify(sharedPath('images/imprinting', f), { topK: 1 }))[0].label).toBe(f.split('_')[0]);
     }
@@ -86,7 +95,7 @@ describe('mobilenet-wasm train: mistakes', () => {
   it.each([
     [['train'], 2, /train: usage/],
     [['train', 'x'], 2, /--out is required/],
-    [['train', 'x', '--out', 'm.onnx'], 2, /must name a \.safetensors file/],
+    [['train', 'x', '--out', 'm.onnx'], 2, /must name a \.tflite or \.safetensors file/],
     [['train', 'x', '--out', 'm.safetensors', '--head', 'knn'], 2, /--head knn, --out names a \.json file/],
     [['train', 'x', '--out', 'e.json', '--head', 'knn', '--int8'], 2, /a k-NN has none/],
     [['train', '/nonexistent/folder', '--out', 'm.safetensors'], 1, /is not a folder/],
