@@ -9,7 +9,7 @@ import { loadModel } from '../src/api.js';
 import { createPool } from '../src/pool.js';
 import { buildMobileNetV2 } from '../src/models/mobilenet-v2.js';
 import { importModelBytes } from '../src/formats/load-bytes.js';
-import { defaultModelUrl } from '../src/assets.js';
+import { builtinModelUrl } from '../src/assets.js';
 import { readUrlBytes } from '../src/io.js';
 import { parseArgs, numberFlag, stringFlag } from '../src/cli/args.js';
 import { percentile } from '../src/cli/format.js';
@@ -128,11 +128,12 @@ async function versusTfjs(label: string, graph: Graph) {
   return r;
 }
 
-async function defaultGraph(): Promise<Graph> {
-  return importModelBytes(await readUrlBytes(defaultModelUrl()), { fileName: 'default' });
+/** The float32 benchmarks' model: the built-in 'nsfw' MobileNetV2 1.0/224, the same network TF.js and ORT run. */
+async function nsfwGraph(): Promise<Graph> {
+  return importModelBytes(await readUrlBytes(builtinModelUrl('nsfw')), { fileName: 'nsfw' });
 }
 
-if (only.has('f32')) report.f32 = await versusTfjs('default model (nsfwjs MobileNetV2 1.0/224)', await defaultGraph());
+if (only.has('f32')) report.f32 = await versusTfjs("built-in 'nsfw' model (nsfwjs MobileNetV2 1.0/224)", await nsfwGraph());
 
 if (only.has('small')) {
   report.small = [];
@@ -176,7 +177,7 @@ if (only.has('threads')) {
   const { measureCoreScaling } = await import('./core-scaling.js');
   const { PairProbe } = await import('./pair-probe.js');
   const core = await measureCoreScaling();
-  const g = await defaultGraph();
+  const g = await nsfwGraph();
   const x = inputFor(g);
   const one = await loadModel(g, { isa: 'simd' });
   const two = await loadModel(g, { isa: 'simd', threads: 2 });
@@ -213,12 +214,12 @@ if (only.has('pool')) {
   const n = Math.max(40, runs);
   const img = { data: new Uint8Array(320 * 240 * 4).map((_, i) => (i * 31) & 255), width: 320, height: 240 };
   const copy = () => ({ ...img, data: img.data.slice() });
-  const single = await loadModel('default');
+  const single = await loadModel('nsfw');
   for (let i = 0; i < 5; i++) await single.classify(copy());
   let t0 = performance.now();
   for (let i = 0; i < n; i++) await single.classify(copy());
   const singleRate = n / ((performance.now() - t0) / 1000);
-  const pool = createPool({ model: 'default', size: 2, idleTimeoutMs: Infinity });
+  const pool = createPool({ model: 'nsfw', size: 2, idleTimeoutMs: Infinity });
   await Promise.all(Array.from({ length: 10 }, () => pool.classify(copy())));
   t0 = performance.now();
   await Promise.all(Array.from({ length: n }, () => pool.classify(copy())));
@@ -278,7 +279,7 @@ if (only.has('int8')) {
 // conversion is done once, outside the timed region (peer.prepare); runs alternate with ours.
 if (only.has('ort')) {
   const { loadOrtPeer } = await import('./peers/ort.js');
-  const g = await defaultGraph();
+  const g = await nsfwGraph();
   const x = inputFor(g);
   const before = new Set(memories);
   let t0 = performance.now();

@@ -43,12 +43,14 @@ function engineFiles() {
 
 /**
  * The models the engine ships, read from src/assets.ts (the one place that names them): every
- * new URL('../models/<file>') literal, and which of them defaultModelUrl() returns.
+ * new URL('../models/<file>') literal, and which of them is the default ('default' in builtinModelUrl's
+ * switch, or the literal in defaultModelUrl()).
  */
 function engineModels() {
   const src = readFileSync(path.join(ROOT, 'src/assets.ts'), 'utf8');
   const all = [...src.matchAll(/new URL\('\.\.\/models\/([\w.-]+)'/g)].map((m) => m[1]);
-  const def = /function defaultModelUrl\(\)[^{]*\{[^}]*?new URL\('\.\.\/models\/([\w.-]+)'/.exec(src)?.[1];
+  const def = /case 'default':\s*return new URL\('\.\.\/models\/([\w.-]+)'/.exec(src)?.[1]
+    ?? /function defaultModelUrl\(\)[^{]*\{[^}]*?new URL\('\.\.\/models\/([\w.-]+)'/.exec(src)?.[1];
   if (!def) throw new Error('build-web: cannot find the default model in src/assets.ts (defaultModelUrl)');
   return { all: [...new Set(all)], def };
 }

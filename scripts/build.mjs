@@ -1,6 +1,6 @@
 // Builds everything `npm ci` should leave ready, offline: the wasm kernels (asc, then wasm-opt from
-// the binaryen package), the ESM bundles (esbuild), the .d.ts types (tsc), and the default model from the
-// installed nsfwjs package. Prints the size budget at the end (scripts/size.mjs).
+// the binaryen package), the ESM bundles (esbuild), the .d.ts types (tsc), and the 'nsfw' model from the
+// nsfwjs package (a devDependency; the default ImageNet model ships as a file in models/). Prints the size budget at the end (scripts/size.mjs).
 // Usage: node scripts/build.mjs [--skip-model] [--skip-wasm] [--skip-types]
 //
 // dist/ after a build:
@@ -62,7 +62,11 @@ if (!skip.has('--skip-wasm')) {
 // 2. `await import('node:…')` (lazy, Node-only) becomes `await __mnwNodeImport('node:…')`, defined in the
 //    banner with a non-literal import(): an app's bundler then leaves Node built-ins alone instead of failing
 //    to resolve them for the browser (esbuild --platform=browser errors on a literal import('node:fs')).
-//    Write lazy Node imports exactly as `await import('node:…')`; test/build/bundle.test.ts fails on any other.
+//    Write lazy Node imports exactly as `await import('node:…')` (or `await import('sharp')` for a package in
+//    NODE_ONLY_PACKAGES); test/build/bundle.test.ts fails on any other.
+// Packages only Node code imports (image decoding in src/image/decode-node.ts), hidden like node: built-ins.
+const NODE_ONLY_PACKAGES = ['sharp'];
+const NODE_ONLY_IMPORT = new RegExp(`\\bawait\\s+import\\((\\s*['"](?:node:[^'"]*|${NODE_ONLY_PACKAGES.join('|')})['"])`, 'g');
 const NODE_IMPORT_BANNER = 'const __mnwNodeImport=(m)=>import(/* webpackIgnore: true */ /* @vite-ignore */ m);';
 const distSource = ({ hideNodeImports }) => ({
   name: 'dist-source',
@@ -75,7 +79,7 @@ const distSource = ({ hideNodeImports }) => ({
         if (rewritten === contents) throw new Error("src/assets.ts: found no new URL('../dist/…') to rewrite");
         contents = rewritten;
       }
-      if (hideNodeImports) contents = contents.replace(/\bawait\s+import\((\s*['"]node:)/g, 'await __mnwNodeImport($1');
+      if (hideNodeImports) contents = contents.replace(NODE_ONLY_IMPORT, 'await __mnwNodeImport($1');
       return { contents, loader: 'ts' };
     });
   },
@@ -84,7 +88,7 @@ const distSource = ({ hideNodeImports }) => ({
 const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', sourcemap: true, legalComments: 'none' };
 // Runs in browsers, Node and Deno: no node: import may be static (test/build/bundle.test.ts checks).
 const web = {
-  ...common, platform: 'neutral', mainFields: ['module', 'main'], external: ['node:*'], minify: true, keepNames: true,
+  ...common, platform: 'neutral', mainFields: ['module', 'main'], external: ['node:*', ...NODE_ONLY_PACKAGES], minify: true, keepNames: true,
   plugins: [distSource({ hideNodeImports: true })], banner: { js: NODE_IMPORT_BANNER },
 };
 // One build with code splitting: the engine code that index.js, worker.js and thread.js share lands once in
@@ -133,8 +137,8 @@ if (!skip.has('--skip-types')) {
 }
 
 if (!skip.has('--skip-model')) {
-  await esbuild.build({ ...common, entryPoints: ['scripts/build-default-model.ts'], outfile: 'build/build-default-model.mjs', platform: 'node', packages: 'external' });
-  run(process.execPath, ['build/build-default-model.mjs']);
+  await esbuild.build({ ...common, entryPoints: ['scripts/build-nsfw-model.ts'], outfile: 'build/build-nsfw-model.mjs', platform: 'node', packages: 'external' });
+  run(process.execPath, ['build/build-nsfw-model.mjs']);
 }
 
 printSizes();

@@ -4,7 +4,7 @@
 //   npx esbuild scripts/ptq-eval.ts --bundle --platform=node --format=esm \
 //     --outfile=build/ptq-eval.mjs --packages=external && node build/ptq-eval.mjs [options]
 //
-// Options: --model <file> (default models/default.safetensors)  --calibration N (48)  --eval N (396)
+// Options: --model <file> (default models/nsfw.safetensors, the built-in 'nsfw' model)  --calibration N (48)  --eval N (396)
 //          --method minmax|average|percentile  --percentile P  --softmax float|int8  --pool avgpool|mean
 //          --relu6 calibrated|fixed  --no-bias-correction  --runs N (latency runs, 30)  --out <file> (write the
 //          int8 model)  --json  --ablation (also print the figures of the alternative choices)
@@ -76,7 +76,7 @@ async function medianMs(model: { run(x: Float32Array): Promise<Float32Array> }, 
 }
 
 async function main(): Promise<void> {
-  const modelPath = flag('model') ?? path.join(ROOT, 'models/default.safetensors');
+  const modelPath = flag('model') ?? path.join(ROOT, 'models/nsfw.safetensors');
   const nCal = Number(flag('calibration') ?? 48);
   const nEval = Number(flag('eval') ?? 396);
   const method = (flag('method') ?? 'minmax') as RangeMethod;

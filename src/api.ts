@@ -1,15 +1,18 @@
 // The public entry point: resolve a model source to bytes (or a graph), import it, compile it.
 import type { Graph } from './graph/ir.js';
 import { Model, type LoadOptions } from './model.js';
-import { defaultModelUrl } from './assets.js';
+import { builtinModelFile, builtinModelUrl, isBuiltinModel, type BuiltinModel } from './assets.js';
 import { isNode, readFileBytes, readUrlBytes } from './io.js';
 import { importModelBytes } from './formats/load-bytes.js';
 import { sniffFormat } from './formats/sniff.js';
 import { InputError, EngineError } from './errors.js';
 import type { ModelWorkerOptions, WorkerModel } from './workers/client.js';
 
-/** 'default' | a file path (Node) | a URL | model bytes | a Graph built in code (e.g. buildMobileNetV2). */
-export type ModelSource = 'default' | string | URL | ArrayBuffer | ArrayBufferView | Graph;
+/**
+ * A built-in model's name ('default': ImageNet MobileNetV2; 'nsfw': the nsfwjs classifier; see assets.ts),
+ * a file path (Node), a URL, model bytes, or a Graph built in code (e.g. buildMobileNetV2).
+ */
+export type ModelSource = BuiltinModel | string | URL | ArrayBuffer | ArrayBufferView | Graph;
 
 const URL_LIKE = /^(https?|file|blob|data):/i;
 
@@ -47,12 +50,14 @@ function isGraph(s: ModelSource): s is Graph {
 interface Resolved { bytes: Uint8Array; fileName: string; readShard?: (path: string) => Promise<Uint8Array> }
 
 async function resolveSource(source: Exclude<ModelSource, Graph>): Promise<Resolved> {
-  if (source === 'default') {
-    const url = defaultModelUrl();
+  if (isBuiltinModel(source)) {
+    const url = builtinModelUrl(source);
+    const fileName = builtinModelFile(source);
     try {
-      return { bytes: await readUrlBytes(url), fileName: 'default model (models/default.safetensors)' };
+      return { bytes: await readUrlBytes(url), fileName };
     } catch (e) {
-      throw new EngineError(`cannot read the built-in default model at ${url.href} (it is built by \`npm install\` / \`npm run build\`): ${(e as Error).message}`);
+      const how = source === 'nsfw' ? ' (it is built by `npm install` / `npm run build` from the nsfwjs package)' : '';
+      throw new EngineError(`cannot read the built-in model "${source}" (${fileName}) at ${url.href}${how}: ${(e as Error).message}`);
     }
   }
   if (source instanceof URL || (typeof source === 'string' && URL_LIKE.test(source))) {
@@ -79,5 +84,5 @@ async function resolveSource(source: Exclude<ModelSource, Graph>): Promise<Resol
   }
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), fileName: '<ArrayBuffer>' };
   if (ArrayBuffer.isView(source)) return { bytes: new Uint8Array(source.buffer, source.byteOffset, source.byteLength), fileName: '<bytes>' };
-  throw new InputError(`loadModel(): unsupported source ${Object.prototype.toString.call(source)}; expected 'default', a path, a URL, bytes or a Graph`);
+  throw new InputError(`loadModel(): unsupported source ${Object.prototype.toString.call(source)}; expected 'default', 'nsfw', a path, a URL, bytes or a Graph`);
 }

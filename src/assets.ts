@@ -25,9 +25,38 @@ export function wasmUrl(isa: KernelModule): URL {
   }
 }
 
-/** URL of the built-in default model (produced at install from the nsfwjs package). */
+/**
+ * The models that ship in the package, by the name loadModel() takes:
+ * - 'default': MobileNetV2 1.0/224 ImageNet, TensorFlow's uint8 TFLite file as published (Apache-2.0, see
+ *   models/NOTICE); `{ precision: 'float32' }` runs its float32 twin.
+ * - 'nsfw': the nsfwjs MobileNetV2 image-safety classifier (float32), converted at build time from the nsfwjs
+ *   package into the native format (scripts/build-nsfw-model.ts).
+ */
+export const BUILTIN_MODELS = ['default', 'nsfw'] as const;
+export type BuiltinModel = (typeof BUILTIN_MODELS)[number];
+
+export function isBuiltinModel(name: unknown): name is BuiltinModel {
+  return (BUILTIN_MODELS as readonly unknown[]).includes(name);
+}
+
+/** URL of a built-in model's file. */
+export function builtinModelUrl(name: BuiltinModel): URL {
+  switch (name) {
+    case 'default':
+      return new URL('../models/mobilenet_v2_1.0_224_quant.tflite', import.meta.url);
+    case 'nsfw':
+      return new URL('../models/nsfw.safetensors', import.meta.url);
+  }
+}
+
+/** URL of the built-in default model (builtinModelUrl('default')). */
 export function defaultModelUrl(): URL {
-  return new URL('../models/default.safetensors', import.meta.url);
+  return builtinModelUrl('default');
+}
+
+/** The file name a built-in model is known by in messages (models/<file>). */
+export function builtinModelFile(name: BuiltinModel): string {
+  return `models/${builtinModelUrl(name).pathname.split('/').pop()}`;
 }
 
 /** URL of the helper-thread entry for multi-threaded inference (bundled from src/exec/thread-main.ts). */

@@ -10,8 +10,10 @@ import { execute } from './exec/executor.js';
 import { compileKernels, instantiateKernels, resolveIsa, type Isa } from './wasm/load.js';
 import { ThreadTeam, threadsAvailable } from './exec/team.js';
 import { summarize, type LayerSummary } from './graph/summary.js';
+import { dequantizeGraph } from './graph/dequantize.js';
 import { DisposedError, EngineError, InputError, KernelError } from './errors.js';
 import { imageCrop, validateImage, type ImageInput } from './image/preprocess.js';
+import { toPixels, type ImageSource } from './image/sources.js';
 
 export interface ModelInfo {
   name: string;
@@ -34,7 +36,13 @@ export interface ModelInfo {
   task: 'classify' | 'segment';
   /** Requantization arithmetic of a quantized model (LoadOptions.requant); absent for float32 graphs. */
   requant?: QuantScheme;
+  /** Class names: labels[i] names class i, which is output i + labelOffset of run(). */
   labels: string[];
+  /**
+   * Outputs before this index are not classes: 1 for TFLite's ImageNet classifiers (1001 outputs, output 0
+   * "background"), whose classify() indices are then ImageNet's class ids 0..999; else 0.
+   */
+  labelOffset: number;
   preprocess: Graph['meta']['preprocess'];
   /** Multiply-adds and parameters of the graph as run (batch norm folded). */
   macs: number;
@@ -57,11 +65,15 @@ export interface ModelInfo {
 export interface StepProfile { name: string; kind: string; nodes: string[]; ms: number; macs: number }
 
 export interface ClassifyOptions {
+  /** How many classes to return at most (default 5). */
   topK?: number;
+  /** Leave out classes scoring below this (0..1; default 0). */
+  scoreThreshold?: number;
   /** Central crop fraction before resizing; defaults to the model's metadata (1 = whole image). */
   centralCrop?: number;
 }
 
+/** `index` is the class's position in info.labels (run()'s output index minus info.labelOffset). */
 export interface Classification { index: number; label: string; score: number }
 
 export interface SegmentOptions {
@@ -94,6 +106,12 @@ export interface LoadOptions extends CompileOptions {
    * manifest names or by their file name (what a browser file picker gives). Paths and URLs find them themselves.
    */
   weightFiles?: Record<string, ArrayBuffer | ArrayBufferView>;
+  /**
+   * 'model' (default): run the model as its file stores it (int8 kernels for a quantized model).
+   * 'float32': run a quantized model as its float32 twin, its weights dequantized at load
+   * (src/graph/dequantize.ts); a float32 model is unchanged.
+   */
+  precision?: 'model' | 'float32';
 }
 
 const PAGE = 65536;
@@ -140,7 +158,7 @@ export class Model {
       inputShape: [...graph.input.shape], inputType: plan.input.dtype as ModelInfo['inputType'],
       ...(plan.input.quant ? { inputQuant: { ...plan.input.quant } } : {}),
       outputShape: plan.output.shape, outputType: plan.output.dtype, ...(plan.output.quant ? { outputQuant: { ...plan.output.quant } } : {}),
-      task: m.task ?? 'classify', ...(quantized ? { requant: plan.requant } : {}), labels: [...labels],
+      task: m.task ?? 'classify', ...(quantized ? { requant: plan.requant } : {}), labels: [...labels], labelOffset: m.labelOffset ?? 0,
       preprocess: m.preprocess, macs: sum.macs, params: sum.params, peakActivationBytes: plan.arenaBytes,
       peakActivationBytesUnfused: plan.arenaBytesUnfused, weightBytes: plan.weights.byteLength,
       memoryBytes: memory.buffer.byteLength, embeddingSize: plan.embedding?.length ?? null, isa: k.isa,
@@ -150,6 +168,10 @@ export class Model {
 
   /** Compiles a graph into a ready model (validates shapes, packs weights, plans memory). */
   static async create(graph: Graph, format: string, opts: LoadOptions = {}): Promise<Model> {
+    if (opts.precision !== undefined && opts.precision !== 'model' && opts.precision !== 'float32') {
+      throw new InputError(`precision must be 'model' or 'float32', got ${JSON.stringify(String(opts.precision))}`);
+    }
+    if (opts.precision === 'float32') graph = dequantizeGraph(graph);
     const isa = resolveIsa(opts.isa);
     const parts = isa === 'scalar' || !threadsAvailable() ? 1 : await resolveThreads(opts.threads);
     const plan = compile(graph, { ...opts, parts });
@@ -181,33 +203,44 @@ export class Model {
   }
 
   /** Top-k labels with scores (probabilities when the model ends in softmax; else softmax of the logits). */
-  async classify(image: ImageInput, opts: ClassifyOptions = {}): Promise<Classification[]> {
+  async classify(image: ImageSource, opts: ClassifyOptions = {}): Promise<Classification[]> {
     this.#check();
     this.#team?.wake();
+    const pixels = await toPixels(image);
+    this.#check();
     const topK = opts.topK ?? 5;
     if (!Number.isInteger(topK) || topK < 1) throw new InputError(`classify(): topK must be a positive integer, got ${topK}`);
+    const threshold = opts.scoreThreshold ?? 0;
+    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+      throw new InputError(`classify(): scoreThreshold must be a number in 0..1, got ${String(threshold)}`);
+    }
     if (this.info.task !== 'classify') throw new InputError(`classify(): model "${this.info.name}" is a segmentation model; use segment()`);
-    this.#preprocess(image, opts.centralCrop);
+    this.#preprocess(pixels, opts.centralCrop);
     this.#execute();
     const out = this.#real(this.#plan.output);
-    const scores = this.#graph.meta.outputIsProbabilities ? out : softmax(out);
+    const all = this.#graph.meta.outputIsProbabilities ? out : softmax(out);
+    // Outputs before labelOffset (a "background" output) are not classes: class i is output i + offset.
+    const scores = all.subarray(this.info.labelOffset);
     const labels = this.#labels;
     return [...scores.keys()]
+      .filter((i) => scores[i] >= threshold)
       .sort((a, b) => scores[b] - scores[a] || a - b)
       .slice(0, topK)
       .map((index) => ({ index, label: labels[index] ?? String(index), score: scores[index] }));
   }
 
   /** The class of every pixel (a segmentation model: info.task 'segment'), at the output resolution or `size`. */
-  async segment(image: ImageInput, opts: SegmentOptions = {}): Promise<Segmentation> {
+  async segment(image: ImageSource, opts: SegmentOptions = {}): Promise<Segmentation> {
     this.#check();
     this.#team?.wake();
+    const pixels = await toPixels(image);
+    this.#check();
     if (this.info.task !== 'segment') throw new InputError(`segment(): model "${this.info.name}" is not a segmentation model (task ${this.info.task}); use classify()`);
     const size = opts.size;
     if (size !== undefined && (!size || !Number.isInteger(size.width) || !Number.isInteger(size.height) || size.width < 1 || size.height < 1 || size.width > 16384 || size.height > 16384)) {
       throw new InputError(`segment(): size must be { width, height } with integers in 1..16384, got ${JSON.stringify(size)}`);
     }
-    this.#preprocess(image, opts.centralCrop);
+    this.#preprocess(pixels, opts.centralCrop);
     this.#execute();
     const out = this.#plan.output;
     const [, H, W] = out.shape;
@@ -221,12 +254,14 @@ export class Model {
   }
 
   /** The pooled feature vector (the global average pool's output, dequantized if quantized) for an image. */
-  async embed(image: ImageInput, opts: Pick<ClassifyOptions, 'centralCrop'> = {}): Promise<Float32Array> {
+  async embed(image: ImageSource, opts: Pick<ClassifyOptions, 'centralCrop'> = {}): Promise<Float32Array> {
     this.#check();
     this.#team?.wake();
+    const pixels = await toPixels(image);
+    this.#check();
     const emb = this.#plan.embedding;
     if (!emb) throw new EngineError(`embed(): model "${this.info.name}" records no embedding node`);
-    this.#preprocess(image, opts.centralCrop);
+    this.#preprocess(pixels, opts.centralCrop);
     this.#execute(this.#graph.meta.embeddingNode);
     return Float32Array.from(this.#real(emb));
   }
@@ -383,6 +418,9 @@ function modelLabels(graph: Graph, given: string[] | undefined): string[] {
   const own = graph.meta.labels;
   if (given !== undefined) {
     if (!Array.isArray(given) || !given.every((l) => typeof l === 'string')) throw new InputError('labels must be an array of strings');
+    // A label file with a line per output (the background's included) is accepted as well as one per class.
+    const offset = graph.meta.labelOffset ?? 0;
+    if (offset > 0 && given.length === own.length + offset) return given.slice(offset);
     if (own.length > 0 && given.length !== own.length) throw new InputError(`${given.length} labels given but model "${graph.name}" has ${own.length} classes`);
     return [...given];
   }

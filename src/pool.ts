@@ -9,7 +9,7 @@
 // workers/client.ts): hand them over at call time and do not touch them until the promise settles.
 import type { ModelSource } from './api.js';
 import type { Classification, ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor } from './model.js';
-import type { ImageInput } from './image/preprocess.js';
+import { isPixels, toPixels, type ImageSource } from './image/sources.js';
 import { WorkerModel, abortReason, type CallOptions, type ModelWorkerOptions } from './workers/client.js';
 import { DisposedError, InputError, QueueFullError } from './errors.js';
 
@@ -37,8 +37,8 @@ export interface Pool {
   /** The model's info (starts a worker if none has loaded yet). */
   info(opts?: Pick<CallOptions, 'signal'>): Promise<ModelInfo>;
   run<T extends OutputTensor = Float32Array>(input: InputTensor, opts?: CallOptions): Promise<T>;
-  classify(image: ImageInput, opts?: ClassifyOptions & CallOptions): Promise<Classification[]>;
-  embed(image: ImageInput, opts?: Pick<ClassifyOptions, 'centralCrop'> & CallOptions): Promise<Float32Array>;
+  classify(image: ImageSource, opts?: ClassifyOptions & CallOptions): Promise<Classification[]>;
+  embed(image: ImageSource, opts?: Pick<ClassifyOptions, 'centralCrop'> & CallOptions): Promise<Float32Array>;
   /** Rejects waiting calls with DisposedError, lets running ones finish, terminates the workers. */
   close(): Promise<void>;
 }
@@ -77,12 +77,22 @@ export function createPool(options: PoolOptions): Pool {
     get workers() { return pool.workers; },
     info: (opts = {}) => pool.info(opts),
     run: <T extends OutputTensor = Float32Array>(input: InputTensor, opts: CallOptions = {}) => pool.submit('run', input, opts) as Promise<T>,
-    classify: (image, opts = {}) => pool.submit('classify', image, opts) as Promise<Classification[]>,
-    embed: (image, opts = {}) => pool.submit('embed', image, opts) as Promise<Float32Array>,
+    classify: (image, opts = {}) => submitImage(pool, 'classify', image, opts) as Promise<Classification[]>,
+    embed: (image, opts = {}) => submitImage(pool, 'embed', image, opts) as Promise<Float32Array>,
     close: () => pool.close(),
   };
   internals.set(api, pool);
   return api;
+}
+
+/**
+ * Queues an image call. Elements, canvases, bitmaps and video frames are read into pixels now, at the time of the
+ * call (a <video> moves on while the call waits); pixels, paths, Blobs and bytes go to a worker as they are.
+ */
+async function submitImage(pool: WorkerPool, kind: 'classify' | 'embed', image: ImageSource, opts: ClassifyOptions & CallOptions): Promise<unknown> {
+  const passes = isPixels(image) || typeof image === 'string' || (typeof Blob === 'function' && image instanceof Blob)
+    || image instanceof ArrayBuffer || ArrayBuffer.isView(image);
+  return pool.submit(kind, passes ? image : await toPixels(image), opts);
 }
 
 /** Test hook: the pool's live worker models (loaded ones only). */
@@ -207,8 +217,8 @@ class WorkerPool {
     switch (job.kind) {
       case 'info': call = Promise.resolve(model.info); break;
       case 'run': call = model.run(job.arg as InputTensor, { transfer: job.opts.transfer }); break;
-      case 'classify': call = model.classify(job.arg as ImageInput, job.opts); break;
-      case 'embed': call = model.embed(job.arg as ImageInput, job.opts); break;
+      case 'classify': call = model.classify(job.arg as ImageSource, job.opts); break;
+      case 'embed': call = model.embed(job.arg as ImageSource, job.opts); break;
     }
     // The worker is free again before the caller hears back, so a call made in reaction already finds it free.
     const finish = (value: unknown, ok: boolean) => {

@@ -65,10 +65,10 @@ describe('Model', () => {
 });
 
 describe('loadModel on damaged model files', () => {
-  it('gives ModelFormatError with a byte offset for a truncated default model, and the engine keeps working', async () => {
+  it('gives ModelFormatError with a byte offset for a truncated built-in model, and the engine keeps working', async () => {
     const { readFileSync } = await import('node:fs');
     const { ModelFormatError } = await import('../src/index.js');
-    const bytes = new Uint8Array(readFileSync(new URL('../models/default.safetensors', import.meta.url)));
+    const bytes = new Uint8Array(readFileSync(new URL('../models/nsfw.safetensors', import.meta.url)));
     for (const cut of [4, 100, 5000, bytes.length >> 1, bytes.length - 1]) {
       await expect(loadModel(bytes.subarray(0, cut))).rejects.toThrow(ModelFormatError);
     }

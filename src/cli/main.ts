@@ -9,7 +9,7 @@ import { activationBytes } from '../plan/compile.js';
 import { importModelBytes } from '../formats/load-bytes.js';
 import { writeNative } from '../formats/native/write.js';
 import { readFileBytes, readUrlBytes } from '../io.js';
-import { defaultModelUrl } from '../assets.js';
+import { builtinModelFile, builtinModelUrl, isBuiltinModel } from '../assets.js';
 import { EngineError, InputError } from '../errors.js';
 import { parseArgs, numberFlag, stringFlag, type Args } from './args.js';
 import { decodeImageFile, writeSegmentationPng } from './decode.js';
@@ -124,8 +124,8 @@ async function info(args: Args): Promise<void> {
   } else {
     const m = stringFlag(args, 'model') ?? 'default';
     const path = await import('node:path');
-    graph = m === 'default'
-      ? await importModelBytes(await readUrlBytes(defaultModelUrl()), { fileName: 'default' })
+    graph = isBuiltinModel(m)
+      ? await importModelBytes(await readUrlBytes(builtinModelUrl(m)), { fileName: builtinModelFile(m) })
       : await importModelBytes(await readFileBytes(m), { fileName: m, readShard: (p) => readFileBytes(path.resolve(path.dirname(m), p)) });
   }
   const s = summarize(graph);

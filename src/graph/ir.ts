@@ -157,7 +157,13 @@ export interface ModelMeta {
   alpha?: number;
   resolution?: number;
   paddingMode: PaddingMode;
+  /** Class names: labels[i] names output i + labelOffset. */
   labels: string[];
+  /**
+   * Outputs before this index are not classes (absent = 0). TFLite's ImageNet classifiers have 1001 outputs,
+   * output 0 being "background": their labelOffset is 1, so the 1000 labels keep ImageNet's class ids.
+   */
+  labelOffset?: number;
   /**
    * Pixels → the REAL values of the input (x = pixel·scale + offset); a quantized input then
    * quantizes x with its own (scale, zeroPoint). TFLite models with a uint8 input take raw pixels, so

@@ -8,7 +8,7 @@ import { importModelBytes } from '../formats/load-bytes.js';
 import { writeNative } from '../formats/native/write.js';
 import { readNative } from '../formats/native/read.js';
 import { readFileBytes, readUrlBytes } from '../io.js';
-import { defaultModelUrl } from '../assets.js';
+import { builtinModelUrl, isBuiltinModel } from '../assets.js';
 import { InputError } from '../errors.js';
 import { decodeImageFile } from '../cli/decode.js';
 import { Calibrator, type RangeMethod } from './calibrate.js';
@@ -77,9 +77,9 @@ export function pickImages(files: string[], n: number, seed = 0): string[] {
 }
 
 async function readModel(model: string): Promise<{ graph: Graph; bytes: number }> {
-  if (model === 'default') {
-    const bytes = await readUrlBytes(defaultModelUrl());
-    return { graph: readNative(bytes, 'default model'), bytes: bytes.length };
+  if (isBuiltinModel(model)) {
+    const bytes = await readUrlBytes(builtinModelUrl(model));
+    return { graph: await importModelBytes(bytes, { fileName: `built-in model "${model}"` }), bytes: bytes.length };
   }
   let bytes: Uint8Array;
   try {

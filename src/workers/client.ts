@@ -15,6 +15,7 @@ import type {
   Classification, ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
 } from '../model.js';
 import type { ImageInput } from '../image/preprocess.js';
+import { isPixels, toPixels, type ImageSource } from '../image/sources.js';
 import { DisposedError, type WorkerCrashedError } from '../errors.js';
 
 /** `loadModel(source, { worker: { url } })`: where the worker bundle is (default: worker.js beside the library). */
@@ -81,21 +82,21 @@ export class WorkerModel {
   }
 
   /** The class of every pixel (see Model.segment). `image.data`'s buffer is transferred: detached after this call. */
-  segment(image: ImageInput, opts: SegmentOptions & CallOptions = {}): Promise<Segmentation> {
+  segment(image: ImageSource, opts: SegmentOptions & CallOptions = {}): Promise<Segmentation> {
     const { signal, transfer: move, ...options } = opts;
-    return this.#call((api, h) => api.segment(h, imageForWorker(image, move !== false), options), signal);
+    return this.#call(async (api, h) => api.segment(h, await imageArgForWorker(image, move !== false), options), signal);
   }
 
   /** Top-k labels (see Model.classify). `image.data`'s buffer is transferred: detached after this call. */
-  classify(image: ImageInput, opts: ClassifyOptions & CallOptions = {}): Promise<Classification[]> {
+  classify(image: ImageSource, opts: ClassifyOptions & CallOptions = {}): Promise<Classification[]> {
     const { signal, transfer: move, ...options } = opts;
-    return this.#call((api, h) => api.classify(h, imageForWorker(image, move !== false), options), signal);
+    return this.#call(async (api, h) => api.classify(h, await imageArgForWorker(image, move !== false), options), signal);
   }
 
   /** Pooled features (see Model.embed). `image.data`'s buffer is transferred: detached after this call. */
-  embed(image: ImageInput, opts: Pick<ClassifyOptions, 'centralCrop'> & CallOptions = {}): Promise<Float32Array> {
+  embed(image: ImageSource, opts: Pick<ClassifyOptions, 'centralCrop'> & CallOptions = {}): Promise<Float32Array> {
     const { signal, transfer: move, ...options } = opts;
-    return this.#call((api, h) => api.embed(h, imageForWorker(image, move !== false), options), signal);
+    return this.#call(async (api, h) => api.embed(h, await imageArgForWorker(image, move !== false), options), signal);
   }
 
   /** Milliseconds per plan step (see Model.profile), measured in the worker. */
@@ -193,6 +194,27 @@ export function tensorForWorker(input: InputTensor, move: boolean, inputType: Mo
     t = inputType === 'uint8' ? Uint8Array.from(input) : inputType === 'int8' ? Int8Array.from(input) : Float32Array.from(input);
   } else return input; // not a tensor we move: sent as is, so the worker's Model reports any InputError
   return t.byteLength > 0 ? transfer(t, [t.buffer]) : t;
+}
+
+/** What crosses to the worker for an image: pixels, a file path (Node), a Blob, or encoded bytes. */
+export type WireImage = ImageInput | string | Blob | Uint8Array;
+
+/**
+ * An image as the worker takes it. Paths, Blobs and encoded bytes are decoded in the worker (off this thread;
+ * bytes are transferred like pixels); elements, canvases, bitmaps and video frames are read into pixels here,
+ * at the time of the call (a <video> moves on), since they cannot cross threads.
+ */
+export async function imageArgForWorker(image: ImageSource, move: boolean): Promise<WireImage> {
+  if (isPixels(image)) return imageForWorker(image, move);
+  if (typeof image === 'string') return image;
+  if (typeof Blob === 'function' && image instanceof Blob) return image;
+  if (image instanceof ArrayBuffer || ArrayBuffer.isView(image)) {
+    const bytes = image instanceof ArrayBuffer ? new Uint8Array(image) : new Uint8Array(image.buffer, image.byteOffset, image.byteLength);
+    const own = move && ownsBuffer(bytes) ? bytes : bytes.slice();
+    return own.byteLength > 0 ? transfer(own, [own.buffer]) : own;
+  }
+  const pixels = await toPixels(image);
+  return imageForWorker(pixels, true); // our own fresh pixels: moved, never copied
 }
 
 /** A plain { data, width, height, channels } with the pixels marked for transfer (copied first unless movable). */

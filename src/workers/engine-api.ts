@@ -3,7 +3,7 @@
 // handle; tensors going back are transferred, not copied (they are fresh copies already).
 import { loadModel, type ModelSource } from '../api.js';
 import type { ClassifyOptions, InputTensor, LoadOptions, Model, ModelInfo, OutputTensor, SegmentOptions } from '../model.js';
-import type { ImageInput } from '../image/preprocess.js';
+import type { WireImage } from './client.js';
 import { DisposedError, InputError } from '../errors.js';
 import { transfer } from './comlink.js';
 
@@ -52,13 +52,13 @@ export function createEngineApi() {
         const out = await model(handle).run<OutputTensor>(input);
         return transfer(out, [out.buffer]);
       }),
-    classify: (handle: number, image: ImageInput, options?: ClassifyOptions) => call(() => model(handle).classify(image, options)),
-    embed: (handle: number, image: ImageInput, options?: Pick<ClassifyOptions, 'centralCrop'>): Promise<Float32Array> =>
+    classify: (handle: number, image: WireImage, options?: ClassifyOptions) => call(() => model(handle).classify(image, options)),
+    embed: (handle: number, image: WireImage, options?: Pick<ClassifyOptions, 'centralCrop'>): Promise<Float32Array> =>
       call(async () => {
         const out = await model(handle).embed(image, options);
         return transfer(out, [out.buffer]);
       }),
-    segment: (handle: number, image: ImageInput, options?: SegmentOptions) =>
+    segment: (handle: number, image: WireImage, options?: SegmentOptions) =>
       call(async () => {
         const out = await model(handle).segment(image, options);
         return transfer(out, [out.classes.buffer]);

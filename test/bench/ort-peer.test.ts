@@ -16,7 +16,7 @@ import { hwcToC1hw, hwioToOihw, nhwcToNchw, toOnnx, toOnnxModel } from '../../be
 import { mulberry32 } from '../helpers/random.js';
 import { tinyGraph, randomArray } from '../helpers/tiny-graph.js';
 
-const MODEL_FILE = new URL('../../models/default.safetensors', import.meta.url);
+const MODEL_FILE = new URL('../../models/nsfw.safetensors', import.meta.url);
 
 function randomInput(g: Graph, seed: number, lo = 0, hi = 1): Float32Array {
   const r = mulberry32(seed);
@@ -62,8 +62,8 @@ describe('ONNX Runtime Web peer', () => {
   let ours: Model;
   let graph: Graph;
   beforeAll(async () => {
-    graph = await importModelBytes(new Uint8Array(readFileSync(MODEL_FILE)), { fileName: 'default.safetensors' });
-    [peer, ours] = await Promise.all([loadOrtPeer(graph, { threads: 1 }), loadModel('default')]);
+    graph = await importModelBytes(new Uint8Array(readFileSync(MODEL_FILE)), { fileName: 'nsfw.safetensors' });
+    [peer, ours] = await Promise.all([loadOrtPeer(graph, { threads: 1 }), loadModel('nsfw')]);
   });
   afterAll(async () => { await peer?.dispose(); ours?.dispose(); });
 

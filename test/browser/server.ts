@@ -3,7 +3,7 @@
 // all page-relative URLs stay the same:
 //   /<mode>/page.html, /<mode>/page.js   test/browser/page/
 //   /<mode>/dist/…                       dist/ (the built bundles and wasm, as published)
-//   /<mode>/models/…                     models/ (dist/index.js finds ../models/default.safetensors)
+//   /<mode>/models/…                     models/ (dist/index.js finds its built-in models in ../models/)
 //   /<mode>/images/…                     ../shared/data/images/
 // Modes: 'plain'; 'coi' (COOP same-origin + COEP require-corp: crossOriginIsolated); 'csp'
 // (Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'); 'csp-coi' (both).

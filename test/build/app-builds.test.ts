@@ -62,7 +62,7 @@ describe.skipIf(!distBuilt)('apps that import mobilenet-wasm', () => {
     viteOut = path.join(vite, 'out');
 
     const app = appDir('esbuild-app');
-    writeFileSync(path.join(app, 'app.js'), appSource("new URL('./default.safetensors', import.meta.url)"));
+    writeFileSync(path.join(app, 'app.js'), appSource("new URL('./mobilenet_v2_1.0_224_quant.tflite', import.meta.url)"));
     esbuildOut = path.join(app, 'out');
     await esbuild.build({
       absWorkingDir: app, entryPoints: ['app.js'], outdir: 'out', bundle: true, format: 'esm', platform: 'browser',
@@ -74,7 +74,7 @@ describe.skipIf(!distBuilt)('apps that import mobilenet-wasm', () => {
     mkdirSync(path.join(esbuildOut, 'wasm'), { recursive: true });
     for (const f of readdirSync(path.join(pkgDist, 'wasm')).filter((f) => f.endsWith('.wasm'))) copyFileSync(path.join(pkgDist, 'wasm', f), path.join(esbuildOut, 'wasm', f));
     for (const f of readdirSync(pkgDist).filter((f) => /^(worker|thread|chunk-.*)\.js$/.test(f))) copyFileSync(path.join(pkgDist, f), path.join(esbuildOut, f));
-    copyFileSync(path.join(ROOT, 'models/default.safetensors'), path.join(esbuildOut, 'default.safetensors'));
+    copyFileSync(path.join(ROOT, 'models/mobilenet_v2_1.0_224_quant.tflite'), path.join(esbuildOut, 'mobilenet_v2_1.0_224_quant.tflite'));
     writeFileSync(path.join(esbuildOut, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><script type="module" src="./app.js"></script></head><body></body></html>\n');
   }, 300_000);
 
@@ -85,7 +85,7 @@ describe.skipIf(!distBuilt)('apps that import mobilenet-wasm', () => {
     for (const isa of identical ? ['simd', 'scalar'] : ['relaxed', 'simd', 'scalar']) {
       expect(out.some((f) => new RegExp(`mobilenet-${isa}-[\\w-]+\\.wasm$`).test(f)), `${isa} wasm in ${out}`).toBe(true);
     }
-    expect(out.some((f) => /default-[\w-]+\.safetensors$/.test(f)), out.join(', ')).toBe(true);
+    expect(out.some((f) => /mobilenet_v2_1\.0_224_quant-[\w-]+\.tflite$/.test(f)), out.join(", ")).toBe(true);
     if (hasWorker) expect(out.some((f) => /worker-[\w-]+\.js$/.test(f)), out.join(', ')).toBe(true);
   });
 

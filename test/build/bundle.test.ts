@@ -71,7 +71,7 @@ describe.skipIf(!distBuilt)('built package', () => {
   it('the web bundles find the kernels beside themselves with new URL(literal, import.meta.url)', () => {
     const js = WEB_FILES.map((f) => readFileSync(path.join(DIST, f), 'utf8')).join('\n');
     for (const w of WASM) expect(js).toContain(`new URL("./wasm/${w}",import.meta.url)`);
-    expect(js).toContain('new URL("../models/default.safetensors",import.meta.url)');
+    expect(js).toContain('new URL("../models/mobilenet_v2_1.0_224_quant.tflite",import.meta.url)');
     expect(js, 'a src-relative URL survived the build').not.toContain('"../dist/');
   });
 

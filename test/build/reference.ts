@@ -21,12 +21,12 @@ export interface BuiltEngine { loadModel(src: string, opts?: Record<string, unkn
 
 export const DIST = path.join(ROOT, 'dist');
 export const distBuilt = existsSync(path.join(DIST, 'index.js')) && existsSync(path.join(DIST, 'wasm/mobilenet-simd.wasm'))
-  && existsSync(path.join(ROOT, 'models/default.safetensors'));
+  && existsSync(path.join(ROOT, 'models/nsfw.safetensors'));
 export const CAT_PNG = hasShared ? sharedPath('images', 'cat.png') : null;
 
 /** dist/index.js as Node imports it (no vitest transform of the bundle's import.meta.url matters: it is a file URL). */
 export async function builtEngine(): Promise<BuiltEngine> {
-  if (!distBuilt) throw new Error('dist/ or models/default.safetensors is missing: run `npm run build` first');
+  if (!distBuilt) throw new Error('dist/ or models/nsfw.safetensors is missing: run `npm run build` first');
   return (await import(/* @vite-ignore */ pathToFileURL(path.join(DIST, 'index.js')).href)) as BuiltEngine;
 }
 

@@ -67,8 +67,12 @@ async function input(): Promise<{ image: Image; expected: Classification[] | nul
 
 function check(got: Classification[], expected: Classification[] | null, where: string): void {
   if (got.length !== TOP_K) throw new Error(`${where}: expected ${TOP_K} results, got ${got.length}`);
+  // Probabilities of the default ImageNet model: each in [0, 1], highest first, the top 5 summing to at most 1.
   const sum = got.reduce((s, c) => s + c.score, 0);
-  if (!(sum > 0.99 && sum < 1.01)) throw new Error(`${where}: top-5 scores of a 5-class model sum to ${sum}, expected 1`);
+  if (!got.every((c, i) => c.score >= 0 && c.score <= 1 && (i === 0 || c.score <= got[i - 1].score))) {
+    throw new Error(`${where}: scores are not probabilities in descending order: ${got.map((c) => c.score).join(', ')}`);
+  }
+  if (!(sum > 0 && sum < 1.01)) throw new Error(`${where}: top-5 probabilities sum to ${sum}, expected at most 1`);
   if (!expected) return;
   if (got[0].index !== expected[0].index) {
     throw new Error(`${where}: top-1 is ${got[0].label} (${got[0].score}), Node says ${expected[0].label} (${expected[0].score})`);

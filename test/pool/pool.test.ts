@@ -198,6 +198,6 @@ describe('createPool', () => {
     const p = pool({ model: 'default', size: 1 });
     const info = await p.info();
     expect(info.inputShape).toEqual([1, 224, 224, 3]);
-    expect(info.labels.length).toBe(info.outputShape[1]);
+    expect(info.labels.length + info.labelOffset).toBe(info.outputShape[1]);
   });
 });

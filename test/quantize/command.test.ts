@@ -45,7 +45,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('mobilenet-wasm quantize', () => {
   it('calibrates on the folder with a progress bar, writes an int8 model and says what it did', async () => {
     const out = path.join(dir, 'int8.safetensors');
-    const r = await cli('quantize', 'default', out, '--calibrate', path.join(dir, 'images'), '--images', '5', '--seed', '2');
+    const r = await cli('quantize', 'nsfw', out, '--calibrate', path.join(dir, 'images'), '--images', '5', '--seed', '2');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('\rcalibrating [....................] 0/5 images');
@@ -64,8 +64,8 @@ describe('mobilenet-wasm quantize', () => {
 
   it('--json reports the images picked, and the same seed picks the same ones', async () => {
     const out = path.join(dir, 'int8-b.safetensors');
-    const a = JSON.parse((await cli('quantize', 'default', out, '--calibrate', path.join(dir, 'images'), '--images', '3', '--seed', '9', '--json')).out);
-    const b = JSON.parse((await cli('quantize', 'default', out, '--calibrate', path.join(dir, 'images'), '--images', '3', '--seed', '9', '--json', '--softmax', 'int8')).out);
+    const a = JSON.parse((await cli('quantize', 'nsfw', out, '--calibrate', path.join(dir, 'images'), '--images', '3', '--seed', '9', '--json')).out);
+    const b = JSON.parse((await cli('quantize', 'nsfw', out, '--calibrate', path.join(dir, 'images'), '--images', '3', '--seed', '9', '--json', '--softmax', 'int8')).out);
     expect(a.images).toHaveLength(3);
     expect(b.images).toEqual(a.images);
     expect(a).toMatchObject({ imagesInFolder: 7, method: 'minmax', valuesCalibrated: 68, layersQuantized: 55 });
@@ -74,15 +74,15 @@ describe('mobilenet-wasm quantize', () => {
 
   it('explains what is wrong', async () => {
     const images = path.join(dir, 'images');
-    expect((await cli('quantize', 'default', path.join(dir, 'x.safetensors'))).err).toMatch(/InputError: quantize: usage/);
-    expect((await cli('quantize', 'default', path.join(dir, 'x.safetensors'), '--calibrate', path.join(dir, 'none'))).err)
+    expect((await cli('quantize', 'nsfw', path.join(dir, 'x.safetensors'))).err).toMatch(/InputError: quantize: usage/);
+    expect((await cli('quantize', 'nsfw', path.join(dir, 'x.safetensors'), '--calibrate', path.join(dir, 'none'))).err)
       .toMatch(/cannot read the calibration folder/);
     const empty = path.join(dir, 'empty');
     (await import('node:fs')).mkdirSync(empty);
-    expect((await cli('quantize', 'default', path.join(dir, 'x.safetensors'), '--calibrate', empty)).err).toMatch(/has no images/);
-    expect((await cli('quantize', 'default', path.join(dir, 'x.safetensors'), '--calibrate', images, '--method', 'mode')).err)
+    expect((await cli('quantize', 'nsfw', path.join(dir, 'x.safetensors'), '--calibrate', empty)).err).toMatch(/has no images/);
+    expect((await cli('quantize', 'nsfw', path.join(dir, 'x.safetensors'), '--calibrate', images, '--method', 'mode')).err)
       .toMatch(/unknown range method "mode"/);
-    expect((await cli('quantize', 'default', path.join(dir, 'x.safetensors'), '--calibrate', images, '--images', '0')).err)
+    expect((await cli('quantize', 'nsfw', path.join(dir, 'x.safetensors'), '--calibrate', images, '--images', '0')).err)
       .toMatch(/--images must be a positive integer/);
   });
 });

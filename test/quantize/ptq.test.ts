@@ -1,4 +1,4 @@
-// Post-training quantization of the default model (nsfwjs MobileNetV2, 5 classes), evaluated on held-out images:
+// Post-training quantization of the built-in 'nsfw' model (nsfwjs MobileNetV2, 5 classes), evaluated on held-out images:
 // calibrated on one seed range of augmented photos and synthetic drawings, evaluated on the unmodified photos
 // plus another, disjoint seed range (test/helpers/ptq-data.ts). The int8 model must agree with the float32 one
 // on the top-1 class of at least 95 % of the images. scripts/ptq-eval.ts prints the same figures on a larger
@@ -25,7 +25,7 @@ const argmax = (p: ArrayLike<number>) => {
   return b;
 };
 
-describeShared('post-training int8 quantization of the default model', () => {
+describeShared('post-training int8 quantization of the built-in nsfw model', () => {
   let graph: Graph;
   let cal: Calibrator;
   let evalSet: RawImage[];
@@ -35,7 +35,7 @@ describeShared('post-training int8 quantization of the default model', () => {
   let bytes: Uint8Array;
 
   beforeAll(async () => {
-    graph = readNative(readFileSync(path.join(ROOT, 'models/default.safetensors')), 'default');
+    graph = readNative(readFileSync(path.join(ROOT, 'models/nsfw.safetensors')), 'nsfw');
     photos = await loadPhotos(sharedPath('images'));
     cal = await Calibrator.create(graph);
     for (const img of await imageSet(photos, CALIBRATION_SEED_BASE, CALIBRATION)) cal.observeImage(img);
@@ -46,7 +46,7 @@ describeShared('post-training int8 quantization of the default model', () => {
   });
 
   it('is a quarter of the size and reads back', () => {
-    expect(bytes.length).toBeLessThan(readFileSync(path.join(ROOT, 'models/default.safetensors')).length * 0.3);
+    expect(bytes.length).toBeLessThan(readFileSync(path.join(ROOT, 'models/nsfw.safetensors')).length * 0.3);
     const back = readNative(bytes, 'int8');
     expect(Buffer.from(writeNative(back)).equals(Buffer.from(bytes))).toBe(true);
     expect(int8.info.name).toBe('nsfwjs-mobilenet-v2-int8');

@@ -22,7 +22,7 @@ export async function workerBundle(): Promise<WorkerBundle> {
   const file = path.join(ROOT, 'build', `.worker-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}.js`);
   await esbuild.build({
     entryPoints: [path.join(ROOT, 'worker/index.ts')], outfile: file, bundle: true, format: 'esm', target: 'es2022',
-    platform: 'neutral', external: ['node:*'], logLevel: 'warning',
+    platform: 'neutral', external: ['node:*', 'sharp'], logLevel: 'warning',
   });
   return { url: pathToFileURL(file), cleanup: () => rmSync(file, { force: true }) };
 }

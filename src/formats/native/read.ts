@@ -545,6 +545,9 @@ function checkGraph(
     fail(`meta.paddingMode ${JSON.stringify(m.paddingMode)} is invalid`);
   }
   if (!Array.isArray(m.labels) || !m.labels.every((l) => typeof l === 'string')) fail('meta.labels must be an array of strings');
+  if (m.labelOffset !== undefined && !(Number.isInteger(m.labelOffset) && (m.labelOffset as number) >= 0 && (m.labelOffset as number) <= 1)) {
+    fail(`meta.labelOffset ${JSON.stringify(m.labelOffset)} must be 0 or 1`);
+  }
   const pre = m.preprocess;
   const triple = (x: unknown) => Array.isArray(x) && x.length === 3 && x.every(finite);
   if (
@@ -571,6 +574,7 @@ function checkGraph(
     ...(m.resolution !== undefined ? { resolution: m.resolution as number } : {}),
     paddingMode: m.paddingMode as ModelMeta['paddingMode'],
     labels: [...(m.labels as string[])],
+    ...(m.labelOffset !== undefined ? { labelOffset: m.labelOffset as number } : {}),
     preprocess: {
       scale: [...(p.scale as number[])] as [number, number, number],
       offset: [...(p.offset as number[])] as [number, number, number],

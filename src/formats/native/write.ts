@@ -180,6 +180,7 @@ function metaJson(m: ModelMeta): string {
   if (m.resolution !== undefined) out.resolution = m.resolution;
   out.paddingMode = m.paddingMode;
   out.labels = [...m.labels];
+  if (m.labelOffset !== undefined) out.labelOffset = m.labelOffset;
   out.preprocess = { scale: [...m.preprocess.scale], offset: [...m.preprocess.offset], centralCrop: m.preprocess.centralCrop };
   if (m.source !== undefined) out.source = m.source;
   if (m.embeddingNode !== undefined) out.embeddingNode = m.embeddingNode;

@@ -200,6 +200,12 @@ export async function importTfliteWithReport(
     }
   }
   report.labelsSource = labelsSource;
+  // TFLite's ImageNet classifiers (TF-Slim, 1001 outputs) put a "background" class at output 0: it is not a
+  // class people look for, and dropping it keeps the 1000 labels at ImageNet's own class ids.
+  if (labels && conv.task === 'classify' && labels.length > 2 && /^background$/i.test(labels[0].trim())) {
+    labels = labels.slice(1);
+    conv.graph.meta.labelOffset = 1;
+  }
   conv.graph.meta.labels = labels ?? Array.from({ length: classes ?? 0 }, (_, i) => `class_${i}`);
   return { graph: conv.graph, report };
 }

@@ -403,7 +403,9 @@ describe('uint8 per-tensor model (TF1 quantization-aware training)', () => {
   it('reads the labels from the appended zip named by TFLITE_METADATA (stored or deflated)', async () => {
     for (const method of ['store', 'deflate'] as const) {
       const { graph, report } = await importTfliteWithReport(uint8Model({ labels: 'zip+metadata', method }).bytes, { fileName: FILE });
-      expect(graph.meta.labels).toEqual(['background', 'cat', 'dog', 'Egyptian cat']);
+      // A leading "background" output is not a class: labels start after it (labelOffset 1).
+      expect(graph.meta.labels).toEqual(['cat', 'dog', 'Egyptian cat']);
+      expect(graph.meta.labelOffset).toBe(1);
       expect(report.labelsSource).toBe('zip:labels.txt');
       expect(report.zipEntries).toEqual(['labels.txt']);
       expect(report.metadata?.inputs[0]).toMatchObject({ mean: [127.5], std: [127.5] });
@@ -423,11 +425,13 @@ describe('uint8 per-tensor model (TF1 quantization-aware training)', () => {
 
   it('finds a labels .txt in a zip without metadata; warns and falls back when the count is wrong', async () => {
     const { graph } = await importTfliteWithReport(uint8Model({ labels: 'zip' }).bytes, { fileName: FILE });
-    expect(graph.meta.labels[3]).toBe('Egyptian cat');
+    expect(graph.meta.labels[2]).toBe('Egyptian cat');
+    expect(graph.meta.labelOffset).toBe(1);
     const { model } = uint8Model();
     const wrong = withZip(model, [{ name: 'labels.txt', data: new TextEncoder().encode('a\r\nb\r\n') }]);
     const r = await importTfliteWithReport(wrong, { fileName: FILE });
     expect(r.graph.meta.labels).toEqual(['class_0', 'class_1', 'class_2', 'class_3']);
+    expect(r.graph.meta.labelOffset).toBeUndefined();
     expect(r.report.warnings[0]).toMatch(/labels file "labels.txt" has 2 lines but the model has 4 classes/);
   });
 

@@ -46,14 +46,15 @@ describeShared('mobilenet_v2_1.0_224_quant.tflite', () => {
     }
   });
 
-  it('labels from the appended zip: 1001, index 0 background, 286 Egyptian cat (= labels/imagenet_labels.txt)', () => {
+  it('labels from the appended zip: 1001 lines, line 0 background (labelOffset 1), class 285 Egyptian cat (= labels/imagenet_labels.txt)', () => {
     expect(report.labelsSource).toBe('zip:imagenet_labels.txt');
     expect(report.metadataEntries).toEqual(['min_runtime_version', 'TFLITE_METADATA']);
-    expect(g.meta.labels.length).toBe(1001);
-    expect(g.meta.labels[0]).toBe('background');
-    expect(g.meta.labels[286]).toBe('Egyptian cat');
+    expect(g.meta.labels.length).toBe(1000);
+    expect(g.meta.labelOffset).toBe(1);
+    expect(g.meta.labels[285]).toBe('Egyptian cat');
     const file = readFileSync(sharedPath('labels', 'imagenet_labels.txt'), 'utf8').split('\n').filter((l, i, a) => l !== '' || i < a.length - 1);
-    expect(g.meta.labels).toEqual(file);
+    expect(file[0]).toBe('background');
+    expect(g.meta.labels).toEqual(file.slice(1));
   });
 
   it('input uint8 scale 1/128 zero point 128, output uint8 scale 1/256 zero point 0 (as the oracle)', () => {

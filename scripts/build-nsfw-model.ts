@@ -1,8 +1,8 @@
-// Builds models/default.safetensors (the native format) from the MobileNetV2 model that ships in
+// Builds models/nsfw.safetensors (the native format; loadModel('nsfw')) from the MobileNetV2 model that ships in
 // the nsfwjs npm package. Offline: reads only node_modules/nsfwjs.
 //
-//   npx esbuild scripts/build-default-model.ts --bundle --platform=node --format=esm \
-//     --outfile=build/build-default-model.mjs --packages=external && node build/build-default-model.mjs [out]
+//   npx esbuild scripts/build-nsfw-model.ts --bundle --platform=node --format=esm \
+//     --outfile=build/build-nsfw-model.mjs --packages=external && node build/build-nsfw-model.mjs [out]
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ const NSFWJS_PREPROCESS: Preprocess = {
 };
 
 function main(): void {
-  const out = path.resolve(process.argv[2] ?? fileURLToPath(new URL('../models/default.safetensors', import.meta.url)));
+  const out = path.resolve(process.argv[2] ?? fileURLToPath(new URL('../models/nsfw.safetensors', import.meta.url)));
   const version = nsfwjsVersion();
   if (version !== EXPECTED_NSFWJS) {
     console.warn(`warning: nsfwjs ${version} is installed; this script was written against ${EXPECTED_NSFWJS}`);
