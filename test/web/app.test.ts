@@ -146,7 +146,7 @@ describeShared('web app behaviour in headless Chromium', () => {
     const n = Number(/^(\d+) steps/.exec(total)?.[1]);
     const rows = await page.$$eval('#profile-chart li', (lis) => lis.map((li) => {
       const name = li.querySelector<HTMLElement>('.name')!;
-      return { title: li.title, name: name.textContent ?? '', cut: name.scrollWidth > name.clientWidth + 1, height: li.getBoundingClientRect().height };
+      return { title: (li as HTMLElement).title, name: name.textContent ?? '', cut: name.scrollWidth > name.clientWidth + 1, height: li.getBoundingClientRect().height };
     }));
     expect(rows).toHaveLength(n);
     expect(rows.filter((r) => r.cut).map((r) => r.name)).toEqual([]);

@@ -80,8 +80,8 @@ const alive = (pid: number) => {
 
 describe('npm start', () => {
   it.each([
-    ['SIGTERM to npm', (npm: ChildProcess) => npm.kill('SIGTERM')],
-    ['Ctrl-C (SIGINT to the process group)', (npm: ChildProcess) => process.kill(-npm.pid!, 'SIGINT')],
+    ['SIGTERM to npm', (npm: ChildProcess): void => void npm.kill('SIGTERM')],
+    ['Ctrl-C (SIGINT to the process group)', (npm: ChildProcess): void => void process.kill(-npm.pid!, 'SIGINT')],
   ] as const)('%s stops the server: the port is freed and the node process is gone', async (_how, stop) => {
     const { npm, port, output } = await npmStart();
     const pid = await serverPid(npm.pid!);

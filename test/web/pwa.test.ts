@@ -1,5 +1,6 @@
 // The offline web app (web/, built by scripts/build-web.mjs, served by scripts/serve-web.mjs) in headless
-// Chromium (test/browser/chromium.ts): installs its service worker online, then classifies cat.png offline
+// Chromium (test/browser/chromium.ts): installs its service worker online (precaching the shell, one kernel
+// module and the default model, nothing else), then classifies cat.png offline
 // after a reload (the page and every engine file come from the service worker, still cross-origin
 // isolated); adds the quantized MobileNetV2 .tflite through the file picker (Egyptian cat, online and
 // offline); rejects a text file named .tflite and a truncated model with a clear message and keeps
