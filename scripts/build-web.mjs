@@ -89,7 +89,10 @@ export async function buildWeb({ outDir = DEFAULT_OUT, log = () => {} } = {}) {
     outdir: outDir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
     sourcemap: false, logLevel: 'error', plugins: [engineExternal],
   });
-  for (const f of ['index.html', 'figure1.html', 'styles.css']) copyFileSync(path.join(WEB, f), path.join(outDir, f));
+  for (const f of ['figure1.html', 'styles.css']) copyFileSync(path.join(WEB, f), path.join(outDir, f));
+  // The page shows the built-in model's name before the model has loaded (so nothing moves when it has).
+  const builtinName = models.def.replace(/\.[^.]+$/, '').replace(/[<>&"]/g, '');
+  writeFileSync(path.join(outDir, 'index.html'), readFileSync(path.join(WEB, 'index.html'), 'utf8').replaceAll('{{DEFAULT_MODEL}}', builtinName));
   copyFileSync(path.join(ROOT, 'models/sample.svg'), path.join(outDir, 'models/sample.svg'));
   for (const f of engineFiles()) copyFileSync(path.join(DIST, f), path.join(outDir, 'dist', f));
   for (const m of models.all) {

@@ -48,11 +48,10 @@ function builtin(): Builtin | null {
     return null;
   }
 }
-/** One line about a model: format, what it runs as, classes (the first few names). */
+/** One short line about a model (short enough for one line on a phone): format, precision, task, classes. */
 function detailOf(info: ModelInfo, quantized: boolean): string {
-  const first = info.labels.filter((l) => !/^background$/i.test(l)).slice(0, 3).join(', ');
-  const precisionText = quantized ? 'int8 (or its float32 twin)' : 'float32';
-  return `${formatName(info.format)} · ${precisionText} · ${info.task === 'segment' ? 'segmentation, ' : ''}${info.labels.length} classes${first ? `: ${first}…` : ''}`;
+  const precisionText = quantized ? 'int8 / float32' : 'float32';
+  return `${formatName(info.format)} · ${precisionText} · ${info.task === 'segment' ? 'segmentation, ' : ''}${info.labels.length} classes`;
 }
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -76,7 +75,7 @@ function show(where: HTMLElement, text: string, kind: 'info' | 'warning' | 'erro
 /** The model panel's message. */
 const say = (text: string, kind: 'info' | 'error' = 'info') => show(el.message, text, kind);
 
-const FORMATS: Record<string, string> = { tflite: 'TFLite', 'tfjs-layers-json': 'TF.js layers', 'tfjs-layers': 'TF.js layers', native: 'native (safetensors)' };
+const FORMATS: Record<string, string> = { tflite: 'TFLite', 'tfjs-layers-json': 'TF.js layers', 'tfjs-layers': 'TF.js layers', native: 'safetensors' };
 const formatName = (f: string) => FORMATS[f] ?? f;
 
 /** An engine error as one readable sentence: its kind, then its message with our file name in it. */
@@ -267,13 +266,13 @@ async function renderModelList(): Promise<void> {
   const stored = await listModels();
   const b = builtin();
   const entries: { id: string; name: string; detail: string }[] = [
-    { id: DEFAULT_ID, name: `Built-in: ${b?.name ?? 'the default model'}`, detail: b?.detail ?? 'loaded when first used' },
+    { id: DEFAULT_ID, name: `Built-in: ${b?.name ?? el.modelList.dataset.builtin ?? 'the default model'}`, detail: b?.detail ?? 'loaded when first used' },
     ...stored.map((m) => {
       const quantized = m.quantized ?? m.inputType !== 'float32';
       const task = m.task === 'segment' ? 'segmentation, ' : '';
       return {
         id: m.id, name: m.name,
-        detail: `${formatName(m.format)} · ${quantized ? 'int8 (or its float32 twin)' : 'float32'} · ${task}${m.labels.length} classes · ${(m.size / 1e6).toFixed(1)} MB`,
+        detail: `${formatName(m.format)} · ${quantized ? 'int8 / float32' : 'float32'} · ${task}${m.labels.length} classes · ${(m.size / 1e6).toFixed(1)} MB`,
       };
     }),
   ];

@@ -4,6 +4,7 @@
 // so frames never queue up behind a slow model (the frame rate shown is what the model keeps up with).
 
 import { findTruncation } from './image-check.js';
+import { grouped } from './profile-chart.js';
 
 /** Larger images are scaled down (aspect kept) before classifying: the model sees 224×224 anyway. */
 const MAX_SIDE = 2048;
@@ -78,7 +79,7 @@ export function setUpImageInputs(o: ImageInputs): void {
     } catch {
       cut = null; // unreadable bytes: decode() reports it
     }
-    const what = cut ? `the ${cut.format} file is cut off after ${cut.size.toLocaleString('en')} bytes (missing ${cut.missing})` : '';
+    const what = cut ? `the ${cut.format} file is cut off after ${grouped(cut.size)} bytes (missing ${cut.missing})` : '';
     let img: Decoded;
     try {
       img = await decode(blob);
