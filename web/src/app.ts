@@ -9,6 +9,7 @@ import { renderResults, renderSegmentation } from './results.js';
 import { renderProfile, renderStats } from './profile-chart.js';
 import { deleteModel, getModel, listModels, newId, putModel, type StoredFile, type StoredModel } from './models-store.js';
 import { registerServiceWorker } from './register-sw.js';
+import { breakable } from './text.js';
 import { precision, requant, setUpPrecision, setUpRequant, setUpThreads, showPrecision, threads } from './settings.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -252,14 +253,6 @@ function removeModel(id: string): Promise<void> {
     setState(model ? 'ready' : 'no-model');
     if (model && image && wasCurrent) await classifyNow();
   });
-}
-
-/**
- * A file name as text with line-break opportunities (<wbr>) after its separators (_ . - /), so a long name
- * such as mobilenet_v2_1.0_224_quant.tflite wraps between its parts, never inside a word.
- */
-function breakable(name: string): (string | HTMLElement)[] {
-  return name.split(/(?<=[_.\-/])/).flatMap((part, i) => (i === 0 ? [part] : [document.createElement('wbr'), part]));
 }
 
 async function renderModelList(): Promise<void> {

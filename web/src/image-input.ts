@@ -4,7 +4,7 @@
 // so frames never queue up behind a slow model (the frame rate shown is what the model keeps up with).
 
 import { findTruncation } from './image-check.js';
-import { grouped } from './profile-chart.js';
+import { grouped } from './text.js';
 
 /** Larger images are scaled down (aspect kept) before classifying: the model sees 224×224 anyway. */
 const MAX_SIDE = 2048;

@@ -4,6 +4,7 @@
 // its row (the list grows with the model; nothing is cut or hidden behind a scroll box): the short name
 // wraps rather than being cut, and the row's title gives the full layer names, multiply-adds and time.
 import type { ModelInfo } from '../../dist/index.js';
+import { breakable, grouped } from './text.js';
 
 export interface Step { name: string; kind: string; nodes: string[]; ms: number; macs: number }
 
@@ -11,11 +12,6 @@ const si = (n: number, unit = '') => {
   for (const [k, s] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) if (n >= k) return `${(n / k).toFixed(n >= 100 * k ? 0 : 2)} ${s}${unit}`;
   return `${n} ${unit}`.trim();
 };
-/**
- * 300775552 → "300,775,552". Not toLocaleString: its first call loads the Intl number data, a ~80 ms
- * stall on the main thread at start-up (measured with a 4× slower CPU), for two numbers.
- */
-export const grouped = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(2)} MiB` : `${(n / 1024).toFixed(0)} KiB`);
 
 /** `name`: what the app calls the model (its file name, or the built-in's name), not the graph's own ("main" in TFLite files). */
@@ -37,7 +33,7 @@ export function renderStats(dl: HTMLElement, info: ModelInfo, name: string): voi
     const dt = document.createElement('dt');
     dt.textContent = k;
     const dd = document.createElement('dd');
-    dd.textContent = v;
+    dd.append(...(k === 'Model' ? breakable(v) : [v]));
     return [dt, dd];
   }));
 }
