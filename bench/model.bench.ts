@@ -4,6 +4,7 @@
 // Usage: npm run bench [-- --runs 50 --warmup 10 --only f32,small,threads,pool,int8,ort --tflite <file> --json]
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { loadModel } from '../src/api.js';
 import { createPool } from '../src/pool.js';
@@ -17,9 +18,11 @@ import type { Graph } from '../src/graph/ir.js';
 import { toTfjsGraph } from './peers/tfjs-graph.js';
 import type { PairProbe } from './pair-probe.js';
 
-const args = parseArgs(process.argv.slice(2), ['json']);
-const runs = numberFlag(args, 'runs', 50);
-const warmup = numberFlag(args, 'warmup', 10);
+const args = parseArgs('bench', process.argv.slice(2), {
+  runs: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' }, tflite: { type: 'string' }, json: { type: 'boolean' },
+});
+const runs = numberFlag(args, 'runs', 50, { integer: true, min: 1 });
+const warmup = numberFlag(args, 'warmup', 10, { integer: true, min: 0 });
 const only = new Set((stringFlag(args, 'only') ?? 'f32,small,threads,pool,int8,ort').split(','));
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -74,9 +77,9 @@ const tfSimd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
 const ours = new Set<WebAssembly.Memory>();
 const tfMemory = () => Math.max(0, ...[...memories].filter((m) => !ours.has(m)).map((m) => m.buffer.byteLength));
 
-/** The uint8 TFLite model of the int8 sections: --tflite, or ../shared/data's. */
+/** The uint8 TFLite model of the int8 sections: --tflite, or the built-in default model's file (models/). */
 function tfliteFile(): string {
-  return stringFlag(args, 'tflite') ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/data/models/mobilenet_v2_1.0_224_quant.tflite');
+  return stringFlag(args, 'tflite') ?? fileURLToPath(builtinModelUrl('default'));
 }
 
 /** The uint8 input of the int8 sections (224×224×3, a fixed pattern). */

@@ -10,6 +10,7 @@ export type { QuantScheme } from './plan/registry.js';
 export { PASCAL_VOC_LABELS, pascalVocColor } from './models/pascal-voc.js';
 export type { ImageInput } from './image/preprocess.js';
 export { cosineSimilarity, decodeImage, type ImageSource } from './image/sources.js';
+export type { ImageFormat, DecodeImageOptions, DecodedImage } from './image/decode-node.js';
 export type { Graph, Node, ModelMeta, PaddingMode, Activation } from './graph/ir.js';
 export { buildMobileNetV2 } from './models/mobilenet-v2.js';
 export { summarize } from './graph/summary.js';

@@ -8,7 +8,7 @@ import { dtypeRange } from './plan/requant.js';
 import { PASCAL_VOC_LABELS } from './models/pascal-voc.js';
 import { execute } from './exec/executor.js';
 import { compileKernels, instantiateKernels, resolveIsa, type Isa } from './wasm/load.js';
-import { ThreadTeam, threadsAvailable } from './exec/team.js';
+import { ThreadTeam, autoThreads, threadsAvailable } from './exec/team.js';
 import { summarize, type LayerSummary } from './graph/summary.js';
 import { dequantizeGraph } from './graph/dequantize.js';
 import { DisposedError, EngineError, InputError, KernelError } from './errors.js';
@@ -121,9 +121,10 @@ const MAX_SHARED_PAGES = 16384;
 async function resolveThreads(t: LoadOptions['threads']): Promise<number> {
   if (t === undefined) return 1;
   if (t === 'auto') {
+    const server = typeof process !== 'undefined' && !!process.versions?.node; // Node; Deno 2 too
     let cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 0;
-    if (!cores && typeof process !== 'undefined' && process.versions?.node) cores = (await import('node:os')).availableParallelism();
-    return Math.max(1, Math.min(4, cores || 1));
+    if (!cores && server) cores = (await import('node:os')).availableParallelism();
+    return autoThreads(cores, !server);
   }
   if (!Number.isInteger(t) || t < 1 || t > 64) throw new InputError(`threads must be 'auto' or an integer in 1..64, got ${String(t)}`);
   return t;

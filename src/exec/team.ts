@@ -19,14 +19,44 @@ const STEP_TIMEOUT_MS = 20_000;
 
 interface AnyWorker { postMessage(m: unknown): void; terminate(): unknown }
 
+/**
+ * True where a shared WebAssembly.Memory can be made. Being cross-origin isolated is not enough: WebKitGTK
+ * is isolated and still has no SharedArrayBuffer, so a 1-page shared memory is actually constructed.
+ */
+export function sharedMemoryUsable(): boolean {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
 /** True where a thread team can work: shared memory, Atomics.wait on this thread, and workers. */
 export function threadsAvailable(): boolean {
-  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  if (!sharedMemoryUsable()) return false;
   const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown; Worker?: unknown };
   const node = typeof process !== 'undefined' && !!process.versions?.node;
   if (node) return true;
   if (g.crossOriginIsolated === false) return false;
   return typeof g.Worker === 'function' && g.document === undefined; // a worker can block; a window cannot
+}
+
+/** The most threads `threads: 'auto'` picks: in Node and Deno, and in browsers. */
+export const AUTO_THREADS_MAX = 4;
+export const AUTO_THREADS_MAX_BROWSER = 2;
+
+/**
+ * `threads: 'auto'` as a count, from the cores the runtime reports (0 or undefined: unknown, 1 thread).
+ * Node's os.availableParallelism() is the scheduler's own count, so up to 4 of them are used. A browser's
+ * navigator.hardwareConcurrency is not a core count: WebKit reports 4 below 8 cores and 8 above (a 2-core
+ * machine says 4), and the page, the browser and other tabs share the cores with the team, where one helper
+ * preempted mid-step holds up the whole step. So in browsers 'auto' takes at most 2 threads, the case the
+ * benchmarks measure; `threads: n` asks for more.
+ */
+export function autoThreads(reportedCores: number | undefined, browser: boolean): number {
+  const cores = reportedCores !== undefined && Number.isFinite(reportedCores) && reportedCores >= 1 ? Math.floor(reportedCores) : 1;
+  return Math.min(cores, browser ? AUTO_THREADS_MAX_BROWSER : AUTO_THREADS_MAX);
 }
 
 export class ThreadTeam {

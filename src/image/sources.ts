@@ -7,6 +7,7 @@
 import { InputError } from '../errors.js';
 import { isNode } from '../io.js';
 import type { ImageInput } from './preprocess.js';
+import type { DecodeImageOptions } from './decode-node.js';
 
 /** An element, bitmap, frame or file a browser has. Typed structurally so Node builds need no DOM types. */
 type Drawable = CanvasImageSource;
@@ -126,11 +127,16 @@ function drawToPixels(s: Drawable, width: number, height: number, what: string):
 }
 
 /**
- * Decodes an image file to pixels. Node: a file path or encoded bytes (JPEG, PNG, WebP, GIF, AVIF, TIFF, BMP, SVG;
- * see ./decode-node.ts). Browsers: encoded bytes or a Blob, through createImageBitmap.
+ * Decodes an image file to pixels. Node: a file path or encoded bytes (JPEG, PNG, WebP, GIF, AVIF, TIFF, BMP, SVG,
+ * told apart by their bytes; see ./decode-node.ts), RGB unless `options.alpha`. Browsers: encoded bytes or a Blob,
+ * through createImageBitmap (RGBA). The Node decoder is loaded on the first call, so browsers never download it.
  */
-export async function decodeImage(source: string | ArrayBuffer | ArrayBufferView | Blob): Promise<ImageInput> {
+export async function decodeImage(source: string | ArrayBuffer | ArrayBufferView | Blob, options?: DecodeImageOptions): Promise<ImageInput> {
   if (isPixels(source)) throw new InputError('decodeImage(): expected a path, encoded bytes or a Blob; got pixels');
+  if (isNode && (typeof source === 'string' || source instanceof ArrayBuffer || ArrayBuffer.isView(source))) {
+    const bytes = typeof source === 'string' || source instanceof ArrayBuffer ? source : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    return (await import('./decode-node.js')).decodeImage(bytes, options);
+  }
   return toPixels(source);
 }
 

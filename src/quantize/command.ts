@@ -1,7 +1,7 @@
 // `mobilenet-wasm quantize <model> <out> --calibrate <folder>` (Node only): read a float model, calibrate it on
 // the images of a folder, quantize it to int8 and write the native file. The CLI (src/cli/main.ts) parses the
 // flags and draws the progress; everything else is here.
-import { readdir, writeFile } from 'node:fs/promises';
+import { open, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Graph } from '../graph/ir.js';
 import { importModelBytes } from '../formats/load-bytes.js';
@@ -10,7 +10,7 @@ import { readNative } from '../formats/native/read.js';
 import { readFileBytes, readUrlBytes } from '../io.js';
 import { builtinModelUrl, isBuiltinModel } from '../assets.js';
 import { InputError } from '../errors.js';
-import { decodeImageFile } from '../cli/decode.js';
+import { decodeImage, sniffImageFormat, IMAGE_FORMATS } from '../image/decode-node.js';
 import { Calibrator, type RangeMethod } from './calibrate.js';
 import { quantizeGraph, type QuantizeOptions } from './quantize.js';
 
@@ -19,7 +19,7 @@ export interface QuantizeCommandOptions extends Omit<QuantizeOptions, 'note'> {
   model: string;
   /** Where to write the int8 model (native format). */
   out: string;
-  /** Folder of calibration images (JPEG, PNG, WebP, …; not recursive). */
+  /** Folder of calibration images (any format decodeImage reads, told apart by their bytes; not recursive). */
   calibrate: string;
   /** Use at most this many images (default 100), picked by a seeded shuffle when the folder has more. */
   images?: number;
@@ -33,8 +33,13 @@ export interface QuantizeCommandOptions extends Omit<QuantizeOptions, 'note'> {
 export interface QuantizeReport {
   model: string;
   out: string;
-  /** Images calibrated on (file names). */
+  /** Images picked for calibration (file names), including any that failed to decode. */
   images: string[];
+  /** Picked images that could not be decoded (truncated, corrupt): left out of the calibration. */
+  undecodable: { file: string; error: string }[];
+  /** Files of the folder whose bytes are not an image (e.g. notes.txt): never picked. */
+  notImages: string[];
+  /** Files of the folder whose bytes are an image. */
   imagesInFolder: number;
   method: RangeMethod;
   /** Float values whose range was recorded (the graph input and every node output). */
@@ -49,7 +54,6 @@ export interface QuantizeReport {
 }
 
 export const DEFAULT_CALIBRATION_IMAGES = 100;
-const IMAGE_FILE = /\.(jpe?g|png|webp|gif|tiff?|avif)$/i;
 
 /** `calibrating [#####.....] 23/50 images` */
 export function progressBar(done: number, total: number, width = 20): string {
@@ -91,28 +95,62 @@ async function readModel(model: string): Promise<{ graph: Graph; bytes: number }
   return { graph, bytes: bytes.length };
 }
 
+/** Whether a file's first bytes are an image decodeImage reads (the format is never taken from the name). */
+async function looksLikeImage(file: string): Promise<boolean> {
+  const f = await open(file, 'r');
+  try {
+    const head = new Uint8Array(4096);
+    const { bytesRead } = await f.read(head, 0, head.length, 0);
+    return sniffImageFormat(head.subarray(0, bytesRead)) !== null;
+  } finally {
+    await f.close();
+  }
+}
+
 export async function quantizeModelFile(o: QuantizeCommandOptions): Promise<QuantizeReport> {
   const limit = o.images ?? DEFAULT_CALIBRATION_IMAGES;
   if (!Number.isInteger(limit) || limit < 1) throw new InputError(`--images must be a positive integer, got ${limit}`);
-  let entries: string[];
+  // The choices, checked before any work (the calibrator and the quantizer check them again, for API callers).
+  const method = o.method ?? 'minmax';
+  if (!['minmax', 'average', 'percentile'].includes(method)) throw new InputError(`calibrate: unknown range method "${method}" (minmax, average or percentile)`);
+  if (o.pool !== undefined && o.pool !== 'avgpool' && o.pool !== 'mean') throw new InputError(`quantize: pool must be 'avgpool' or 'mean', got "${o.pool}"`);
+  if (o.softmax !== undefined && o.softmax !== 'float' && o.softmax !== 'int8') throw new InputError(`quantize: softmax must be 'float' or 'int8', got "${o.softmax}"`);
+  const entries: string[] = [];
+  const notImages: string[] = [];
   try {
-    entries = (await readdir(o.calibrate, { withFileTypes: true })).filter((e) => e.isFile() && IMAGE_FILE.test(e.name)).map((e) => e.name);
+    for (const e of await readdir(o.calibrate, { withFileTypes: true })) {
+      if (e.isFile()) (await looksLikeImage(path.join(o.calibrate, e.name)) ? entries : notImages).push(e.name);
+    }
   } catch (e) {
-    throw new InputError(`cannot read the calibration folder "${o.calibrate}": ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'it is not a directory' : (e as Error).message.split('\n')[0];
+    throw new InputError(`cannot read the calibration folder "${o.calibrate}": ${why}`);
   }
-  if (entries.length === 0) throw new InputError(`the calibration folder "${o.calibrate}" has no images (JPEG, PNG, WebP, GIF, TIFF, AVIF)`);
+  notImages.sort();
+  if (entries.length === 0) throw new InputError(`the calibration folder "${o.calibrate}" has no images (${IMAGE_FORMATS})`);
   const files = pickImages(entries, limit, o.seed ?? 0);
   const { graph, bytes: bytesBefore } = await readModel(o.model);
 
-  const method = o.method ?? 'minmax';
   const cal = await Calibrator.create(graph, { method, percentile: o.percentile });
   const t0 = performance.now();
   o.onProgress?.(0, files.length);
+  const undecodable: { file: string; error: string }[] = [];
   let ranges;
   try {
     for (const [i, f] of files.entries()) {
-      cal.observeImage(await decodeImageFile(path.join(o.calibrate, f)));
+      let image;
+      try {
+        image = await decodeImage(path.join(o.calibrate, f));
+      } catch (e) {
+        // A truncated or corrupt image is left out and reported, not fatal: the other images still calibrate.
+        if (!(e instanceof InputError)) throw e;
+        undecodable.push({ file: f, error: e.message });
+      }
+      if (image) cal.observeImage(image);
       o.onProgress?.(i + 1, files.length);
+    }
+    if (undecodable.length === files.length) {
+      throw new InputError(`none of the ${files.length} images picked in "${o.calibrate}" could be decoded (first: ${undecodable[0].error})`);
     }
     ranges = cal.ranges();
   } finally {
@@ -121,13 +159,13 @@ export async function quantizeModelFile(o: QuantizeCommandOptions): Promise<Quan
   const calibrationMs = performance.now() - t0;
   const q = quantizeGraph(graph, ranges, {
     scheme: o.scheme, softmax: o.softmax, pool: o.pool, relu6: o.relu6, inputRange: o.inputRange, biasCorrection: o.biasCorrection,
-    note: `calibrated on ${files.length} images, ${method}`,
+    note: `calibrated on ${files.length - undecodable.length} images, ${method}`,
   });
   const out = writeNative(q);
   readNative(out, o.out); // what we write must read back
   await writeFile(o.out, out);
   return {
-    model: o.model, out: o.out, images: files, imagesInFolder: entries.length, method,
+    model: o.model, out: o.out, images: files, undecodable, notImages, imagesInFolder: entries.length, method,
     valuesCalibrated: ranges.size,
     valuesQuantized: Object.keys(q.values ?? {}).length,
     layersQuantized: q.nodes.filter((n) => 'q' in n && n.q).length,

@@ -4,8 +4,9 @@
 //         model and the worker as assets.
 //   esbuild: bundles the JS; esbuild copies no assets, so the app copies dist/wasm/ and dist/worker.js
 //         beside its bundle (the README's one step) and passes its model URL.
-// Both builds are checked on disk and then, when Chromium is installed, run under the CSP
-// `script-src 'self' 'wasm-unsafe-eval'` on the main thread and in a worker, matching Node.
+// Both builds are checked on disk and then run under the CSP `script-src 'self' 'wasm-unsafe-eval'` on the
+// main thread and in a worker, matching Node, in each browser engine that is installed (Chromium, Firefox
+// ESR, WebKitGTK: test/browser/engines.ts).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/shared.js';
 import { DIST, SYNTHETIC_IMAGE_JS, classifyInNode, distBuilt, mismatch, syntheticImage, type Classification } from './reference.js';
-import { PAGE_TIMEOUT_MS, hasChromium, launchChromium, visit, type Browser } from '../browser/chromium.js';
+import { PAGE_TIMEOUT_MS } from '../browser/chromium.js';
+import { ENGINES, visitPage, type Driver } from '../browser/engines.js';
 import { startServer, type StaticServer } from '../browser/server.js';
 
 const hasWorker = existsSync(path.join(DIST, 'worker.js'));
@@ -95,32 +97,35 @@ describe.skipIf(!distBuilt)('apps that import mobilenet-wasm', () => {
     expect(js).not.toMatch(/import\s*[\w{*][^;]*?from\s*"node:/);
   });
 
-  describe.skipIf(!hasChromium)('in headless Chromium under the CSP', () => {
-    let browser: Browser;
-    let server: StaticServer;
-    let node: Classification[];
-    beforeAll(async () => {
-      server = await startServer({ 'vite-app': viteOut, 'esbuild-app': esbuildOut });
-      browser = await launchChromium();
-      node = (await classifyInNode(syntheticImage())).top;
-    }, PAGE_TIMEOUT_MS);
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-    });
+  // Each browser engine (test/browser/engines.ts), skipped with a message where it is not installed.
+  for (const engine of ENGINES) {
+    describe.skipIf(engine.missing !== null)(`in ${engine.label} under the CSP${engine.missing ? ` — skipped: ${engine.missing}` : ''}`, () => {
+      let driver: Driver;
+      let server: StaticServer;
+      let node: Classification[];
+      beforeAll(async () => {
+        server = await startServer({ 'vite-app': viteOut, 'esbuild-app': esbuildOut });
+        driver = await engine.launch();
+        node = (await classifyInNode(syntheticImage())).top;
+      }, PAGE_TIMEOUT_MS);
+      afterAll(async () => {
+        await driver?.close();
+        await server?.close();
+      });
 
-    it.each(['vite-app', 'esbuild-app'])('%s classifies on the main thread and in a worker like Node', async (name) => {
-      const v = await visit<{ ok: boolean; error?: string; violations: string[]; runs: { worker: boolean; isa: string; top: Classification[] }[] }>(
-        browser.context, `${server.origin}/csp/${name}/index.html`);
-      expect(v.result.ok, v.result.error).toBe(true);
-      expect(v.result.runs.map((r) => r.worker)).toEqual(hasWorker ? [false, true] : [false]);
-      for (const r of v.result.runs) {
-        const why = mismatch(r.top, node);
-        console.log(`${name}, ${r.worker ? 'worker' : 'main thread'}, isa ${r.isa}: ${r.top[0].label} ${r.top[0].score.toFixed(6)}${why ? ` MISMATCH ${why}` : ''}`);
-        expect(why).toBeNull();
-      }
-      expect(v.result.violations).toEqual([]);
-      expect(v.consoleErrors, `not found: ${server.notFound.join(', ')}`).toEqual([]);
-    }, PAGE_TIMEOUT_MS);
-  });
+      it.each(['vite-app', 'esbuild-app'])('%s classifies on the main thread and in a worker like Node', async (name) => {
+        const v = await visitPage<{ ok: boolean; error?: string; violations: string[]; runs: { worker: boolean; isa: string; top: Classification[] }[] }>(
+          driver, `${server.origin}/csp/${name}/index.html`);
+        expect(v.result.ok, v.result.error).toBe(true);
+        expect(v.result.runs.map((r) => r.worker)).toEqual(hasWorker ? [false, true] : [false]);
+        for (const r of v.result.runs) {
+          const why = mismatch(r.top, node);
+          console.log(`${engine.name}, ${name}, ${r.worker ? 'worker' : 'main thread'}, isa ${r.isa}: ${r.top[0].label} ${r.top[0].score.toFixed(6)}${why ? ` MISMATCH ${why}` : ''}`);
+          expect(why).toBeNull();
+        }
+        expect(v.result.violations).toEqual([]);
+        expect(v.consoleErrors, `not found: ${server.notFound.join(', ')}`).toEqual([]);
+      }, PAGE_TIMEOUT_MS);
+    });
+  }
 });

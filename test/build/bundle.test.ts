@@ -68,6 +68,24 @@ describe.skipIf(!distBuilt)('built package', () => {
     for (const m of js.matchAll(/\b(?:from|import)\s*\(?\s*"([\w@./:-]+)"/g)) expect(m[1], `dist/${file}`).toMatch(/^\.\/chunk-[\w-]+\.js$/);
   });
 
+  it('the web bundles leave sharp to Node: decodeImage imports it lazily, hidden from bundlers, never bundled', () => {
+    const js = WEB_FILES.map((f) => readFileSync(path.join(DIST, f), 'utf8')).join('\n');
+    expect(js).toContain('__mnwNodeImport("sharp")');
+    expect(js, "sharp's own code was bundled").not.toMatch(/libvips/);
+  });
+
+  it('decodeImage from the built dist/index.js loads sharp (through the hidden import) and the BMP decoder in Node', async () => {
+    const { pathToFileURL } = await import('node:url');
+    const { writeBmp } = await import('../helpers/bmp.js');
+    const { default: sharp } = await import('sharp');
+    const dist = await import(/* @vite-ignore */ pathToFileURL(path.join(DIST, 'index.js')).href);
+    const png = await sharp({ create: { width: 3, height: 2, channels: 3, background: { r: 10, g: 20, b: 30 } } }).png().toBuffer();
+    expect(await dist.decodeImage(png)).toMatchObject({ width: 3, height: 2, channels: 3, format: 'png', data: new Uint8Array(18).map((_, i) => [10, 20, 30][i % 3]) });
+    const bmp = writeBmp({ width: 2, height: 2, bpp: 24, pixel: () => [1, 2, 3] });
+    expect(await dist.decodeImage(bmp)).toMatchObject({ width: 2, height: 2, format: 'bmp', data: new Uint8Array([1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3]) });
+    await expect(dist.decodeImage(path.join(tmp, 'missing.jpg'))).rejects.toThrow(/cannot read image ".*missing\.jpg": no such file/);
+  });
+
   it('the web bundles find the kernels beside themselves with new URL(literal, import.meta.url)', () => {
     const js = WEB_FILES.map((f) => readFileSync(path.join(DIST, f), 'utf8')).join('\n');
     for (const w of WASM) expect(js).toContain(`new URL("./wasm/${w}",import.meta.url)`);

@@ -144,6 +144,19 @@ describeShared('mobilenet-wasm with the TFLite models of ../shared', () => {
     expect(data[centre + 2]).toBe(Math.round(0.4 * src[centre + 2] + 0.6 * 128));
   });
 
+  it('segment prints a colour legend: each class present with its PASCAL VOC colour', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mnw-seg-'));
+    const r = await cli('segment', sharedPath('images', 'dog_segmentation.png'), '--model', sharedPath('models', 'deeplabv3_mnv2_dm05_pascal_quant.tflite'),
+      '--out', path.join(dir, 'overlay.png'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^index\s+label\s+colour\s+pixels\s+share$/m);
+    expect(r.out).toMatch(/^\s*0\s+background\s+#000000\s+\d+\s+[\d.]+%$/m);
+    expect(r.out).toMatch(/^\s*12\s+dog\s+#400080\s+\d+\s+[\d.]+%$/m);
+    const j = JSON.parse((await cli('segment', sharedPath('images', 'dog_segmentation.png'), '--model', sharedPath('models', 'deeplabv3_mnv2_dm05_pascal_quant.tflite'),
+      '--out', path.join(dir, 'overlay.png'), '--json')).out);
+    expect(j.classes.find((c: { label: string }) => c.label === 'dog').color).toEqual([64, 0, 128]);
+  });
+
   it('segment needs --model and --out; a classifier is refused', async () => {
     expect((await cli('segment', sharedPath('images', 'cat.png'), '--out', '/tmp/x.png')).err).toMatch(/--model/);
     const r = await cli('segment', sharedPath('images', 'cat.png'), '--model', sharedPath('models', 'mobilenet_v2_1.0_224_quant.tflite'), '--out', '/tmp/x.png');

@@ -1,14 +1,30 @@
 // The settings that change what runs: precision (what the loaded model allows) and threads (what the
-// page allows: a thread team needs SharedArrayBuffer, i.e. a cross-origin isolated page).
+// page allows: a thread team needs a shared WebAssembly.Memory, i.e. a cross-origin isolated page in a
+// browser that has SharedArrayBuffer).
 import type { ModelInfo } from '../../dist/index.js';
 
 const THREADS_KEY = 'mnw-threads';
 const REQUANT_KEY = 'mnw-requant';
 
+/**
+ * True where a shared WebAssembly.Memory can be made, as the engine's thread team needs (its own check is
+ * threadsAvailable() in src/exec/team.ts). crossOriginIsolated alone is not enough: WebKitGTK is isolated
+ * and has no SharedArrayBuffer, and the engine would then silently run one thread.
+ */
+function sharedMemoryUsable(): boolean {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
 export function setUpThreads(select: HTMLSelectElement, note: HTMLElement, onChange: () => void): void {
   const isolated = self.crossOriginIsolated === true;
+  const shared = isolated && sharedMemoryUsable();
   const cores = navigator.hardwareConcurrency || 1;
-  const max = isolated ? Math.max(1, Math.min(4, cores)) : 1;
+  const max = shared ? Math.max(1, Math.min(4, cores)) : 1;
   const saved = Number(localStorage.getItem(THREADS_KEY)) || 1;
   const options = [];
   for (let t = 1; t <= Math.max(max, Math.min(4, cores)); t++) {
@@ -18,12 +34,14 @@ export function setUpThreads(select: HTMLSelectElement, note: HTMLElement, onCha
   }
   select.replaceChildren(...options);
   select.value = String(Math.min(saved, max));
-  select.dataset.available = String(isolated && max > 1);
-  note.textContent = isolated
-    ? max > 1
-      ? `Available: the page is cross-origin isolated and this device reports ${cores} cores.`
-      : 'Unavailable: this device reports a single core.'
-    : 'Unavailable: the page is not cross-origin isolated (it needs COOP/COEP headers, which npm start sends), so inference uses one thread.';
+  select.dataset.available = String(max > 1);
+  note.textContent = !isolated
+    ? 'Unavailable: the page is not cross-origin isolated (it needs COOP/COEP headers, which npm start sends), so inference uses one thread.'
+    : !shared
+      ? 'Unavailable: this browser offers no shared memory (SharedArrayBuffer) even though the page is cross-origin isolated, so inference uses one thread.'
+      : max > 1
+        ? `Available: the page is cross-origin isolated and this device reports ${cores} cores.`
+        : 'Unavailable: this device reports a single core.';
   select.addEventListener('change', () => {
     localStorage.setItem(THREADS_KEY, select.value);
     onChange();

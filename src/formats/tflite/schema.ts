@@ -120,6 +120,8 @@ export interface TfliteOperator {
   optionsType: number;
   options?: FbTable;
   hasCustomOptions: boolean;
+  /** custom_options bytes (a FlexBuffer for TFLite's custom ops; see ./flexbuffers.ts), a view into the file. */
+  customOptions?: Uint8Array;
   pos: number;
 }
 
@@ -288,6 +290,7 @@ export function parseTflite(bytes: Uint8Array, file: string): TfliteModel {
         const t = sg.tableAt(ov, k, 'operators');
         const optionsType = t.u8(3, 'builtin_options_type');
         const options = optionsType !== 0 ? t.table(4, 'builtin_options') : undefined;
+        const customOptions = t.has(5) ? t.bytes(5, 'custom_options') : undefined;
         operators.push({
           index: k,
           opcodeIndex: t.u32(0, 'opcode_index'),
@@ -296,6 +299,7 @@ export function parseTflite(bytes: Uint8Array, file: string): TfliteModel {
           optionsType,
           ...(options ? { options } : {}),
           hasCustomOptions: t.has(5),
+          ...(customOptions ? { customOptions } : {}),
           pos: t.pos,
         });
       }

@@ -1,9 +1,12 @@
-// The browser test page (test/browser/browser.test.ts drives it with Playwright). A plain module script,
-// no bundler: it imports the published bundle ./dist/index.js, decodes ./images/cat.png with
-// createImageBitmap + OffscreenCanvas, classifies it with the default model and leaves the outcome in
-// window.__result. Query: isa=auto|relaxed|simd|scalar (comma list: one model per isa), worker=1 (the
-// worker option), image=synthetic (when ../shared/data is absent), control=eval (calls new Function: the
-// CSP tests' negative control).
+// The browser test page (test/browser/browser.test.ts drives it in Chromium, Firefox and WebKit through
+// test/browser/engines.ts). A plain module script, no bundler: it imports the published bundle
+// ./dist/index.js, decodes ./images/cat.png with createImageBitmap + OffscreenCanvas, classifies it with the
+// default model and leaves the outcome in window.__result, with what the page itself finds about the engine
+// (which kernel modules validate, shared memory, hardwareConcurrency). Query: isa=auto|relaxed|simd|scalar
+// (comma list: one model per isa; 'supported' = auto, then every module this engine validates), worker=1
+// (the worker option), threads=N|auto, image=synthetic (when ../shared/data is absent), control=eval (calls
+// new Function: the CSP tests' negative control; control=errors logs a console error and throws an uncaught
+// one: the console-error checks' negative control).
 const params = new URLSearchParams(location.search);
 const violations = [];
 document.addEventListener('securitypolicyviolation', (e) => {
@@ -45,15 +48,41 @@ function base64(bytes) {
   return btoa(s);
 }
 
+// The probes of src/wasm/load.ts, repeated here so that 'auto' is checked against the page's own finding.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 30, 1, 28, 0,
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 65, 0, 253, 15, 65, 0, 253, 15, 253, 147, 2, 11,
+]);
+
+/** The kernel modules this engine validates, best first (the order 'auto' tries them). */
+function supportedIsas() {
+  const simd = WebAssembly.validate(SIMD_PROBE);
+  return [...(simd && WebAssembly.validate(RELAXED_PROBE) ? ['relaxed'] : []), ...(simd ? ['simd'] : []), 'scalar'];
+}
+
+/** Whether this page can make a shared WebAssembly.Memory (what a thread team needs). */
+function sharedMemory() {
+  try {
+    return typeof SharedArrayBuffer === 'function'
+      && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
 async function main() {
   const engine = await import('./dist/index.js');
   const image = params.get('image') === 'synthetic' ? synthetic() : await decode('./images/cat.png');
   const pixels = base64(image.data);
   const runs = [];
-  for (const isa of (params.get('isa') ?? 'auto').split(',')) {
+  const isas = supportedIsas();
+  const requested = params.get('isa') ?? 'auto';
+  for (const isa of requested === 'supported' ? ['auto', ...isas] : requested.split(',')) {
     const opts = { isa };
     if (params.get('worker') === '1') opts.worker = true;
-    if (params.get('threads')) opts.threads = Number(params.get('threads'));
+    const threads = params.get('threads');
+    if (threads) opts.threads = threads === 'auto' ? 'auto' : Number(threads);
     // A copy per run: a worker-backed model may transfer (detach) the pixels it is given.
     const model = await engine.loadModel('default', opts);
     try {
@@ -72,9 +101,18 @@ async function main() {
     }
     await new Promise((r) => setTimeout(r, 100)); // securitypolicyviolation is dispatched asynchronously
   }
+  if (params.get('control') === 'errors') {
+    // Negative control for the console-error checks: both must reach the driver's consoleErrors().
+    console.error('deliberate console error');
+    setTimeout(() => {
+      throw new Error('deliberate uncaught error');
+    });
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     ok: true, runs, pixels, width: image.width, height: image.height,
     crossOriginIsolated: self.crossOriginIsolated === true, hasSimd: engine.hasSimd?.(), violations,
+    isas, sharedMemory: sharedMemory(), hardwareConcurrency: navigator.hardwareConcurrency,
   };
 }
 

@@ -1,17 +1,7 @@
-// Image decoding for the CLI (Node only): sharp (libvips) handles JPEG, PNG, WebP, GIF, TIFF, AVIF.
+// The segmentation overlay the CLI writes (Node only, sharp). Images are read with decodeImage (src/image/decode-node.ts).
 import { InputError } from '../errors.js';
 import type { ImageInput } from '../image/preprocess.js';
 import { pascalVocColor } from '../models/pascal-voc.js';
-
-export async function decodeImageFile(file: string): Promise<ImageInput> {
-  const { default: sharp } = await import('sharp');
-  try {
-    const { data, info } = await sharp(file).rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
-  } catch (e) {
-    throw new InputError(`cannot decode image "${file}": ${(e as Error).message}`);
-  }
-}
 
 /**
  * Writes a segmentation of `image` (a class map of the image's size) as a PNG: each pixel's PASCAL VOC colour
@@ -33,6 +23,8 @@ export async function writeSegmentationPng(
   try {
     await sharp(out, { raw: { width, height, channels: 3 } }).png().toFile(file);
   } catch (e) {
-    throw new InputError(`cannot write "${file}": ${(e as Error).message}`);
+    // libvips reports over several lines ("unable to open file … for writing", "unix error: …"); keep the last.
+    const lines = String((e as Error).message).split('\n').map((l) => l.trim()).filter(Boolean);
+    throw new InputError(`cannot write "${file}": ${lines[lines.length - 1] ?? 'unknown error'}`);
   }
 }
