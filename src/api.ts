@@ -30,6 +30,16 @@ export async function loadModel(source: ModelSource, { worker, ...options }: Loa
   return Model.create(graph, sniffFormat(bytes), options);
 }
 
+/**
+ * The Graph of a model source, imported but not compiled (what loadModel runs): to inspect a model, convert it,
+ * or build another on it (teaching new classes: src/teach/).
+ */
+export async function loadGraph(source: ModelSource, options: Pick<LoadOptions, 'weightFiles'> = {}): Promise<Graph> {
+  if (isGraph(source)) return source;
+  const { bytes, fileName, readShard } = await resolveSource(source);
+  return importModelBytes(bytes, { fileName, readShard: readShard ?? (options.weightFiles && shardReader(options.weightFiles, fileName)) });
+}
+
 /** readShard over weight files given as bytes: by the manifest's path, else by its last segment (the file name). */
 function shardReader(files: Record<string, ArrayBuffer | ArrayBufferView>, fileName: string): (path: string) => Promise<Uint8Array> {
   return async (p) => {

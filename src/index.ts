@@ -17,3 +17,4 @@ export { summarize } from './graph/summary.js';
 export { writeNative } from './formats/native/write.js';
 export { hasSimd } from './wasm/load.js';
 export * from './errors.js';
+export { loadGraph } from './api.js';

@@ -94,8 +94,9 @@ export interface LoadOptions extends CompileOptions {
   /** Kernel build: 'auto' (the best the runtime validates: relaxed, simd, scalar), or one of them. */
   isa?: Isa | 'auto';
   /**
-   * Threads per inference: a number, or 'auto' (one per core, at most 4). Needs SharedArrayBuffer and
-   * a thread that may block (Node, Deno, a worker; in browsers only when crossOriginIsolated); where
+   * Threads per inference: a number, or 'auto' (one per core, at most 4; in browsers at most 2: see the README's
+   * Threads section). Needs a usable shared memory and a thread that may block (Node, Deno, a worker; in browsers
+   * only when crossOriginIsolated and the browser has SharedArrayBuffer); where
    * that is missing, or with the scalar kernels, the model silently runs on one thread. Default 1.
    */
   threads?: number | 'auto';

@@ -76,7 +76,8 @@ async function main() {
   });
 
   const out = { ok: true, width, height, runs: {}, errors: {} };
-  const video = await videoOf(bitmap);
+  // A playing <video> where the engine can make one from a canvas (captureStream), else none.
+  const video = typeof HTMLCanvasElement.prototype.captureStream === 'function' ? await videoOf(bitmap) : { video: null, stop() {} };
   try {
     const models = {
       main: await engine.loadModel('default'),
@@ -85,7 +86,7 @@ async function main() {
     };
     for (const [where, model] of Object.entries(models)) {
       const runs = {};
-      for (const [kind, src] of Object.entries({ ...sources(), HTMLVideoElement: video.video })) {
+      for (const [kind, src] of Object.entries({ ...sources(), ...(video.video ? { HTMLVideoElement: video.video } : {}) })) {
         try {
           runs[kind] = await model.classify(src, { topK: 5 });
         } catch (e) {
