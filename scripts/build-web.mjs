@@ -2,11 +2,18 @@
 //   index.html, figure1.html, styles.css, app.js, figure1.js   the pages (web/src/*.ts bundled by esbuild;
 //                                                                the engine stays external: ./dist/index.js)
 //   dist/{index,worker,thread,chunk-*}.js, dist/wasm/*.wasm     the engine as built by scripts/build.mjs
-//   models/mobilenet_v2_1.0_224_quant.tflite                                  found by dist/index.js at ../models/
+//   models/*                                                    every model the engine names (src/assets.ts:
+//                                                                new URL('../models/…')), found by dist/index.js
+//                                                                at ../models/
 //   icons/*.png, manifest.webmanifest                           rendered from web/icon.svg with sharp
 //   sw.js                                                       the service worker, with VERSION (a hash of
-//                                                                every other file) and the precache list
-// Needs dist/ and models/mobilenet_v2_1.0_224_quant.tflite (npm ci / npm run build); does not rebuild them.
+//                                                                every other file) and three lists: what to
+//                                                                precache (the app shell and the default model),
+//                                                                the kernel modules in the engine's order of
+//                                                                preference (it precaches the first this
+//                                                                browser validates), and the rest (cached on
+//                                                                first use)
+// Needs dist/ and the default model (npm ci / npm run build); does not rebuild them.
 // Usage: node scripts/build-web.mjs [outDir]; or import { buildWeb } from it.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +41,23 @@ function engineFiles() {
   return [...top, ...wasm];
 }
 
+/**
+ * The models the engine ships, read from src/assets.ts (the one place that names them): every
+ * new URL('../models/<file>') literal, and which of them is the default ('default' in builtinModelUrl's
+ * switch, or the literal in defaultModelUrl()).
+ */
+function engineModels() {
+  const src = readFileSync(path.join(ROOT, 'src/assets.ts'), 'utf8');
+  const all = [...src.matchAll(/new URL\('\.\.\/models\/([\w.-]+)'/g)].map((m) => m[1]);
+  const def = /case 'default':\s*return new URL\('\.\.\/models\/([\w.-]+)'/.exec(src)?.[1]
+    ?? /function defaultModelUrl\(\)[^{]*\{[^}]*?new URL\('\.\.\/models\/([\w.-]+)'/.exec(src)?.[1];
+  if (!def) throw new Error('build-web: cannot find the default model in src/assets.ts (defaultModelUrl)');
+  return { all: [...new Set(all)], def };
+}
+
+/** Kernel modules in the engine's order of preference (src/wasm/load.ts: relaxed SIMD, SIMD, scalar). */
+const KERNEL_ORDER = ['wasm/mobilenet-relaxed.wasm', 'wasm/mobilenet-simd.wasm', 'wasm/mobilenet-scalar.wasm'];
+
 /** Every file under dir, relative, with '/' separators, sorted. */
 function listFiles(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -43,7 +67,8 @@ function listFiles(dir) {
 }
 
 export async function buildWeb({ outDir = DEFAULT_OUT, log = () => {} } = {}) {
-  for (const need of [path.join(DIST, 'index.js'), path.join(DIST, 'worker.js'), path.join(ROOT, 'models/mobilenet_v2_1.0_224_quant.tflite')]) {
+  const models = engineModels();
+  for (const need of [path.join(DIST, 'index.js'), path.join(DIST, 'worker.js'), path.join(ROOT, 'models', models.def)]) {
     if (!existsSync(need)) throw new Error(`build-web: ${path.relative(ROOT, need)} is missing; run \`npm run build\` first`);
   }
   rmSync(outDir, { recursive: true, force: true });
@@ -64,10 +89,15 @@ export async function buildWeb({ outDir = DEFAULT_OUT, log = () => {} } = {}) {
     outdir: outDir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
     sourcemap: false, logLevel: 'error', plugins: [engineExternal],
   });
-  for (const f of ['index.html', 'figure1.html', 'styles.css']) copyFileSync(path.join(WEB, f), path.join(outDir, f));
+  for (const f of ['figure1.html', 'styles.css']) copyFileSync(path.join(WEB, f), path.join(outDir, f));
+  // The page shows the built-in model's name before the model has loaded (so nothing moves when it has).
+  const builtinName = models.def.replace(/\.[^.]+$/, '').replace(/[<>&"]/g, '');
+  writeFileSync(path.join(outDir, 'index.html'), readFileSync(path.join(WEB, 'index.html'), 'utf8').replaceAll('{{DEFAULT_MODEL}}', builtinName));
   copyFileSync(path.join(ROOT, 'models/sample.svg'), path.join(outDir, 'models/sample.svg'));
   for (const f of engineFiles()) copyFileSync(path.join(DIST, f), path.join(outDir, 'dist', f));
-  copyFileSync(path.join(ROOT, 'models/mobilenet_v2_1.0_224_quant.tflite'), path.join(outDir, 'models/mobilenet_v2_1.0_224_quant.tflite'));
+  for (const m of models.all) {
+    if (existsSync(path.join(ROOT, 'models', m))) copyFileSync(path.join(ROOT, 'models', m), path.join(outDir, 'models', m));
+  }
 
   const svg = readFileSync(path.join(WEB, 'icon.svg'));
   copyFileSync(path.join(WEB, 'icon.svg'), path.join(outDir, 'icons/icon.svg'));
@@ -95,15 +125,25 @@ export async function buildWeb({ outDir = DEFAULT_OUT, log = () => {} } = {}) {
   const hash = createHash('sha256');
   for (const f of files) hash.update(f).update('\0').update(readFileSync(path.join(outDir, f))).update('\0');
   const version = hash.digest('hex').slice(0, 16);
-  const precache = ['./', ...files];
+  // Precached: the app shell (pages, scripts, styles, icons, manifest, the sample), the engine's JS and the
+  // default model. Kernel modules: one, chosen by the service worker. The rest (other kernels, other
+  // models): on first use.
+  const kernels = KERNEL_ORDER.map((k) => `dist/${k}`).filter((k) => files.includes(k));
+  const isModel = (f) => f.startsWith('models/') && f !== 'models/sample.svg';
+  const precache = ['./', ...files.filter((f) => f !== 'index.html' && !f.startsWith('dist/wasm/') && (!isModel(f) || f === `models/${models.def}`))];
+  const runtime = files.filter((f) => f !== 'index.html' && !precache.includes(f) && !kernels.includes(f));
   await esbuild.build({
     entryPoints: [path.join(WEB, 'src/sw.ts')], outfile: path.join(outDir, 'sw.js'), bundle: true, format: 'iife',
     platform: 'browser', target: 'es2022', minify: false, logLevel: 'error',
-    define: { __VERSION__: JSON.stringify(version), __PRECACHE__: JSON.stringify(precache) },
+    define: {
+      __VERSION__: JSON.stringify(version), __PRECACHE__: JSON.stringify(precache),
+      __KERNELS__: JSON.stringify(kernels), __RUNTIME__: JSON.stringify(runtime),
+    },
   });
-  const bytes = files.reduce((a, f) => a + readFileSync(path.join(outDir, f)).length, 0);
-  log(`build-web: ${path.relative(ROOT, outDir) || outDir} — ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB precached, version ${version}`);
-  return { outDir, version, files: precache };
+  const size = (f) => readFileSync(path.join(outDir, f)).length;
+  const precached = precache.reduce((a, f) => a + size(f === './' ? 'index.html' : f), 0) + Math.max(0, ...kernels.map(size));
+  log(`build-web: ${path.relative(ROOT, outDir) || outDir} — ${files.length} files, ${(precached / 1e6).toFixed(1)} MB precached at most, version ${version}`);
+  return { outDir, version, files: ['./', ...files], precache, kernels, runtime };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

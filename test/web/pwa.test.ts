@@ -1,5 +1,6 @@
 // The offline web app (web/, built by scripts/build-web.mjs, served by scripts/serve-web.mjs) in headless
-// Chromium (test/browser/chromium.ts): installs its service worker online, then classifies cat.png offline
+// Chromium (test/browser/chromium.ts): installs its service worker online (precaching the shell, one kernel
+// module and the default model, nothing else), then classifies cat.png offline
 // after a reload (the page and every engine file come from the service worker, still cross-origin
 // isolated); adds the quantized MobileNetV2 .tflite through the file picker (Egyptian cat, online and
 // offline); rejects a text file named .tflite and a truncated model with a clear message and keeps
@@ -16,7 +17,7 @@ import { classifyInNode, distBuilt, referenceImage } from '../build/reference.js
 import { ROOT, describeShared, sharedPath } from '../helpers/shared.js';
 import { KerasBuilder, conv } from '../formats/keras-builder.js';
 
-interface WebBuild { outDir: string; version: string; files: string[] }
+interface WebBuild { outDir: string; version: string; files: string[]; precache: string[]; kernels: string[]; runtime: string[] }
 interface WebServer { origin: string; close(): Promise<void> }
 const script = async <T>(name: string): Promise<T> => import(pathToFileURL(path.join(ROOT, 'scripts', name)).href) as Promise<T>;
 
@@ -113,6 +114,15 @@ describeShared('web app (PWA) in headless Chromium', () => {
     await cdp.detach();
     const cached = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('mnw-shell-')));
     expect(cached).toEqual([`mnw-shell-${build.version}`]);
+    // Precached: the shell and the default model, and one kernel module of the three (the one this browser
+    // runs); the shared-memory twins and other models only once used.
+    const inCache = await page.evaluate(async (name) => (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname.slice(1)), cached[0]);
+    const kernels = inCache.filter((p) => /^dist\/wasm\/mobilenet-(relaxed|simd|scalar)\.wasm$/.test(p));
+    expect(kernels, inCache.join(', ')).toHaveLength(1);
+    const isa = await page.$eval('#model-stats', (e) => /Kernels(\w+)/.exec(e.textContent ?? '')?.[1]);
+    expect(kernels[0]).toBe(`dist/wasm/mobilenet-${isa}.wasm`);
+    for (const p of build.precache) expect(inCache).toContain(p === './' ? '' : p);
+    expect(inCache.filter((p) => p.startsWith('models/') && !build.precache.includes(p))).toEqual([]);
   }, PAGE_TIMEOUT_MS);
 
   it('offline reload: served by the service worker, classifies cat.png with the default model', async () => {
@@ -147,7 +157,8 @@ describeShared('web app (PWA) in headless Chromium', () => {
     expect(shown[0].label).toBe('Egyptian cat');
     expect(await page.$$eval('#model-list li', (l) => l.map((li) => li.getAttribute('data-name')))).toContain('mobilenet_v2_1.0_224_quant.tflite');
     expect(await page.$eval('input[name="precision"][value="int8"]', (e) => (e as HTMLInputElement).checked)).toBe(true);
-    expect(await page.$eval('input[name="precision"][value="f32"]', (e) => (e as HTMLInputElement).disabled)).toBe(true);
+    // A quantized model also offers its float32 twin (test/web/app.test.ts switches to it).
+    expect(await page.$eval('input[name="precision"][value="f32"]', (e) => (e as HTMLInputElement).disabled)).toBe(false);
     // The other int8 arithmetic (TFLite's gemmlowp fixed point): reloads the model, same top label; then back.
     for (const scheme of ['gemmlowp', 'fp32']) {
       const n = await run();

@@ -1,14 +1,16 @@
-// The classifier page: wires the image inputs, the model list and settings, the results and "Inside
-// the model" to one model running in a Web Worker (loadModel(..., { worker: true })), so the page never
-// blocks. Every model operation goes through one queue, so loads, classifications and removals never
-// interleave.
-import { loadModel, type WorkerModel } from '../../dist/index.js';
+// The classifier page: wires the image inputs (files, the sample, the live camera), the model list and
+// settings, the results (top labels, or a segmentation mask with its legend) and "Inside the model" to one
+// model running in a Web Worker (loadModel(..., { worker: true })), so the page never blocks. Every model
+// operation goes through one queue, so loads, classifications and removals never interleave. Messages
+// appear where their cause is (the image panel, the results, the model panel) and a success there clears them.
+import { loadModel, pascalVocColor, type ModelInfo, type WorkerModel } from '../../dist/index.js';
 import { setUpImageInputs } from './image-input.js';
-import { renderResults } from './results.js';
+import { renderResults, renderSegmentation } from './results.js';
 import { renderProfile, renderStats } from './profile-chart.js';
 import { deleteModel, getModel, listModels, newId, putModel, type StoredFile, type StoredModel } from './models-store.js';
 import { registerServiceWorker } from './register-sw.js';
-import { requant, setUpRequant, setUpThreads, showPrecision, threads } from './settings.js';
+import { breakable } from './text.js';
+import { precision, requant, setUpPrecision, setUpRequant, setUpThreads, showPrecision, threads } from './settings.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const el = {
@@ -20,14 +22,38 @@ const el = {
   precisionNote: $('precision-note'), requant: $<HTMLSelectElement>('requant'), requantNote: $('requant-note'),
   install: $<HTMLButtonElement>('install-button'), threads: $<HTMLSelectElement>('threads'), threadsNote: $('threads-note'),
   stats: $('model-stats'), chart: $<HTMLOListElement>('profile-chart'), chartTotal: $('chart-total'),
+  imageMessage: $('image-message'), resultMessage: $('result-message'), cameraStatus: $('camera-status'),
+  segmentation: $('segmentation'), mask: $<HTMLCanvasElement>('mask'), legend: $<HTMLUListElement>('legend'),
 };
 
 const DEFAULT_ID = 'default';
 const CURRENT_KEY = 'mnw-model';
+/** What the built-in model is (learned when it is loaded as it is; kept for the model list and precision). */
+const BUILTIN_KEY = 'mnw-builtin';
+/** A segmentation mask is computed at most this size (long side), then drawn over the image. */
+const MASK_SIDE = 512;
 let model: WorkerModel | null = null;
 let currentId = DEFAULT_ID;
+/** The current model's name as shown (its file name; the built-in's own name), not the graph's ("main"). */
+let currentName = 'the built-in model';
+/** Whether the current model's file is quantized (it then runs as int8, or as its float32 twin). */
+let currentQuantized = false;
 let image: ImageData | null = null;
 let runs = 0;
+
+interface Builtin { name: string; quantized: boolean; detail: string }
+function builtin(): Builtin | null {
+  try {
+    return JSON.parse(localStorage.getItem(BUILTIN_KEY) ?? 'null') as Builtin | null;
+  } catch {
+    return null;
+  }
+}
+/** One short line about a model (short enough for one line on a phone): format, precision, task, classes. */
+function detailOf(info: ModelInfo, quantized: boolean): string {
+  const precisionText = quantized ? 'int8 / float32' : 'float32';
+  return `${formatName(info.format)} · ${precisionText} · ${info.task === 'segment' ? 'segmentation, ' : ''}${info.labels.length} classes`;
+}
 
 let queue: Promise<unknown> = Promise.resolve();
 /** Runs `f` after everything queued before it; the page stays responsive meanwhile. */
@@ -42,12 +68,15 @@ function setState(state: 'loading' | 'classifying' | 'ready' | 'no-model'): void
   el.results.setAttribute('aria-busy', String(state === 'classifying' || state === 'loading'));
 }
 
-function say(text: string, kind: 'info' | 'error' = 'info'): void {
-  el.message.textContent = text;
-  el.message.dataset.kind = kind;
+/** A message in one panel's message line ('' clears it). */
+function show(where: HTMLElement, text: string, kind: 'info' | 'warning' | 'error' = 'info'): void {
+  where.textContent = text;
+  where.dataset.kind = kind;
 }
+/** The model panel's message. */
+const say = (text: string, kind: 'info' | 'error' = 'info') => show(el.message, text, kind);
 
-const FORMATS: Record<string, string> = { tflite: 'TFLite', 'tfjs-layers-json': 'TF.js layers', 'tfjs-layers': 'TF.js layers', native: 'native' };
+const FORMATS: Record<string, string> = { tflite: 'TFLite', 'tfjs-layers-json': 'TF.js layers', 'tfjs-layers': 'TF.js layers', native: 'safetensors' };
 const formatName = (f: string) => FORMATS[f] ?? f;
 
 /** An engine error as one readable sentence: its kind, then its message with our file name in it. */
@@ -64,27 +93,51 @@ function sourceOf(files: StoredFile[]): { bytes: Uint8Array; weightFiles?: Recor
   return { bytes, weightFiles: Object.fromEntries(files.slice(1).map((f) => [f.name, f.bytes.slice(0)])) };
 }
 
-/** The load options the settings ask for (requant only matters to int8 models; float ones ignore it). */
-const loadOptions = () => ({ worker: true as const, threads: threads(el.threads), requant: requant(el.requant) });
+/**
+ * The load options the settings ask for. requant only matters to int8 models (float ones ignore it);
+ * `precision: 'float32'` (LoadOptions.precision: a quantized model's float32 twin, dequantized at load) is
+ * passed only for a model known to be quantized when float32 is chosen, so a float model loads as it is.
+ */
+type AppLoadOptions = NonNullable<Parameters<typeof loadModel>[1]> & { worker: true; precision?: 'float32' };
+function loadOptions(quantized: boolean): AppLoadOptions {
+  const opts: AppLoadOptions = { worker: true, threads: threads(el.threads), requant: requant(el.requant) };
+  if (quantized && precision() === 'f32') opts.precision = 'float32';
+  return opts;
+}
 
-async function open(id: string): Promise<WorkerModel> {
-  const opts = loadOptions();
-  if (id === DEFAULT_ID) return loadModel('default', opts);
+const isQuantized = (info: ModelInfo) => info.inputType !== 'float32' || info.requant !== undefined;
+
+interface Opened { model: WorkerModel; name: string; quantized: boolean }
+
+async function open(id: string): Promise<Opened> {
+  if (id === DEFAULT_ID) {
+    const known = builtin()?.quantized ?? false;
+    const opts = loadOptions(known);
+    const m = await loadModel('default', opts);
+    // Loaded as it is (no precision option): learn what it is, for the list and the precision control.
+    const quantized = opts.precision ? known : isQuantized(m.info);
+    localStorage.setItem(BUILTIN_KEY, JSON.stringify({ name: m.info.name, quantized, detail: detailOf(m.info, quantized) } satisfies Builtin));
+    return { model: m, name: m.info.name, quantized };
+  }
   const rec = await getModel(id);
   if (!rec) throw new Error('this model is no longer stored');
+  const quantized = rec.quantized ?? rec.inputType !== 'float32';
   const { bytes, weightFiles } = sourceOf(rec.files);
-  return loadModel(bytes, { ...opts, ...(weightFiles ? { weightFiles } : {}), ...(rec.userLabels ? { labels: rec.userLabels } : {}) });
+  const m = await loadModel(bytes, { ...loadOptions(quantized), ...(weightFiles ? { weightFiles } : {}), ...(rec.userLabels ? { labels: rec.userLabels } : {}) });
+  return { model: m, name: rec.name, quantized };
 }
 
 /** Makes `next` the current model (disposing the previous one) and shows what it is. */
-async function adopt(next: WorkerModel, id: string): Promise<void> {
+async function adopt(next: Opened, id: string): Promise<void> {
   const previous = model;
-  model = next;
+  model = next.model;
   currentId = id;
+  currentName = next.name;
+  currentQuantized = next.quantized;
   localStorage.setItem(CURRENT_KEY, id);
   await previous?.dispose();
-  renderStats(el.stats, next.info);
-  showPrecision(el.precision, el.precisionNote, el.requant, el.requantNote, next.info);
+  renderStats(el.stats, next.model.info, next.name);
+  showPrecision(el.precision, el.precisionNote, el.requant, el.requantNote, next.model.info, next.quantized);
   el.chart.replaceChildren();
   el.chartTotal.textContent = 'Classify an image to see where the time goes.';
   await renderModelList();
@@ -149,16 +202,29 @@ function addModel(picked: File[]): Promise<void> {
       const userLabels = labelFiles.length
         ? (await labelFiles[0].text()).split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0)
         : undefined;
-      const { bytes, weightFiles } = sourceOf(files);
-      next = await loadModel(bytes, { ...loadOptions(), ...(weightFiles ? { weightFiles } : {}), ...(userLabels ? { labels: userLabels } : {}) });
-      if (next.info.task !== 'classify') throw new Error(`“${name}” is a ${next.info.task} model; this app shows classifications only`);
-      const rec: StoredModel = {
-        id, name, format: next.info.format, labels: next.info.labels, inputType: next.info.inputType,
-        size: files.reduce((a, f) => a + f.bytes.byteLength, 0), addedAt: Date.now(), files, ...(userLabels ? { userLabels } : {}),
+      const extra = { ...(userLabels ? { labels: userLabels } : {}) };
+      const load = (quantized: boolean) => {
+        const { bytes, weightFiles } = sourceOf(files);
+        return loadModel(bytes, { ...loadOptions(quantized), ...(weightFiles ? { weightFiles } : {}), ...extra });
       };
+      // First as it is (that validates the file and tells whether it is quantized); a quantized model is
+      // loaded again as its float32 twin when float32 is chosen.
+      next = await load(false);
+      const quantized = isQuantized(next.info);
+      const rec: StoredModel = {
+        id, name, format: next.info.format, labels: next.info.labels, inputType: next.info.inputType, quantized,
+        task: next.info.task, size: files.reduce((a, f) => a + f.bytes.byteLength, 0), addedAt: Date.now(), files,
+        ...(userLabels ? { userLabels } : {}),
+      };
+      if (quantized && precision() === 'f32') {
+        await next.dispose();
+        next = null;
+        next = await load(true);
+      }
       await putModel(rec);
-      await adopt(next, id);
-      say(`Loaded “${name}” (${formatName(rec.format)}, ${rec.labels.length} classes) and stored it for offline use.`);
+      await adopt({ model: next, name, quantized }, id);
+      const what = next.info.task === 'segment' ? 'segmentation, ' : '';
+      say(`Loaded “${name}” (${formatName(rec.format)}, ${what}${rec.labels.length} classes) and stored it for offline use.`);
     } catch (e) {
       await next?.dispose();
       await deleteModel(id).catch(() => undefined);
@@ -178,7 +244,7 @@ function removeModel(id: string): Promise<void> {
       try {
         await adopt(await open(DEFAULT_ID), DEFAULT_ID);
       } catch (e) {
-        say(`Could not load the default model: ${describe(e, 'default')}`, 'error');
+        say(`Could not load the built-in model: ${describe(e, 'default')}`, 'error');
       }
     }
     await deleteModel(id);
@@ -191,12 +257,17 @@ function removeModel(id: string): Promise<void> {
 
 async function renderModelList(): Promise<void> {
   const stored = await listModels();
+  const b = builtin();
   const entries: { id: string; name: string; detail: string }[] = [
-    { id: DEFAULT_ID, name: 'Built-in: MobileNetV2 1.0/224 image-safety classifier', detail: 'float32 · 5 classes: Drawing, Hentai, Neutral, Porn, Sexy' },
-    ...stored.map((m) => ({
-      id: m.id, name: m.name,
-      detail: `${formatName(m.format)} · ${m.inputType === 'float32' ? 'float32' : 'int8'} · ${m.labels.length} classes · ${(m.size / 1e6).toFixed(1)} MB`,
-    })),
+    { id: DEFAULT_ID, name: `Built-in: ${b?.name ?? el.modelList.dataset.builtin ?? 'the default model'}`, detail: b?.detail ?? 'loaded when first used' },
+    ...stored.map((m) => {
+      const quantized = m.quantized ?? m.inputType !== 'float32';
+      const task = m.task === 'segment' ? 'segmentation, ' : '';
+      return {
+        id: m.id, name: m.name,
+        detail: `${formatName(m.format)} · ${quantized ? 'int8 / float32' : 'float32'} · ${task}${m.labels.length} classes · ${(m.size / 1e6).toFixed(1)} MB`,
+      };
+    }),
   ];
   el.modelList.replaceChildren(...entries.map((m) => {
     const li = document.createElement('li');
@@ -204,7 +275,7 @@ async function renderModelList(): Promise<void> {
     li.dataset.name = m.name;
     const name = document.createElement('span');
     name.className = 'name';
-    name.textContent = m.name;
+    name.append(...breakable(m.name));
     const small = document.createElement('small');
     small.textContent = m.detail;
     name.append(small);
@@ -232,24 +303,44 @@ async function renderModelList(): Promise<void> {
   }));
 }
 
-/** Classifies the current image with the current model (inside the queue), then profiles that run. */
-async function classifyNow(): Promise<void> {
-  if (!model || !image) return;
+/**
+ * Classifies (or segments) `img` with the current model, inside the queue; a still is then profiled (a
+ * live frame is not: profiling runs the model again, which would halve the frame rate).
+ */
+async function classifyNow(img: ImageData | null = image, live = false): Promise<void> {
+  if (!model || !img) return;
   setState('classifying');
   const m = model;
   try {
     const t0 = performance.now();
     // A copy: the worker takes (detaches) the pixel buffer it is given.
-    const top = await m.classify({ data: new Uint8Array(image.data), width: image.width, height: image.height, channels: 4 }, { topK: 5 });
+    const pixels = { data: new Uint8Array(img.data), width: img.width, height: img.height, channels: 4 as const };
+    const segmenting = m.info.task === 'segment';
+    let text = '';
+    if (segmenting) {
+      const k = Math.min(1, MASK_SIDE / Math.max(img.width, img.height));
+      const size = { width: Math.max(1, Math.round(img.width * k)), height: Math.max(1, Math.round(img.height * k)) };
+      const seg = await m.segment(pixels, { size });
+      runs++;
+      const legend = renderSegmentation(el.mask, el.legend, img, seg, pascalVocColor, runs);
+      renderResults(el.results, [], runs);
+      text = `${legend.length} class${legend.length === 1 ? '' : 'es'} in the mask`;
+    } else {
+      const top = await m.classify(pixels, { topK: 5 });
+      runs++;
+      renderResults(el.results, top, runs);
+    }
     const ms = performance.now() - t0;
-    runs++;
-    renderResults(el.results, top, runs);
-    el.results.dataset.model = m.info.name;
-    el.latency.textContent = `${ms.toFixed(1)} ms (in a worker, ${m.info.isa} kernels, ${m.info.threads} thread${m.info.threads > 1 ? 's' : ''}) with ${m.info.name}.`;
+    el.segmentation.hidden = !segmenting;
+    el.results.hidden = segmenting;
+    el.results.dataset.model = currentName;
+    el.latency.textContent = `${ms.toFixed(1)} ms${live ? ' for this camera frame' : ''} (in a worker, ${m.info.isa} kernels, ` +
+      `${m.info.threads} thread${m.info.threads > 1 ? 's' : ''}) with ${currentName}${text ? `: ${text}` : ''}.`;
     el.latency.dataset.ms = String(ms);
-    renderProfile(el.chart, el.chartTotal, await m.profile(1));
+    show(el.resultMessage, '');
+    if (!live) renderProfile(el.chart, el.chartTotal, await m.profile(1));
   } catch (e) {
-    say(`Could not classify: ${describe(e, 'image')}`, 'error');
+    show(el.resultMessage, `Could not ${model?.info.task === 'segment' ? 'segment' : 'classify'} the image: ${describe(e, 'image')}`, 'error');
   }
   setState('ready');
 }
@@ -272,19 +363,40 @@ function setUpInstall(button: HTMLButtonElement): void {
   });
 }
 
+/**
+ * After the service worker took control: fetch, through it, the shared-memory twin of the kernels this
+ * browser runs (dist/wasm/mobilenet-<isa>-mt.wasm, the engine's layout), so that choosing threads works
+ * offline too. It is not precached, as the first classification does not need it; this runs once the page
+ * is idle, and only where threads are possible.
+ */
+function warmForOffline(): void {
+  const isa = model?.info.isa;
+  const canThread = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function' && (navigator.hardwareConcurrency || 1) > 1;
+  if (!isa || isa === 'scalar' || !canThread || !navigator.serviceWorker?.controller) return;
+  const idle = (globalThis as { requestIdleCallback?: (f: () => void) => void }).requestIdleCallback ?? ((f: () => void) => setTimeout(f, 1000));
+  idle(() => void fetch(`dist/wasm/mobilenet-${isa}-mt.wasm`).then((r) => r.arrayBuffer()).catch(() => undefined));
+}
+
 function main(): void {
-  void registerServiceWorker(el.status);
   setUpThreads(el.threads, el.threadsNote, () => void switchTo(currentId));
   setUpRequant(el.requant, () => void switchTo(currentId));
+  setUpPrecision(el.precision, () => void switchTo(currentId));
   setUpInstall(el.install);
   setUpImageInputs({
     zone: el.zone, fileInput: el.imageFile, sampleButton: el.sample, cameraButton: el.camera, snapButton: el.snap,
-    video: el.video, preview: el.preview,
-    onImage: (img) => {
+    video: el.video, cameraStatus: el.cameraStatus, preview: el.preview,
+    onImage: (img, _name, warning) => {
       image = img;
-      void serial(classifyNow);
+      // A new image replaces the last one's message: its own warning (a truncated file), or none.
+      show(el.imageMessage, warning ?? '', 'warning');
+      void serial(() => classifyNow());
     },
-    onError: (text) => say(text, 'error'),
+    onError: (text) => show(el.imageMessage, text, 'error'),
+    onFrame: (img) => {
+      image = img;
+      show(el.imageMessage, '');
+      return serial(() => classifyNow(img, true));
+    },
   });
   el.modelFile.addEventListener('change', () => {
     const files = [...(el.modelFile.files ?? [])];
@@ -297,6 +409,10 @@ function main(): void {
     currentId = exists ? saved : DEFAULT_ID;
     await renderModelList();
     await switchTo(currentId);
+    // The service worker is registered once the model is loaded, so its precaching (which revalidates the
+    // same files: no second download) does not compete with the page's own first loads.
+    await registerServiceWorker(el.status);
+    warmForOffline();
   })();
 }
 

@@ -10,8 +10,12 @@ export interface StoredModel {
   /** As the engine reported it (ModelInfo.format): 'tflite', 'native', 'tfjs-layers'. */
   format: string;
   labels: string[];
-  /** int8 / uint8 input: a quantized model. */
+  /** As loaded when added (ModelInfo.inputType). */
   inputType: string;
+  /** Whether the file is quantized (runs as int8, or as its float32 twin); absent in older records: inputType tells. */
+  quantized?: boolean;
+  /** ModelInfo.task: 'classify' or 'segment' (absent in older records: classify). */
+  task?: string;
   size: number;
   addedAt: number;
   /** The model file first; for TF.js, model.json then its shards. */

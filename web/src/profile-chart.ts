@@ -1,7 +1,10 @@
 // "Inside the model": the model's totals (multiply-adds, parameters, peak activation memory with and
 // without the fused inverted-residual blocks) and, for the last run, the time of every plan step as a
-// bar chart. A fused block is one step covering its expand, depthwise and project layers.
+// bar chart. A fused block is one step covering its expand, depthwise and project layers. Every step gets
+// its row (the list grows with the model; nothing is cut or hidden behind a scroll box): the short name
+// wraps rather than being cut, and the row's title gives the full layer names, multiply-adds and time.
 import type { ModelInfo } from '../../dist/index.js';
+import { breakable, grouped } from './text.js';
 
 export interface Step { name: string; kind: string; nodes: string[]; ms: number; macs: number }
 
@@ -11,14 +14,16 @@ const si = (n: number, unit = '') => {
 };
 const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(2)} MiB` : `${(n / 1024).toFixed(0)} KiB`);
 
-export function renderStats(dl: HTMLElement, info: ModelInfo): void {
+/** `name`: what the app calls the model (its file name, or the built-in's name), not the graph's own ("main" in TFLite files). */
+export function renderStats(dl: HTMLElement, info: ModelInfo, name: string): void {
   const saved = info.peakActivationBytesUnfused > 0 ? info.peakActivationBytesUnfused / info.peakActivationBytes : 1;
   const rows: [string, string][] = [
-    ['Model', `${info.name} (${info.format})`],
+    ['Model', `${name} (${info.format})`],
+    ['Task', info.task === 'segment' ? 'segmentation (a class per pixel)' : 'classification'],
     ['Input', `${info.inputShape.join('×')} ${info.inputType}${info.requant ? `, requantization ${info.requant}` : ''}`],
     ['Classes', String(info.labels.length)],
-    ['Multiply-adds', `${si(info.macs)} (${info.macs.toLocaleString('en')})`],
-    ['Parameters', `${si(info.params)} (${info.params.toLocaleString('en')})`],
+    ['Multiply-adds', `${si(info.macs)} (${grouped(info.macs)})`],
+    ['Parameters', `${si(info.params)} (${grouped(info.params)})`],
     ['Peak activations, fused blocks', bytes(info.peakActivationBytes)],
     ['Peak activations, unfused', `${bytes(info.peakActivationBytesUnfused)} (fusion saves ${saved.toFixed(1)}×)`],
     ['Packed weights', bytes(info.weightBytes)],
@@ -28,7 +33,7 @@ export function renderStats(dl: HTMLElement, info: ModelInfo): void {
     const dt = document.createElement('dt');
     dt.textContent = k;
     const dd = document.createElement('dd');
-    dd.textContent = v;
+    dd.append(...(k === 'Model' ? breakable(v) : [v]));
     return [dt, dd];
   }));
 }
@@ -55,7 +60,7 @@ export function renderProfile(list: HTMLOListElement, total: HTMLElement, steps:
     const li = document.createElement('li');
     li.dataset.kind = s.kind;
     li.dataset.ms = String(s.ms);
-    li.title = `${s.kind}: ${s.nodes.join(', ')}\n${si(s.macs)} multiply-adds, ${s.ms.toFixed(3)} ms`;
+    li.title = `${i + 1}. ${s.name}\n${s.kind}: ${s.nodes.join(', ')}\n${si(s.macs)} multiply-adds, ${s.ms.toFixed(3)} ms`;
     const name = document.createElement('span');
     name.className = 'name';
     name.textContent = `${i + 1}. ${shortName(s)}`;

@@ -23,7 +23,9 @@ export async function registerServiceWorker(status: HTMLElement): Promise<void> 
       await new Promise((ok) => navigator.serviceWorker.addEventListener('controllerchange', ok, { once: true }));
     }
     const version = await askVersion(navigator.serviceWorker.controller!);
-    status.textContent = `Ready to work offline (app version ${version}).`;
+    // Short enough for one line on a phone (a second line would push the page down as it appears).
+    status.textContent = `Ready to work offline (version ${version.slice(0, 8)}).`;
+    status.title = `App version ${version}`;
     status.dataset.ready = 'true';
     status.dataset.version = version;
     navigator.serviceWorker.addEventListener('controllerchange', () => {

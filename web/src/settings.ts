@@ -65,19 +65,48 @@ export function requant(select: HTMLSelectElement): 'fp32' | 'gemmlowp' {
   return select.value === 'gemmlowp' ? 'gemmlowp' : 'fp32';
 }
 
-/** Precision follows the model: quantized files hold only int8 weights, float files only float32 ones. */
-export function showPrecision(fieldset: HTMLFieldSetElement, note: HTMLElement, requantSelect: HTMLSelectElement, requantNote: HTMLElement, info: ModelInfo): void {
-  const quantized = info.inputType !== 'float32' || info.requant !== undefined;
+const PRECISION_KEY = 'mnw-precision';
+
+/** What the precision control asks for: 'int8' runs a quantized model as it is, 'f32' as its float32 twin. */
+export type Precision = 'int8' | 'f32';
+
+export function precision(): Precision {
+  return localStorage.getItem(PRECISION_KEY) === 'f32' ? 'f32' : 'int8';
+}
+
+/** The precision radios: a change is remembered across visits and reloads the model (onChange). */
+export function setUpPrecision(fieldset: HTMLFieldSetElement, onChange: () => void): void {
+  fieldset.addEventListener('change', (e) => {
+    const input = e.target as HTMLInputElement;
+    if (input.name !== 'precision' || !input.checked) return;
+    localStorage.setItem(PRECISION_KEY, input.value === 'f32' ? 'f32' : 'int8');
+    onChange();
+  });
+}
+
+/**
+ * Shows what the current model can run and runs. A quantized model offers both: int8 (its own integer
+ * weights) and float32 (its twin, dequantized at load: LoadOptions.precision 'float32'); a float model only
+ * float32. `quantized`: whether the model's file is quantized (known from loading it as it is).
+ */
+export function showPrecision(
+  fieldset: HTMLFieldSetElement, note: HTMLElement, requantSelect: HTMLSelectElement, requantNote: HTMLElement,
+  info: ModelInfo, quantized: boolean,
+): void {
+  const runsInt8 = info.inputType !== 'float32' || info.requant !== undefined;
   for (const input of fieldset.querySelectorAll<HTMLInputElement>('input[name="precision"]')) {
-    const allowed = (input.value === 'int8') === quantized;
-    input.disabled = !allowed;
-    input.checked = allowed;
+    const isInt8 = input.value === 'int8';
+    input.disabled = isInt8 ? !runsInt8 && !quantized : false;
+    input.checked = isInt8 === runsInt8;
   }
-  requantSelect.disabled = !quantized;
-  requantNote.textContent = quantized
+  fieldset.dataset.running = runsInt8 ? 'int8' : 'f32';
+  requantSelect.disabled = !runsInt8;
+  requantNote.textContent = runsInt8
     ? 'Both give the same top labels; fp32 reproduces the TFLite runtime byte for byte.'
     : 'Only for int8 models.';
-  note.textContent = quantized
-    ? `int8: this model is quantized (${info.inputType} input, ${info.requant ?? 'fp32'} requantization); its file has no float32 weights.`
-    : 'float32: int8 needs a quantized model. Add an int8 .tflite, or make one from this model with the command line: npx mobilenet-wasm quantize.';
+  note.textContent = runsInt8
+    ? `int8: the model's own quantized weights (${info.inputType} input, ${info.requant ?? 'fp32'} requantization). float32 runs its float twin, dequantized at load.`
+    : quantized
+      ? 'float32: the twin of this quantized model, its weights dequantized at load. int8 runs its own quantized weights.'
+      : 'float32: int8 needs a quantized model. Add an int8 .tflite, or make one from this model with the command line: npx mobilenet-wasm quantize.';
 }
