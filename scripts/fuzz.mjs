@@ -183,10 +183,21 @@ class Child {
     this.proc = fork(path.join(ROOT, 'scripts/fuzz-child.mjs'), [], {
       execArgv: [`--max-old-space-size=${this.memoryMb}`, '--stack-size=984'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    this.proc.stderr.on('data', () => {});
+    this.proc.stderr.on('data', (d) => {
+      this.stderr = (this.stderr + d).slice(-400);
+    });
+    this.stderr = '';
     this.pending = null;
-    this.proc.on('message', (m) => this.pending?.resolve(m));
-    this.proc.on('exit', (code, signal) => this.pending?.resolve({ outcome: 'crash', detail: `exit ${code ?? signal}` }));
+    this.exited = false;
+    const proc = this.proc;
+    proc.on('message', (m) => this.pending?.resolve(m));
+    // A write to a child that just died (EPIPE) is reported by its exit, not thrown.
+    proc.on('error', () => {});
+    proc.on('exit', (code, signal) => {
+      if (proc !== this.proc) return;
+      this.exited = true;
+      this.pending?.resolve({ outcome: 'crash', detail: `exit ${code ?? signal}: ${this.stderr.trim().split('\n').pop() ?? ''}` });
+    });
   }
 
   run(job, timeMs) {
@@ -201,10 +212,11 @@ class Child {
         resolve: (m) => {
           clearTimeout(timer);
           this.pending = null;
-          if (m.outcome === 'crash') this.spawn();
+          if (m.outcome === 'crash' || m.outcome === 'memory' || this.exited) this.spawn();
           resolve(m);
         },
       };
+      if (this.exited) this.spawn();
       this.proc.send(job);
     });
   }
