@@ -17,6 +17,7 @@
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -93,6 +94,8 @@ export interface FirstSummary {
 }
 export interface BenchResult {
   date: string; chromium: string; userAgent: string; hardwareConcurrency: number;
+  /** The host's 1-minute load average when the run started and when it ended (os.loadavg; a shared machine). */
+  loadAverage: { start: number; end: number };
   options: Omit<BenchOptions, 'log'>;
   sections: SectionSummary[];
   first: FirstSummary[];
@@ -242,7 +245,7 @@ export async function runBrowserBench(o: BenchOptions): Promise<BenchOutcome> {
   };
 
   const result: BenchResult = {
-    date: new Date().toISOString(), chromium: '', userAgent: '', hardwareConcurrency: 0,
+    date: new Date().toISOString(), chromium: '', userAgent: '', hardwareConcurrency: 0, loadAverage: { start: loadavg()[0], end: NaN },
     options: { runs: o.runs, warmup: o.warmup, models: o.models, threads: o.threads, firstRuns: o.firstRuns, pair: o.pair },
     sections: [], first: [],
     versions: {
@@ -306,6 +309,7 @@ export async function runBrowserBench(o: BenchOptions): Promise<BenchOutcome> {
     await browser?.close();
     await server.close();
   }
+  result.loadAverage.end = loadavg()[0];
   return result;
 
   function summarizeSection(id: ModelId, threads: number, r: SectionResult): SectionSummary {
@@ -389,7 +393,7 @@ export function targets(r: BenchResult): TargetRow[] {
 
 export function formatReport(r: BenchResult): string {
   const out: string[] = [];
-  out.push(`Chromium ${r.chromium} headless, ${r.hardwareConcurrency} logical cores, ${r.date}`);
+  out.push(`Chromium ${r.chromium} headless, ${r.hardwareConcurrency} logical cores, ${r.date}; host load average ${r.loadAverage.start.toFixed(1)} at the start, ${r.loadAverage.end.toFixed(1)} at the end`);
   out.push(`${r.options.runs} alternating rounds after ${r.options.warmup} warm-up per section; one dedicated worker per section holds every engine; latencies in ms`);
   for (const s of r.sections) {
     out.push('', `${s.title}, ${s.threads} thread(s)${s.crossOriginIsolated ? '' : '  (NOT crossOriginIsolated)'}`);
