@@ -14,7 +14,7 @@
 //     probe worker): the team's speedup against the host's pair throughput, as bench/pair-probe.ts does in Node.
 //   first inference: ours vs LiteRT.js on each .tflite file, each sample in a new browser with a new profile
 //     (nothing cached, no compiled code), alternating engines.
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
@@ -43,7 +43,8 @@ function findRoot(): string {
 }
 export const ROOT = findRoot();
 export const SHARED_DATA = path.resolve(ROOT, '../shared/data');
-const OUT = path.join(ROOT, 'build/bench-browser');
+/** Each run builds into its own folder (removed at the end), so a test and a bench running at once do not collide. */
+const OUT = path.join(ROOT, 'build/bench-browser', `run-${process.pid}`);
 
 export type ModelId = 'uint8' | 'int8' | 'nsfw' | 'default-f32';
 interface ModelDef { kind: 'tflite' | 'f32'; title: string; file?: string; builtin?: 'nsfw' | 'default'; precision?: 'float32'; oracle?: string }
@@ -117,7 +118,7 @@ export function missing(models: ModelId[]): string | null {
 
 const pkgVersion = (name: string) => (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** Bundles the page, the worker and the engine adapters into build/bench-browser/. */
+/** Bundles the page, the worker and the engine adapters into build/bench-browser/run-<pid>/. */
 export async function buildAssets(): Promise<void> {
   const esbuild = await import('esbuild');
   mkdirSync(path.join(OUT, 'engines'), { recursive: true });
@@ -144,7 +145,7 @@ async function floatGraph(id: ModelId): Promise<Graph> {
   return def.precision === 'float32' ? dequantizeGraph(g) : g;
 }
 
-/** Writes build/bench-browser/models/<id>/{model.json, weights.bin, model.onnx}; returns the model's preprocessing. */
+/** Writes build/bench-browser/run-<pid>/models/<id>/{model.json, weights.bin, model.onnx}; returns the model's preprocessing. */
 async function writeFloatModel(id: ModelId): Promise<{ scale: number[]; offset: number[] }> {
   const g = await floatGraph(id);
   const dir = path.join(OUT, 'models', id);
@@ -226,6 +227,14 @@ export async function runBrowserBench(o: BenchOptions): Promise<BenchOutcome> {
   const log = o.log ?? (() => {});
   const why = missing(o.models);
   if (why) return { skipped: why };
+  try {
+    return await run(o, log);
+  } finally {
+    rmSync(OUT, { recursive: true, force: true });
+  }
+}
+
+async function run(o: BenchOptions, log: (s: string) => void): Promise<BenchResult> {
   await buildAssets();
   const floatPre = new Map<ModelId, { scale: number[]; offset: number[] }>();
   for (const id of o.models) if (MODELS[id].kind === 'f32') floatPre.set(id, await writeFloatModel(id));
