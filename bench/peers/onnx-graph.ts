@@ -8,8 +8,8 @@
 // Layout: the ONNX input is NCHW float32 [1, C, H, W] (ortInputNchw converts). Spatial values stay
 // NCHW inside; [1, N] vectors are the same in both layouts. A 4-D graph output is transposed back to
 // NHWC (unless H = W = 1, where both orders coincide), so the ONNX output has our element order.
-// Supported ops: conv2d, depthwise_conv2d, add, global_avg_pool, dense, softmax, all float32; anything
-// else (quantized graphs, pad, concat, resize, argmax, reshape) throws.
+// Supported ops: conv2d, depthwise_conv2d, add, global_avg_pool, dense, softmax, and a reshape that squeezes
+// [1,1,1,C] to [1,C], all float32; anything else (quantized graphs, pad, concat, resize, argmax, other reshapes) throws.
 import type { Activation, Graph, Node, Pad } from '../../src/graph/ir.js';
 import { inferShapes } from '../../src/graph/shapes.js';
 import { encodeOnnxModel, ONNX_DTYPE, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
@@ -156,8 +156,20 @@ export function toOnnxModel(graph: Graph): OnnxExport {
         add({ op: 'Softmax', name: n.name, inputs: [x], outputs: [n.name], attrs: { axis: -1 } });
         break;
       }
+      case 'reshape': {
+        // Values are NCHW here, NHWC in the graph: a reshape means the same only when no spatial axis is
+        // reordered, i.e. its input has H·W = 1 (or is 2-D) and its output is 2-D (a squeeze to [1, C]).
+        const inShape = shapes.get(n.inputs[0])!;
+        const spatial = inShape.length === 4 ? inShape[1] * inShape[2] : 1;
+        if (spatial !== 1 || n.shape.length !== 2) {
+          throw new Error(`toOnnx: reshape "${n.name}" [${inShape}] → [${n.shape}] depends on the layout; only [1,1,1,C] or [1,C] → [1,C] is exported`);
+        }
+        inits.push({ name: `${n.name}/shape`, dtype: ONNX_DTYPE.INT64, dims: [2], data: BigInt64Array.from(n.shape.map(BigInt)) });
+        add({ op: 'Reshape', name: n.name, inputs: [n.inputs[0], `${n.name}/shape`], outputs: [n.name] });
+        break;
+      }
       default:
-        throw new Error(`toOnnx: op "${n.op}" (node "${n.name}") is not exported; supported: conv2d, depthwise_conv2d, add, global_avg_pool, dense, softmax`);
+        throw new Error(`toOnnx: op "${n.op}" (node "${n.name}") is not exported; supported: conv2d, depthwise_conv2d, add, global_avg_pool, dense, softmax, reshape (squeeze to [1, C])`);
     }
   }
 

@@ -72,7 +72,11 @@ export function toTfjsGraph(graph: Graph): TfjsGraphArtifacts {
         break;
       case 'global_avg_pool':
         addConst(`${n.name}/axes`, [2], Int32Array.from([1, 2]), 'int32');
-        nodes.push({ name: n.name, op: 'Mean', input: [n.inputs[0], `${n.name}/axes`], attr: { T: F, Tidx: { type: 'DT_INT32' }, keep_dims: { b: false } } });
+        nodes.push({ name: n.name, op: 'Mean', input: [n.inputs[0], `${n.name}/axes`], attr: { T: F, Tidx: { type: 'DT_INT32' }, keep_dims: { b: !!n.keepDims } } });
+        break;
+      case 'reshape': // NHWC in both engines: a reshape is the same in tfjs
+        addConst(`${n.name}/shape`, [n.shape.length], Int32Array.from(n.shape), 'int32');
+        nodes.push({ name: n.name, op: 'Reshape', input: [n.inputs[0], `${n.name}/shape`], attr: { T: F, Tshape: { type: 'DT_INT32' } } });
         break;
       case 'dense': {
         const k = n.weights.length / n.units;
@@ -85,8 +89,12 @@ export function toTfjsGraph(graph: Graph): TfjsGraphArtifacts {
         break;
       }
       case 'softmax':
+        if (n.beta !== undefined && n.beta !== 1) throw new Error(`softmax "${n.name}" with beta ${n.beta} is not exported`);
         nodes.push({ name: n.name, op: 'Softmax', input: n.inputs, attr: { T: F } });
         break;
+      default:
+        // A skipped node would leave its consumers reading a tensor that does not exist.
+        throw new Error(`toTfjsGraph: op "${n.op}" (node "${n.name}") is not exported`);
     }
   }
   const total = chunks.reduce((a, c) => a + c.length, 0);

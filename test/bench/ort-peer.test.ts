@@ -10,6 +10,7 @@ import { loadModel } from '../../src/index.js';
 import type { Model } from '../../src/model.js';
 import type { Graph, Node } from '../../src/graph/ir.js';
 import { importModelBytes } from '../../src/formats/load-bytes.js';
+import { inferShapes } from '../../src/graph/shapes.js';
 import { buildMobileNetV2 } from '../../src/models/mobilenet-v2.js';
 import { loadOrtPeer, type OrtPeer } from '../../bench/peers/ort.js';
 import { hwcToC1hw, hwioToOihw, nhwcToNchw, toOnnx, toOnnxModel } from '../../bench/peers/onnx-graph.js';
@@ -52,7 +53,12 @@ describe('ONNX export helpers', () => {
 
   it('refuses what it cannot express', () => {
     const g = tinyGraph(9, 9, 'same', 1);
-    expect(() => toOnnx({ ...g, nodes: [...g.nodes, { op: 'reshape', name: 'r', inputs: ['logits'], shape: [1, 11] }], output: 'r' })).toThrow(/op "reshape"/);
+    // A reshape that flattens a spatial value reads NHWC order, which the NCHW export cannot reproduce.
+    const spatial = g.nodes.find((n) => n.op === 'global_avg_pool')!.inputs[0];
+    const [, h, w, c] = inferShapes(g).get(spatial)!;
+    expect(() => toOnnx({ ...g, nodes: [...g.nodes, { op: 'reshape', name: 'r', inputs: [spatial], shape: [1, h * w * c] }], output: 'r' })).toThrow(/reshape "r".*depends on the layout/);
+    // A squeeze to [1, C] is the same in both layouts: exported.
+    expect(toOnnxModel({ ...g, nodes: [...g.nodes, { op: 'reshape', name: 'r', inputs: ['logits'], shape: [1, 11] }], output: 'r' }).ops.Reshape).toBe(1);
     expect(() => toOnnx({ ...g, input: { ...g.input, dtype: 'uint8' } })).toThrow();
   });
 });
