@@ -114,10 +114,14 @@ function checkRequant(what: string, rq: QRequant, n: number, family: QFamily): v
   }
 }
 
+/** Bytes of one panel of packQGemm(…, k, …) (QGEMM_NR columns): its step's panel stride. */
+export function qgemmPanelBytes(k: number): number {
+  return QPARAM_BYTES + 16 * Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
+}
+
 /** Bytes of packQGemm(…, k, n). */
 export function packedQGemmBytes(k: number, n: number): number {
-  const kp = Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
-  return Math.ceil(n / QGEMM_NR) * (QPARAM_BYTES + 16 * kp);
+  return Math.ceil(n / QGEMM_NR) * qgemmPanelBytes(k);
 }
 
 /**
