@@ -158,3 +158,6 @@ export function vectorLength(shape: number[]): number | undefined {
 
 /** Numeric dtypes an op may compute on (int32 / int64 are argmax outputs only). */
 export const NUMERIC: ReadonlySet<DType> = new Set<DType>(['float32', 'uint8', 'int8']);
+
+/** A positive safe integer (the native writer's rule for kernel sizes, channels and units). */
+export const isSafePosInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;

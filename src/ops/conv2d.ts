@@ -5,7 +5,7 @@ import type { Conv2DNode } from '../graph/ir.js';
 import { ShapeError } from '../errors.js';
 import { packConv3x3 } from '../plan/pack.js';
 import { packQConv3x3, qconv3x3ScratchBytes, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
-import { checkWeights, checkWindow, expectInputs, expectRank4, isPosInt } from './checks.js';
+import { checkWeights, checkWindow, expectInputs, expectRank4, isPosInt, isSafePosInt } from './checks.js';
 import { gemmByRows, lowerGemm, lowerQGemm } from './gemm.js';
 import { clampOf, convRq, familyOf, isPlainPointwise, perThread, qout, quantOf, unsupported } from './lower.js';
 import { split } from './pieces.js';
@@ -45,8 +45,8 @@ export const conv2d: OpModule<Conv2DNode> = {
     }),
     tensors(n, c) {
       const [kh, kw] = n.kernel;
-      if (!isPosInt(kh) || !isPosInt(kw)) c.fail(`invalid kernel ${JSON.stringify(n.kernel)}`);
-      if (!isPosInt(n.outChannels)) c.fail(`invalid outChannels ${n.outChannels}`);
+      if (!isSafePosInt(kh) || !isSafePosInt(kw)) c.fail(`invalid kernel ${JSON.stringify(n.kernel)}`);
+      if (!isSafePosInt(n.outChannels)) c.fail(`invalid outChannels ${n.outChannels}`);
       const co = n.outChannels;
       const nw = (n.q ? n.q.data : n.weights).length;
       const per = kh * kw * co;

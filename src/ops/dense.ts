@@ -3,7 +3,7 @@
 import type { DenseNode } from '../graph/ir.js';
 import { ShapeError } from '../errors.js';
 import { qgemmWideBytes } from '../plan/pack-q.js';
-import { checkWeights, expectInputs, fmt, isPosInt, vectorLength } from './checks.js';
+import { checkWeights, expectInputs, fmt, isPosInt, vectorLength, isSafePosInt } from './checks.js';
 import { lowerGemm, lowerQGemm } from './gemm.js';
 import { clampOf, convRq, familyOf, numel, qout, quantOf } from './lower.js';
 import { quantizeWeighted, weightCount, weightedTypes } from './weighted.js';
@@ -31,7 +31,7 @@ export const dense: OpModule<DenseNode> = {
     arity: 1,
     write: (n, c) => ({ name: n.name, op: n.op, inputs: [...n.inputs], activation: n.activation, units: n.units, ...c.tensorRefs(n) }),
     tensors(n, c) {
-      if (!isPosInt(n.units)) c.fail(`invalid units ${n.units}`);
+      if (!isSafePosInt(n.units)) c.fail(`invalid units ${n.units}`);
       const u = n.units;
       const nw = (n.q ? n.q.data : n.weights).length;
       if (nw % u !== 0 || nw === 0) c.fail(`${nw} weights are not a multiple of units=${u}`);

@@ -6,7 +6,7 @@
 import type { DepthwiseConv2DNode } from '../graph/ir.js';
 import { packDwconv3x3 } from '../plan/pack.js';
 import { packQDwconv3x3, qweightsOf } from '../plan/pack-q.js';
-import { checkWeights, checkWindow, expectInputs, expectRank4, isPosInt } from './checks.js';
+import { checkWeights, checkWindow, expectInputs, expectRank4, isPosInt, isSafePosInt } from './checks.js';
 import { clampOf, convRq, familyOf, qout, quantOf, unsupported } from './lower.js';
 import { split } from './pieces.js';
 import { quantizeWeighted, weightCount, weightedTypes } from './weighted.js';
@@ -40,7 +40,7 @@ export const depthwiseConv2d: OpModule<DepthwiseConv2DNode> = {
     }),
     tensors(n, c) {
       const [kh, kw] = n.kernel;
-      if (!isPosInt(kh) || !isPosInt(kw)) c.fail(`invalid kernel ${JSON.stringify(n.kernel)}`);
+      if (!isSafePosInt(kh) || !isSafePosInt(kw)) c.fail(`invalid kernel ${JSON.stringify(n.kernel)}`);
       const nw = (n.q ? n.q.data : n.weights).length;
       if (nw % (kh * kw) !== 0 || nw === 0) c.fail(`${nw} weights do not make a [${kh}, ${kw}, C] kernel`);
       const ch = nw / (kh * kw);
@@ -56,7 +56,7 @@ export const depthwiseConv2d: OpModule<DepthwiseConv2DNode> = {
       return { ...c.base, op: 'depthwise_conv2d', kernel, stride, ...dil, pad, activation, ...w };
     },
   },
-  quantize: (n, c) => quantizeWeighted(n, n.bias.length, c),
+  quantize: (n, c) => quantizeWeighted(n, n.bias.length, c, true),
   zeroBytes(n, shapes) {
     if (n.q) return 0;
     const [, , w, ch] = shapes.get(n.inputs[0])!;

@@ -97,8 +97,11 @@ export interface QuantizeContext {
   calibrated(v: string): Quant;
   /** As calibrated, with the range intersected with a fused activation's (QuantizeOptions.relu6). */
   bounded(v: string, act: Activation): Quant;
-  /** Per-channel int8 weights (quantize.ts quantizeLayer), with bias correction when the options ask for it. */
-  weights(n: NodeOf<'conv2d' | 'depthwise_conv2d' | 'dense'>, channels: number, inScale: number): QuantWeights;
+  /**
+   * Per-channel int8 weights (quantize.ts quantizeLayer), with bias correction when the options ask for it
+   * (`depthwise`: each output channel reads only its own input channel).
+   */
+  weights(n: NodeOf<'conv2d' | 'depthwise_conv2d' | 'dense'>, channels: number, inScale: number, depthwise: boolean): QuantWeights;
   /** QuantizeOptions.pool and .softmax. */
   pool: 'avgpool' | 'mean';
   softmax: 'float' | 'int8';

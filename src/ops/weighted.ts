@@ -23,9 +23,9 @@ export function weightCount(n: Weighted): { weights: number; bias: number } {
 }
 
 /** Per-channel int8 weights, the input's int8 scale in the bias, the output quantized from its (activation-bounded) range. */
-export function quantizeWeighted(n: Weighted, channels: number, c: QuantizeContext): void {
+export function quantizeWeighted(n: Weighted, channels: number, c: QuantizeContext, depthwise = false): void {
   if (n.q) throw new InputError(`${c.where} already has integer weights`);
-  const q = c.weights(n, channels, c.quantOf(c.inputs[0]).scale);
+  const q = c.weights(n, channels, c.quantOf(c.inputs[0]).scale, depthwise);
   c.emit({ ...n, inputs: c.inputs, weights: new Float32Array(0), bias: new Float32Array(0), q } as Node);
   c.setQ(n.name, c.bounded(n.name, n.activation));
 }
