@@ -106,7 +106,7 @@ export const DEPTHWISE_STEPS: { dwconv: StepRunner<StepOf<'dwconv'>>; qdwconv: S
       const [o0, o1] = split(s.outH, piece, pieces);
       for (let oy = o0; oy < o1; oy++) {
         const iy = oy * s.stride - s.padTop;
-        k.dwconv3x3(s.channels, s.inW, row(iy), row(iy + 1), row(iy + 2), s.stride, s.padLeft, s.packed,
+        k.dwconv(s.channels, s.inW, row(iy), row(iy + 1), row(iy + 2), s.stride, s.padLeft, s.packed,
           s.output + oy * s.outRowBytes, s.outW, s.min, s.max);
       }
     },
@@ -120,7 +120,7 @@ export const DEPTHWISE_STEPS: { dwconv: StepRunner<StepOf<'dwconv'>>; qdwconv: S
       const [o0, o1] = split(s.outH, piece, pieces);
       for (let oy = o0; oy < o1; oy++) {
         const iy = oy * s.stride - s.padTop;
-        q.dwconv3x3(s.channels, s.inW, row(iy), row(iy + dh), row(iy + 2 * dh), s.stride, dw, s.padLeft, s.packed,
+        q.dwconv(s.channels, s.inW, row(iy), row(iy + dh), row(iy + 2 * dh), s.stride, dw, s.padLeft, s.packed,
           s.output + oy * s.outRowBytes, s.outW, s.aZp, s.outZp, s.qmin, s.qmax);
       }
     },
