@@ -1,5 +1,8 @@
-// THE kernel table. Tests (test/assembly/**) and benchmarks (bench/kernels.bench.mjs) iterate it, the
-// planner selects from it, and test/plan/registry.test.ts fails when it drifts from the built wasm exports.
+// THE kernel table. Tests (test/assembly/**) and benchmarks (bench/kernels.bench.mjs, bench/kernels-q.bench.mjs,
+// with their shapes in bench/kernel-shapes.json) iterate it, selectKernels picks the executor's functions from
+// it, and test/plan/registry.test.ts fails when it drifts from the built wasm exports. A row's `op` is the step
+// kind the kernel runs (src/plan/steps.ts; src/ops/README.md maps IR ops to step kinds and kernel names), or
+// 'preprocess' for the image-staging kernel; its `requant` the requantization field of its name (below).
 //
 // Naming glossary (after google/XNNPACK doc/microkernel-naming-conventions.md):
 //
