@@ -14,7 +14,6 @@ import {
   FORMAT_VERSION,
   LITTLE_ENDIAN,
   MAX_HEADER_BYTES,
-  OPS,
   PADDING_MODES,
   TASKS,
   isPadEntryName,
@@ -374,9 +373,8 @@ function checkGraph(
     const ctx = `node "${nm}"`;
     if (defined.has(nm)) fail(`${ctx}: the name is used twice`);
     const op = r.op;
-    if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) fail(`${ctx}: unknown op ${JSON.stringify(op)}`);
+    const m = opModule(op) ?? fail(`${ctx}: unknown op ${JSON.stringify(op)}`);
     const inputs = r.inputs;
-    const m = opModule(op)!;
     const arity = m.native.arity;
     if (
       !Array.isArray(inputs) ||
