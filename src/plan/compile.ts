@@ -151,17 +151,17 @@ export function activationBytes(graph: Graph, fuse: boolean, budget = DEFAULT_SL
 
 /** The constants blob under construction: 64-byte aligned entries, byte offsets. */
 class ConstBlob {
-  #parts: { at: number; bytes: Uint8Array }[] = [];
+  #entries: { at: number; bytes: Uint8Array }[] = [];
   #size = 0;
   add(data: Uint8Array | Float32Array | Int32Array): number {
     const at = this.#size;
-    this.#parts.push({ at, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    this.#entries.push({ at, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
     this.#size = alignUp(at + data.byteLength);
     return at;
   }
   finish(): Float32Array {
     const out = new Uint8Array(alignUp(this.#size));
-    for (const p of this.#parts) out.set(p.bytes, p.at);
+    for (const p of this.#entries) out.set(p.bytes, p.at);
     return new Float32Array(out.buffer);
   }
 }
