@@ -6,6 +6,7 @@
 // Both requantization schemes: *_gemmlowp_* (TFLite builtin kernels) and *_fp32_* (XNNPACK, what TFLite runs
 // with its default delegate). A whole-model figure comes from test/assembly/qu8/qu8-oracle.test.ts-style runs.
 //
+// Kernels come from the registry (src/plan/registry.ts, through ./registry.mjs), shapes from ./kernel-shapes.json.
 // GEMM: one call per layer (m = H·W). dwconv: one call per output row, as the executor does. Packed
 // weights and activations are arbitrary bytes with plausible requantization parameters; timings do not
 // depend on the values.
@@ -13,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bestSeconds } from './best-time.mjs';
+import { kernelsOf, SHAPES } from './registry.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = process.env.KERNELS_WASM ? path.resolve(process.env.KERNELS_WASM) : path.join(ROOT, 'dist/wasm/mobilenet-simd.wasm');
@@ -63,9 +65,8 @@ function fillParams(packed, groups, stride, perChannelShift, fp32) {
 
 const time = (fn) => bestSeconds(fn, quick);
 
-const kernels = (op) => Object.keys(X).filter((n) => n.includes(`_${op}_`) && (n.startsWith('qu8') || n.startsWith('qs8')))
-  .filter((n) => !filter || n.includes(filter))
-  .sort((a, b) => (a.endsWith('_simd') ? -1 : 1) - (b.endsWith('_simd') ? -1 : 1) || a.localeCompare(b));
+/** The registry's int8 kernels of `op` (qgemm, qdwconv) in this module, both families and schemes, SIMD first. */
+const kernels = (op) => kernelsOf(op).map((k) => k.name).filter((n) => !filter || n.includes(filter));
 
 const rows = [];
 function report(kernel, shape, macs, seconds) {
@@ -74,11 +75,11 @@ function report(kernel, shape, macs, seconds) {
   console.log(`${kernel.padEnd(44)} ${shape.padEnd(28)} ${(seconds * 1e3).toFixed(3).padStart(9)} ms ${g.toFixed(2).padStart(7)} G MAC/s`);
 }
 
-const GEMM_SHAPES = [[3136, 24, 144], [3136, 144, 24], [784, 144, 32], [784, 192, 32], [49, 160, 960], [196, 576, 96], [196, 384, 64], [49, 960, 160], [12544, 32, 16], [49, 320, 1280], [1, 1280, 1001]];
+// [m, k, n] (./kernel-shapes.json qgemm)
 if (!filter || /gemm|qu8|qs8/.test(filter)) {
-  for (const name of kernels('gemm')) {
+  for (const name of kernels('qgemm')) {
     const scalar = name.endsWith('_scalar');
-    for (const [m, k, n] of GEMM_SHAPES) {
+    for (const [m, k, n] of SHAPES.qgemm.shapes) {
       if (scalar && quick && m * k * n > 2e7) continue;
       reset();
       const kp = Math.ceil(k / 8) * 8;
@@ -95,11 +96,10 @@ if (!filter || /gemm|qu8|qs8/.test(filter)) {
   }
 }
 
-// [inW (input), C, stride]: 112 wide 96 ch s2; 56 wide 144 ch s1; 14 wide 576 ch s1 (+ the DeepLab dilated one).
-const DW_SHAPES = [[112, 96, 2, 1], [56, 144, 1, 1], [14, 576, 1, 1], [33, 480, 1, 2], [112, 32, 1, 1]];
+// [inW (input), C, stride, dilation] (./kernel-shapes.json qdwconv; the 33-wide one is DeepLab's dilated depthwise).
 if (!filter || /dwconv|qu8|qs8/.test(filter)) {
-  for (const name of kernels('dwconv')) {
-    for (const [inW, C, stride, dil] of DW_SHAPES) {
+  for (const name of kernels('qdwconv')) {
+    for (const [inW, C, stride, dil] of SHAPES.qdwconv.shapes) {
       reset();
       const outW = stride === 2 ? inW / 2 : inW;
       const outH = outW;

@@ -1,7 +1,9 @@
 // Kernel micro-benchmark on MobileNetV2 (224×224, α = 1) layer shapes: GFLOP/s (2 × multiply-adds) per
 // kernel variant in dist/wasm/mobilenet-simd.wasm (SIMD kernels and their scalar twins).
 //
-//   npm run asbuild && node bench/kernels.bench.mjs [--quick] [--filter gemm|dwconv|conv|resize]
+//   npm run asbuild && node bench/kernels.bench.mjs [--quick] [--filter gemm|dwconv|conv3x3|preprocess]
+//
+// Kernels come from the registry (src/plan/registry.ts, through ./registry.mjs), shapes from ./kernel-shapes.json.
 //
 // Each shape is timed as a whole layer (dwconv: one call per output row, as the executor does), best of
 // several trials after warm-up. Weights and activations are arbitrary finite values; timings do not depend
@@ -10,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bestSeconds } from './best-time.mjs';
+import { kernelsOf, SHAPES } from './registry.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = process.env.KERNELS_WASM ? path.resolve(process.env.KERNELS_WASM) : path.join(ROOT, 'dist/wasm/mobilenet-simd.wasm');
@@ -26,7 +29,8 @@ const { instance } = await WebAssembly.instantiate(readFileSync(WASM), { env: { 
 const X = instance.exports;
 const F32 = new Float32Array(memory.buffer);
 const U8 = new Uint8Array(memory.buffer);
-const kernels = (prefix) => Object.keys(X).filter((n) => n.startsWith(prefix)).sort((a, b) => (a.endsWith('_simd') ? -1 : 1) - (b.endsWith('_simd') ? -1 : 1));
+/** The registry's f32 kernels of `op` in this module (src/plan/registry.ts, through ./registry.mjs). */
+const kernels = (op) => kernelsOf(op).map((k) => k.name);
 
 /** Bump allocation of float buffers (16-byte aligned) filled with small values. */
 let top = 1 << 16;
@@ -42,19 +46,7 @@ const time = (fn) => bestSeconds(fn, quick);
 
 const fmt = (flops, s) => `${(flops / s / 1e9).toFixed(1).padStart(5)} GFLOP/s ${(s * 1e3).toFixed(3).padStart(8)} ms`;
 
-// ---- GEMM (1×1 convolutions): [m = pixels, k = in channels, n = out channels]
-const GEMM_HEADLINE = [[3136, 24, 144], [784, 192, 32], [196, 384, 64], [49, 960, 160], [49, 320, 1280]];
-// Every 1×1 convolution of MobileNetV2 in order (expand, project; final 320→1280) plus the 1280→1001 classifier.
-const GEMM_MODEL = [
-  [12544, 32, 16],
-  [12544, 16, 96], [3136, 96, 24], [3136, 24, 144], [3136, 144, 24], [3136, 24, 144], [784, 144, 32],
-  ...Array(2).fill(null).flatMap(() => [[784, 32, 192], [784, 192, 32]]), [784, 32, 192], [196, 192, 64],
-  ...Array(3).fill(null).flatMap(() => [[196, 64, 384], [196, 384, 64]]), [196, 64, 384], [196, 384, 96],
-  ...Array(2).fill(null).flatMap(() => [[196, 96, 576], [196, 576, 96]]), [196, 96, 576], [49, 576, 160],
-  ...Array(2).fill(null).flatMap(() => [[49, 160, 960], [49, 960, 160]]), [49, 160, 960], [49, 960, 320],
-  [49, 320, 1280], [1, 1280, 1001],
-];
-
+// ---- GEMM (1×1 convolutions): [m = pixels, k = in channels, n = out channels] (./kernel-shapes.json)
 function gemmLayer(fn, [m, k, n]) {
   reset();
   const a = alloc(m * k);
@@ -64,13 +56,6 @@ function gemmLayer(fn, [m, k, n]) {
 }
 
 // ---- depthwise 3×3: [input width = height, channels, stride], padding 1 (stride 1) / TF SAME (stride 2)
-const DW_HEADLINE = [[112, 96, 2], [56, 144, 1], [14, 576, 1]];
-const DW_MODEL = [
-  [112, 32, 1], [112, 96, 2], [56, 144, 1], [56, 144, 2], [28, 192, 1], [28, 192, 1], [28, 192, 2],
-  [14, 384, 1], [14, 384, 1], [14, 384, 1], [14, 384, 1], [14, 576, 1], [14, 576, 1], [14, 576, 2],
-  [7, 960, 1], [7, 960, 1], [7, 960, 1],
-];
-
 function dwLayer(fn, [inW, ch, stride]) {
   reset();
   const inH = inW;
@@ -93,10 +78,11 @@ function dwLayer(fn, [inW, ch, stride]) {
   };
 }
 
-function report(title, prefix, headline, model, layer, macs) {
-  if (filter && !prefix.includes(filter)) return;
+function report(title, op, layer, macs) {
+  if (filter && !op.includes(filter)) return;
+  const { headline, model } = SHAPES[op];
   console.log(`\n${title}`);
-  for (const name of kernels(prefix)) {
+  for (const name of kernels(op)) {
     console.log(`  ${name}`);
     for (const shape of headline) {
       const s = time(layer(X[name], shape));
@@ -113,32 +99,37 @@ function report(title, prefix, headline, model, layer, macs) {
 }
 
 console.log(`node ${process.version}, ${path.relative(ROOT, WASM)}${quick ? ' (--quick)' : ''}`);
-report('GEMM  [m, k, n]', 'f32_gemm', GEMM_HEADLINE, GEMM_MODEL, gemmLayer, ([m, k, n]) => m * k * n);
-report('depthwise 3×3  [width, channels, stride] (whole layer, one call per output row)', 'f32_dwconv',
-  DW_HEADLINE, DW_MODEL, dwLayer, ([w, c, s]) => Math.ceil(w / s) ** 2 * c * 9);
+report('GEMM  [m, k, n]', 'gemm', gemmLayer, ([m, k, n]) => m * k * n);
+report('depthwise 3×3  [width, channels, stride] (whole layer, one call per output row)', 'dwconv',
+  dwLayer, ([w, c, s]) => Math.ceil(w / s) ** 2 * c * 9);
 
-// ---- stem: 224×224×3 → 112×112×32, stride 2, TF SAME padding (top/left 0)
-if (!filter || 'f32_conv'.includes(filter)) {
-  console.log('\nstem conv 3×3 HWC  224×224×3 → 112×112×32 stride 2');
-  reset();
-  const input = alloc(224 * 224 * 3);
-  const packed = alloc(4 * (8 + 72 * 3));
-  const out = alloc(112 * 112 * 32, false);
-  for (const name of kernels('f32_conv')) {
-    const s = time(() => X[name](224, 224, 3, input, 2, 0, 0, packed, 32, out, 112, 0, 112, 0, 6));
-    console.log(`  ${name.padEnd(36)} ${fmt(2 * 112 * 112 * 32 * 27, s)}`);
+// ---- stem: [inH, inW, inC, outC, stride], TF SAME padding (top/left 0)
+if (!filter || 'conv3x3'.includes(filter)) {
+  for (const [inH, inW, inC, outC, stride] of SHAPES.conv3x3.shapes) {
+    const outH = Math.ceil(inH / stride), outW = Math.ceil(inW / stride);
+    console.log(`\nstem conv 3×3 HWC  ${inW}×${inH}×${inC} → ${outW}×${outH}×${outC} stride ${stride}`);
+    reset();
+    const input = alloc(inH * inW * inC);
+    const packed = alloc((outC / 8) * (8 + 72 * inC));
+    const out = alloc(outH * outW * outC, false);
+    for (const name of kernels('conv3x3')) {
+      const s = time(() => X[name](inH, inW, inC, input, stride, 0, 0, packed, outC, out, outW, 0, outH, 0, 6));
+      console.log(`  ${name.padEnd(36)} ${fmt(2 * outH * outW * outC * 9 * inC, s)}`);
+    }
   }
 }
 
-// ---- preprocessing: 640×480 RGBA → 224×224×3 (center crop 480×480)
-if (!filter || 'u8_resize'.includes(filter)) {
-  console.log('\nresize bilinear + normalize  640×480 RGBA, crop 480×480 → 224×224×3');
-  reset();
-  const src = alloc(640 * 480); // 640·480·4 bytes
-  for (let i = 0; i < 640 * 480 * 4; i++) U8[src + i] = (i * 31) & 255;
-  const dst = alloc(224 * 224 * 3, false);
-  for (const name of kernels('u8_resize')) {
-    const s = time(() => X[name](src, 640, 480, 4, 80, 0, 480, 480, dst, 224, 224, 1 / 127.5, 1 / 127.5, 1 / 127.5, -1, -1, -1));
-    console.log(`  ${name.padEnd(36)} ${(s * 1e3).toFixed(3).padStart(8)} ms  (${(224 * 224 / s / 1e6).toFixed(1)} Mpixel/s)`);
+// ---- preprocessing (image staging): RGBA → cropped, resized, normalized f32 input
+if (!filter || 'preprocess'.includes(filter)) {
+  for (const [sw, sh, ch, cx, cy, cw, chh, dw, dh] of SHAPES.preprocess.shapes) {
+    console.log(`\nresize bilinear + normalize  ${sw}×${sh}×${ch}, crop ${cw}×${chh} → ${dw}×${dh}×3`);
+    reset();
+    const src = alloc(sw * sh * ch / 4);
+    for (let i = 0; i < sw * sh * ch; i++) U8[src + i] = (i * 31) & 255;
+    const dst = alloc(dw * dh * 3, false);
+    for (const name of kernels('preprocess')) {
+      const s = time(() => X[name](src, sw, sh, ch, cx, cy, cw, chh, dst, dw, dh, 1 / 127.5, 1 / 127.5, 1 / 127.5, -1, -1, -1));
+      console.log(`  ${name.padEnd(36)} ${(s * 1e3).toFixed(3).padStart(8)} ms  (${(dw * dh / s / 1e6).toFixed(1)} Mpixel/s)`);
+    }
   }
 }

@@ -20,7 +20,7 @@
 // Relaxed results may differ in the last bits between machines (FMA or not, i7 vs i8 dot semantics): the
 // tests compare the relaxed module with the same tolerances as simd vs scalar.
 // Today the f32 GEMM uses it (maddF32x4 in ./simd.ts: f32x4.relaxed_madd, an FMA where the CPU has one);
-// on Node 20 with --experimental-wasm-relaxed-simd that takes the default model from ~17.3 to ~14.3 ms.
+// BENCHMARKS.md ("Planner policies") records what that gained.
 // The int8 kernels do not use relaxed instructions yet.
 
 /** True when compiling the relaxed-SIMD module (asc --enable relaxed-simd). */

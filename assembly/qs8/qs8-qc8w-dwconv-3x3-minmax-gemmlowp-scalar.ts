@@ -1,6 +1,6 @@
 // qs8-qc8w depthwise 3×3 convolution, one output row, scalar twin of the SIMD kernel (same ABI and
-// packed layout). See assembly/common/q8-dwconv-scalar.ts.
-import { q8DwconvScalar } from "../common/q8-dwconv-scalar";
+// packed layout). See assembly/q8/q8-dwconv-scalar.ts.
+import { q8DwconvScalar } from "../q8/q8-dwconv-scalar";
 
 export function qs8_qc8w_dwconv_3x3_minmax_gemmlowp_scalar(
   channels: i32, inW: i32,

@@ -1,6 +1,6 @@
 // qs8-qc8w GEMM, scalar twin of qs8-qc8w-gemm-4x8c2-minmax-gemmlowp-simd (same ABI and packed layout).
-// See assembly/common/q8-gemm-scalar.ts.
-import { q8GemmScalar } from "../common/q8-gemm-scalar";
+// See assembly/q8/q8-gemm-scalar.ts.
+import { q8GemmScalar } from "../q8/q8-gemm-scalar";
 
 export function qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_scalar(
   m: i32, n: i32, k: i32,

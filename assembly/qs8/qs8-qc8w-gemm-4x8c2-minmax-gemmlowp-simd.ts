@@ -6,7 +6,8 @@
 //
 // Same ABI and packed layout as qu8_gemm_4x8c2_minmax_gemmlowp_simd with int8 A and C (packQGemm with
 // weight zero point 0). Reproduces reference_integer_ops::ConvPerChannel / FullyConnectedPerChannel.
-import { q8GemmSimd } from "../common/q8-gemm-simd";
+import { q8GemmSimd } from "../q8/q8-gemm-simd";
+import { PER_CHANNEL_SHIFT } from "../q8/q8-flags";
 
 export function qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd(
   m: i32, n: i32, k: i32,
@@ -16,5 +17,5 @@ export function qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd(
   outZp: i32, qmin: i32, qmax: i32,
   wide: usize,
 ): void {
-  q8GemmSimd<i8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax, wide, true);
+  q8GemmSimd<i8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax, wide, PER_CHANNEL_SHIFT);
 }

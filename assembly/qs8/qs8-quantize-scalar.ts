@@ -1,6 +1,6 @@
 // qs8 QUANTIZE float32 → i8: clamp(round(x / scale) + zp, qmin, qmax), the division in double and the
 // rounding half away from zero (reference_ops::AffineQuantize). qmin/qmax: -128, 127.
-import { q8Quantize } from "../common/q8-misc-scalar";
+import { q8Quantize } from "../q8/q8-misc-scalar";
 
 export function qs8_quantize_scalar(n: i32, input: usize, output: usize, scale: f64, zp: i32, qmin: i32, qmax: i32): void {
   q8Quantize(n, input, output, scale, zp, qmin, qmax);

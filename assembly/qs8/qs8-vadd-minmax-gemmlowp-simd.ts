@@ -2,8 +2,8 @@
 // left_shift 20 and their own fixed-point multipliers, summed, rescaled to the output, + zero point,
 // clamped to the fused activation's range), wasm SIMD128, 16 per step.
 //   n elements of a, b → out (i8); out may alias a or b. params: 12 int32 from packAddParams(addParams(...))
-//   (src/plan/requant.ts). See assembly/common/q8-vadd-scalar.ts.
-import { q8VaddSimd } from "../common/q8-vadd-simd";
+//   (src/plan/requant.ts). See assembly/q8/q8-vadd-scalar.ts.
+import { q8VaddSimd } from "../q8/q8-vadd-simd";
 
 export function qs8_vadd_minmax_gemmlowp_simd(n: i32, a: usize, b: usize, out: usize, params: usize): void {
   q8VaddSimd<i8>(n, a, b, out, params);

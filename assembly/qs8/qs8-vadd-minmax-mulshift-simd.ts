@@ -1,7 +1,7 @@
 // qs8 elementwise ADD with XNNPACK's arithmetic (TFLite's default XNNPACK delegate): out = clamp(((bias +
 // a·aMult + b·bMult) >> shift) + outZp, qmin, qmax), params = packMulShiftAddParams(addParamsMulShift(...)),
-// wasm SIMD128, 16 per step. out may alias a or b. See assembly/common/q8-vadd-mulshift.ts.
-import { q8VaddMulShiftSimd } from "../common/q8-vadd-mulshift";
+// wasm SIMD128, 16 per step. out may alias a or b. See assembly/q8/q8-vadd-mulshift.ts.
+import { q8VaddMulShiftSimd } from "../q8/q8-vadd-mulshift";
 
 export function qs8_vadd_minmax_mulshift_simd(n: i32, a: usize, b: usize, out: usize, params: usize): void {
   q8VaddMulShiftSimd<i8>(n, a, b, out, params);

@@ -1,6 +1,7 @@
 // qu8 stem 3×3 convolution over an HWC image, wasm SIMD128: the ABI of
-// qu8_conv_3x3_hwc_minmax_gemmlowp_simd (im2col row in scratch + int8 GEMM) with fp32 requantization as XNNPACK (and so TFLite with its default XNNPACK delegate) computes it: out = clamp(rne(float(acc)·scale[c]), qmin − zp, qmax − zp) + zp, scale = float(float(s_in·s_w[c]) / s_out) (convScalesFp32), packed with the fp32 scales in the requantization block's mult words.
-import { q8Conv3x3HwcRows } from "../common/q8-im2col";
+// qu8_conv_3x3_hwc_minmax_gemmlowp_simd (per output row, every pixel's 3×3 taps widened to int16 straight from the image into scratch, then the int8 GEMM over those rows: assembly/q8/q8-im2col.ts) with fp32 requantization as XNNPACK (and so TFLite with its default XNNPACK delegate) computes it: out = clamp(rne(float(acc)·scale[c]), qmin − zp, qmax − zp) + zp, scale = float(float(s_in·s_w[c]) / s_out) (convScalesFp32), packed with the fp32 scales in the requantization block's mult words.
+import { q8Conv3x3HwcRows } from "../q8/q8-im2col";
+import { FP32, SIMD_PATH, UNIFORM_SHIFT } from "../q8/q8-flags";
 
 export function qu8_conv_3x3_hwc_minmax_fp32_simd(
   inH: i32, inW: i32, inC: i32,
@@ -14,5 +15,5 @@ export function qu8_conv_3x3_hwc_minmax_fp32_simd(
   scratch: usize,
 ): void {
   q8Conv3x3HwcRows<u8>(inH, inW, inC, input, stride, padTop, padLeft, packed, outC, output, outW, oy0, oy1,
-    aZp, outZp, qmin, qmax, scratch, true, false, true);
+    aZp, outZp, qmin, qmax, scratch, SIMD_PATH, UNIFORM_SHIFT, FP32);
 }

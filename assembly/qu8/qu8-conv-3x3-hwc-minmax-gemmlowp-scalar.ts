@@ -6,7 +6,8 @@
 // input [inH][inW][inC]; output rows oy ∈ [oy0, oy1) of [.][outW][outC] (at output + oy·outW·outC).
 // packed = packQConv3x3(w, inC, outC, aZp, convRequant(...)). scratch: qconv3x3ScratchBytes(inC, outW)
 // bytes the kernel overwrites (one im2col row, then the int8 GEMM over k = 9·inC).
-import { q8Conv3x3HwcRows } from "../common/q8-im2col";
+import { q8Conv3x3HwcRows } from "../q8/q8-im2col";
+import { GEMMLOWP, SCALAR_PATH, UNIFORM_SHIFT } from "../q8/q8-flags";
 
 export function qu8_conv_3x3_hwc_minmax_gemmlowp_scalar(
   inH: i32, inW: i32, inC: i32,
@@ -20,5 +21,5 @@ export function qu8_conv_3x3_hwc_minmax_gemmlowp_scalar(
   scratch: usize,
 ): void {
   q8Conv3x3HwcRows<u8>(inH, inW, inC, input, stride, padTop, padLeft, packed, outC, output, outW, oy0, oy1,
-    aZp, outZp, qmin, qmax, scratch, false, false, false);
+    aZp, outZp, qmin, qmax, scratch, SCALAR_PATH, UNIFORM_SHIFT, GEMMLOWP);
 }

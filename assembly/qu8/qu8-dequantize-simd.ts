@@ -1,5 +1,5 @@
 // qu8 DEQUANTIZE: out[i] = scale·(q[i] − zp) as float32 (reference_ops::Dequantize), wasm SIMD128.
-import { q8DequantizeSimd } from "../common/q8-dequantize-simd";
+import { q8DequantizeSimd } from "../q8/q8-dequantize-simd";
 
 export function qu8_dequantize_simd(n: i32, input: usize, output: usize, scale: f32, zp: i32): void {
   q8DequantizeSimd<u8>(n, input, output, scale, zp);

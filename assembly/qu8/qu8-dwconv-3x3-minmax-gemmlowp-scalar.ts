@@ -1,6 +1,6 @@
 // qu8 depthwise 3×3 convolution, one output row, scalar twin of qu8_dwconv_3x3_minmax_gemmlowp_simd
-// (same ABI, same packed layout, same arithmetic). See assembly/common/q8-dwconv-scalar.ts.
-import { q8DwconvScalar } from "../common/q8-dwconv-scalar";
+// (same ABI, same packed layout, same arithmetic). See assembly/q8/q8-dwconv-scalar.ts.
+import { q8DwconvScalar } from "../q8/q8-dwconv-scalar";
 
 export function qu8_dwconv_3x3_minmax_gemmlowp_scalar(
   channels: i32, inW: i32,

@@ -1,6 +1,7 @@
 // qu8 GEMM (1×1 convolution, FULLY_CONNECTED), scalar twin: the ABI, packed layout and
 // loop of qu8_gemm_4x8c2_minmax_gemmlowp_scalar with fp32 requantization as XNNPACK (and so TFLite with its default XNNPACK delegate) computes it: out = clamp(rne(float(acc)·scale[c]), qmin − zp, qmax − zp) + zp, scale = float(float(s_in·s_w[c]) / s_out) (convScalesFp32), packed with the fp32 scales in the requantization block's mult words.
-import { q8GemmScalar } from "../common/q8-gemm-scalar";
+import { q8GemmScalar } from "../q8/q8-gemm-scalar";
+import { FP32 } from "../q8/q8-flags";
 
 export function qu8_gemm_4x8c2_minmax_fp32_scalar(
   m: i32, n: i32, k: i32,
@@ -10,5 +11,5 @@ export function qu8_gemm_4x8c2_minmax_fp32_scalar(
   outZp: i32, qmin: i32, qmax: i32,
   wide: usize,
 ): void {
-  q8GemmScalar<u8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax, true);
+  q8GemmScalar<u8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax, FP32);
 }

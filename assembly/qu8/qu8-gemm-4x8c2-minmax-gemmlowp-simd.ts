@@ -7,8 +7,9 @@
 // (row stride cStride bytes); packed = packQGemm(B, k, n, aZp, convRequant(...)) with per-tensor weights
 // (src/plan/pack-q.ts); wide: 8·kp bytes of scratch private to the calling thread (kp = k rounded up to 8),
 // where the kernel widens A rows to int16. Reproduces reference_ops::Conv / FullyConnected (uint8). Layout
-// and loop: assembly/common/q8-gemm-simd.ts.
-import { q8GemmSimd } from "../common/q8-gemm-simd";
+// and loop: assembly/q8/q8-gemm-simd.ts.
+import { q8GemmSimd } from "../q8/q8-gemm-simd";
+import { UNIFORM_SHIFT } from "../q8/q8-flags";
 
 export function qu8_gemm_4x8c2_minmax_gemmlowp_simd(
   m: i32, n: i32, k: i32,
@@ -18,5 +19,5 @@ export function qu8_gemm_4x8c2_minmax_gemmlowp_simd(
   outZp: i32, qmin: i32, qmax: i32,
   wide: usize,
 ): void {
-  q8GemmSimd<u8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax, wide, false);
+  q8GemmSimd<u8>(m, n, k, a, aStride, packed, c, cStride, outZp, qmin, qmax, wide, UNIFORM_SHIFT);
 }

@@ -1,7 +1,7 @@
 // PAD of H and W, byte-generic (qu8 and qs8 tensors, and float32 with fill 0, whose zero is all-zero bytes):
 // output rows oy ∈ [oy0, oy1) of [outH][outW][pixelBytes] = input row oy − padTop placed padLeft pixels in,
 // every other byte `fill` (the zero point). Input and output must not overlap.
-import { x8Pad } from "../common/q8-misc-scalar";
+import { x8Pad } from "../q8/q8-misc-scalar";
 
 export function qu8_pad_scalar(
   inH: i32, inW: i32, pixelBytes: i32, input: usize, padTop: i32, padLeft: i32,

@@ -7,7 +7,7 @@
 // input [inH][inW][channels] uint8; output rows oy ∈ [oy0, oy1) of [outH][outW][channels] at
 // output + oy·outW·channels. Input and output share quantization (TFLite requires it).
 
-import { resizeHi, resizeLo, resizePos, resizeScale } from "../common/q8-resize";
+import { resizeHi, resizeLo, resizePos, resizeScale } from "../q8/q8-resize";
 
 export function qu8_resize_bilinear_scalar(
   inH: i32, inW: i32, channels: i32, input: usize,

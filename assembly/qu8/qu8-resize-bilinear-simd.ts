@@ -2,7 +2,7 @@
 // result bit for bit: the per-lane operations are the same IEEE float32 operations in the same order),
 // 4 channels per step. The last partial channel group reads up to 3 bytes past a pixel (16 bytes of
 // slack after the input); writes exactly the output rows [oy0, oy1).
-import { resizeHi, resizeLo, resizePos, resizeScale } from "../common/q8-resize";
+import { resizeHi, resizeLo, resizePos, resizeScale } from "../q8/q8-resize";
 
 // @ts-ignore: decorator
 @inline function load4f(p: usize): v128 {

@@ -1,7 +1,7 @@
 // qu8 SOFTMAX over n elements, TFLite's default kernel (optimized_ops::Softmax with the float lookup
 // table): table = 256 float32 from softmaxTable(inScale, beta) (src/plan/requant.ts); outScale and outZp
-// of the output (TFLite: 1/256 and 0). output may alias input. See assembly/common/q8-misc-scalar.ts.
-import { q8SoftmaxLut } from "../common/q8-misc-scalar";
+// of the output (TFLite: 1/256 and 0). output may alias input. See assembly/q8/q8-misc-scalar.ts.
+import { q8SoftmaxLut } from "../q8/q8-misc-scalar";
 
 export function qu8_softmax_lut_scalar(n: i32, input: usize, output: usize, table: usize, outScale: f32, outZp: i32): void {
   q8SoftmaxLut<u8>(n, input, output, table, outScale, outZp);

@@ -54,7 +54,7 @@ export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd:
     }
     for (let oy = oy0; oy < oy1; oy++) {
       const iy = oy * stride - s.padTop;
-      k.dwconv3x3(expC, inW, rowAt(iy), rowAt(iy + 1), rowAt(iy + 2), stride, s.padLeft, s.dwPacked,
+      k.dwconv(expC, inW, rowAt(iy), rowAt(iy + 1), rowAt(iy + 2), stride, s.padLeft, s.dwPacked,
         dwBuf + (oy - oy0) * dwRowBytes, outW, s.dwMin, s.dwMax);
     }
     const outRow = oy0 * outW * outC * 4;
@@ -99,7 +99,7 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
     }
     for (let oy = oy0; oy < oy1; oy++) {
       const iy = oy * stride - s.padTop;
-      q[dw.scheme].dwconv3x3(expC, inW, rowAt(iy), rowAt(iy + dilation), rowAt(iy + 2 * dilation), stride, dilation, s.padLeft, dw.packed,
+      q[dw.scheme].dwconv(expC, inW, rowAt(iy), rowAt(iy + dilation), rowAt(iy + 2 * dilation), stride, dilation, s.padLeft, dw.packed,
         dwBuf + (oy - oy0) * dwRowBytes, outW, dw.aZp, dw.outZp, dw.qmin, dw.qmax);
     }
     const outRow = oy0 * outW * outC;

@@ -10,7 +10,7 @@
 import type { Step } from '../plan/steps.js';
 import type { KernelSet } from '../plan/registry.js';
 import { DONE, FAILED, QUEUE } from './control.js';
-import { runStepPart } from './executor.js';
+import { runPiece as runStepPiece } from './executor.js';
 import type { RowCursor } from './block.js';
 
 export const queueWord = (tag: number, front: number, back: number): number => ((tag << 20) | (front << 10) | back) | 0;
@@ -29,7 +29,7 @@ function claim(ctl: Int32Array, q: number, tag: number, fromBack: boolean): numb
 
 function runPiece(ctl: Int32Array, k: KernelSet, s: Step, piece: number, pieces: number, slot: number, cursor: RowCursor): void {
   try {
-    runStepPart(k, s, piece, pieces, slot, cursor);
+    runStepPiece(k, s, piece, pieces, slot, cursor);
   } catch {
     Atomics.store(ctl, FAILED, 1); // the leader throws after the step; the piece still counts as done
   }

@@ -7,7 +7,7 @@ import type { KernelSet } from '../plan/registry.js';
 import type { Isa } from '../wasm/load.js';
 import { KernelError } from '../errors.js';
 import { threadWorkerUrl } from '../assets.js';
-import { pieceCount, runStepPart, split } from './executor.js';
+import { pieceCount, runPiece, split } from './executor.js';
 import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, FAILED, MAX_STEPS, MAX_THREADS, QUEUE, QUIT, SEQ, SPIN } from './control.js';
 import { newRowCursor } from './block.js';
 import { queueWord, sharePieces } from './share.js';
@@ -60,7 +60,8 @@ export function autoThreads(reportedCores: number | undefined, browser: boolean)
 }
 
 export class ThreadTeam {
-  readonly parts: number;
+  /** Threads in the team, the leader included. */
+  readonly threads: number;
   #ctl: Int32Array;
   #workers: AnyWorker[];
   #memory: WebAssembly.Memory;
@@ -71,28 +72,33 @@ export class ThreadTeam {
   private constructor(memory: WebAssembly.Memory, workers: AnyWorker[]) {
     this.#memory = memory;
     this.#workers = workers;
-    this.parts = workers.length + 1;
+    this.threads = workers.length + 1;
     this.#ctl = new Int32Array(memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS);
   }
 
-  /** Starts `parts − 1` helper threads over `memory` (which must be shared). */
-  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, plan: Plan, isa: Isa, parts: number): Promise<ThreadTeam> {
-    if (parts > MAX_THREADS) throw new KernelError(`a thread team has at most ${MAX_THREADS} threads, asked for ${parts}`);
+  /** The former name of `threads` (kept for callers not yet renamed). */
+  get parts(): number {
+    return this.threads;
+  }
+
+  /** Starts `threads − 1` helper threads over `memory` (which must be shared). */
+  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, plan: Plan, isa: Isa, threads: number): Promise<ThreadTeam> {
+    if (threads > MAX_THREADS) throw new KernelError(`a thread team has at most ${MAX_THREADS} threads, asked for ${threads}`);
     if (plan.steps.length > MAX_STEPS) throw new KernelError(`a shared plan has at most ${MAX_STEPS} steps, this one has ${plan.steps.length}`);
     new Int32Array(memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS).fill(0);
     const url = threadWorkerUrl();
     const workers: AnyWorker[] = [];
     const ready: Promise<void>[] = [];
     const node = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { Worker?: unknown }).Worker !== 'function';
-    for (let part = 1; part < parts; part++) {
-      const init: ThreadInit = { module, memory, steps: plan.steps, isa, part, parts };
+    for (let thread = 1; thread < threads; thread++) {
+      const init: ThreadInit = { module, memory, steps: plan.steps, isa, thread, threads };
       if (node) {
         const { Worker } = await import('node:worker_threads');
         const w = new Worker(url);
         ready.push(new Promise((resolve, reject) => {
           w.on('message', (m: { type: string }) => { if (m.type === 'ready') { w.unref(); resolve(); } });
-          w.once('error', (e) => reject(new KernelError(`thread ${part} failed to start: ${e.message}`)));
-          w.once('exit', (code) => reject(new KernelError(`thread ${part} exited with code ${code} before it was ready`)));
+          w.once('error', (e) => reject(new KernelError(`thread ${thread} failed to start: ${e.message}`)));
+          w.once('exit', (code) => reject(new KernelError(`thread ${thread} exited with code ${code} before it was ready`)));
         }));
         w.postMessage(init);
         workers.push(w);
@@ -100,7 +106,7 @@ export class ThreadTeam {
         const w = new Worker(url, { type: 'module' });
         ready.push(new Promise((resolve, reject) => {
           w.onmessage = (e) => { if (e.data.type === 'ready') resolve(); };
-          w.onerror = (e) => reject(new KernelError(`thread ${part} failed to start: ${e.message}`));
+          w.onerror = (e) => reject(new KernelError(`thread ${thread} failed to start: ${e.message}`));
         }));
         w.postMessage(init);
         workers.push(w);
@@ -123,14 +129,14 @@ export class ThreadTeam {
     const ctl = this.#ctl.buffer === this.#memory.buffer ? this.#ctl : (this.#ctl = new Int32Array(this.#memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS));
     const timed = until === undefined && !times;
     const solo = this.#mode.next(timed);
-    const threads = solo ? 1 : this.parts;
+    const threads = solo ? 1 : this.threads;
     const start = performance.now();
     for (let i = 0; i < plan.steps.length; i++) {
       const s = plan.steps[i];
       const t0 = times ? performance.now() : 0;
       const pieces = pieceCount(s, threads);
       if (pieces === 1) {
-        runStepPart(k, s, 0, 1);
+        runPiece(k, s, 0, 1);
       } else {
         this.#epoch = (this.#epoch + 1) & 0x3fffff;
         const tag = this.#epoch & 0xfff;

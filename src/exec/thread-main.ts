@@ -9,7 +9,10 @@ import { newRowCursor } from './block.js';
 import { sharePieces } from './share.js';
 
 export interface ThreadInit {
-  module: WebAssembly.Module; memory: WebAssembly.Memory; steps: Step[]; isa: Isa; part: number; parts: number;
+  module: WebAssembly.Module; memory: WebAssembly.Memory; steps: Step[]; isa: Isa;
+  /** This helper's index in the team (1…threads−1; the leader is 0), which picks its scratch. */
+  thread: number;
+  threads: number;
 }
 
 type Post = (msg: unknown) => void;
@@ -33,7 +36,7 @@ async function start(init: ThreadInit, post: Post): Promise<void> {
     seen = Atomics.load(ctl, SEQ);
     if (Atomics.load(ctl, QUIT)) return;
     const s = init.steps[seen & 0x3ff];
-    sharePieces(ctl, k, s, (seen >>> 10) & 0xfff, pieceCount(s, init.parts), init.part, init.parts, cursor);
+    sharePieces(ctl, k, s, (seen >>> 10) & 0xfff, pieceCount(s, init.threads), init.thread, init.threads, cursor);
   }
 }
 

@@ -1,8 +1,10 @@
 // Per-layer and total multiply-accumulates and parameters of a Graph, plus the counting convention of the
 // TF-Slim MobileNetV2 checkpoint table.
 
-import type { Graph, Node, OpName } from './ir.js';
+import type { Graph, OpName } from './ir.js';
 import { inferShapes } from './shapes.js';
+import { OPS } from '../ops/index.js';
+import type { OpModule } from '../ops/types.js';
 
 export interface LayerSummary {
   name: string;
@@ -25,7 +27,8 @@ export interface GraphSummary {
 }
 
 /**
- * Per-layer shapes, MACs and parameters (validates the graph through inferShapes).
+ * Per-layer shapes, MACs and parameters (validates the graph through inferShapes); each op's module counts its
+ * own (src/ops/*.ts `cost`, `slimParams`).
  *
  * MACs count the multiply-accumulates of the weight kernels only:
  *   conv2d           outH·outW·kh·kw·cin·cout
@@ -44,11 +47,6 @@ export interface GraphSummary {
  * depthwise_conv2d and dense node. In a graph with
  * batch norm folded, the conv biases are the folded batch norm.
  */
-/** Number of weights (float, or the integer q.data of a quantized node) and biases of a node. */
-function weightCount(node: Extract<Node, { op: 'conv2d' | 'depthwise_conv2d' | 'dense' }>): { weights: number; bias: number } {
-  return node.q ? { weights: node.q.data.length, bias: node.q.bias.length } : { weights: node.weights.length, bias: node.bias.length };
-}
-
 export function summarize(graph: Graph): GraphSummary {
   const shapes = inferShapes(graph);
   const layers: LayerSummary[] = [];
@@ -57,33 +55,9 @@ export function summarize(graph: Graph): GraphSummary {
   for (const node of graph.nodes) {
     const inputShape = shapes.get(node.inputs[0]!)!;
     const outputShape = shapes.get(node.name)!;
-    let m = 0;
-    let p = 0;
-    switch (node.op) {
-      case 'conv2d': {
-        const [, oh, ow, cout] = outputShape;
-        m = oh! * ow! * node.kernel[0] * node.kernel[1] * inputShape[3]! * cout!;
-        const c = weightCount(node);
-        p = c.weights + c.bias;
-        break;
-      }
-      case 'depthwise_conv2d': {
-        const [, oh, ow, ch] = outputShape;
-        m = oh! * ow! * node.kernel[0] * node.kernel[1] * ch!;
-        const c = weightCount(node);
-        p = c.weights + c.bias;
-        break;
-      }
-      case 'dense': {
-        const k = inputShape[inputShape.length - 1]!;
-        m = k * node.units;
-        const c = weightCount(node);
-        p = c.weights + c.bias;
-        break;
-      }
-      default:
-        break;
-    }
+    const cost = (OPS[node.op] as OpModule).cost?.(node, inputShape, outputShape);
+    const m = cost?.macs ?? 0;
+    const p = cost?.params ?? 0;
     layers.push({ name: node.name, op: node.op, inputShape: [...inputShape], outputShape: [...outputShape], macs: m, params: p });
     macs += m;
     params += p;
@@ -129,9 +103,6 @@ export interface SlimCounts {
 export function slimCounts(graph: Graph): SlimCounts {
   const { macs } = summarize(graph);
   let params = 0;
-  for (const node of graph.nodes) {
-    if (node.op === 'conv2d' || node.op === 'depthwise_conv2d') params += weightCount(node).weights;
-    else if (node.op === 'dense') params += weightCount(node).weights + weightCount(node).bias;
-  }
+  for (const node of graph.nodes) params += (OPS[node.op] as OpModule).slimParams?.(node) ?? 0;
   return { macs, params, macsM: Math.floor(macs / 1e6), paramsM: Math.floor(params / 1e4) / 100 };
 }

@@ -27,7 +27,7 @@ export const QGEMM_NR = 8;
 export const QGEMM_KBLOCK = 8;
 /**
  * Bytes of private scratch an int8 SIMD GEMM call needs per unit of padded depth kp (it widens up to 4 A rows
- * to int16 there; assembly/common/q8-gemm-simd.ts Q8_GEMM_WIDE_BYTES_PER_KP, keep in sync).
+ * to int16 there; assembly/q8/q8-gemm-simd.ts Q8_GEMM_WIDE_BYTES_PER_KP, keep in sync).
  */
 export const QGEMM_WIDE_BYTES_PER_KP = 8;
 
@@ -114,10 +114,14 @@ function checkRequant(what: string, rq: QRequant, n: number, family: QFamily): v
   }
 }
 
+/** Bytes of one panel of packQGemm(…, k, …) (QGEMM_NR columns): its step's panel stride. */
+export function qgemmPanelBytes(k: number): number {
+  return QPARAM_BYTES + 16 * Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
+}
+
 /** Bytes of packQGemm(…, k, n). */
 export function packedQGemmBytes(k: number, n: number): number {
-  const kp = Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
-  return Math.ceil(n / QGEMM_NR) * (QPARAM_BYTES + 16 * kp);
+  return Math.ceil(n / QGEMM_NR) * qgemmPanelBytes(k);
 }
 
 /**
@@ -186,7 +190,7 @@ export function packedQDwconv3x3Bytes(c: number): number {
  * block, then 5 tap pairs of 8 channels × 2 taps as int16, pair q holding [w'(a_q, ch), w'(b_q, ch)] for
  * ch = 0..7 with (a, b) = (w00, w10) (w01, w11) (w02, w12) (w22, w21) (w20, 0), w<ky><kx>: vertical pairs of
  * rows 0 and 1, then row 2 (this lets the SIMD kernel share column work between neighbouring pixels, see
- * assembly/common/q8-dwconv-simd.ts).
+ * assembly/q8/q8-dwconv-simd.ts).
  */
 export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
   checkDims('int8 depthwise weights', { c });
@@ -224,8 +228,9 @@ export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq:
 }
 
 /**
- * Dense 3×3 weights HWIO [3][3][inC][outC] → packQGemm over k = 9·inC (the stem kernel builds one
- * im2col row per output row in the caller's scratch, in the same (ky, kx, ci) order, and runs the GEMM).
+ * Dense 3×3 weights HWIO [3][3][inC][outC] → packQGemm over k = 9·inC (per output row the stem kernel gathers
+ * every pixel's taps in the caller's scratch in the same (ky, kx, ci) order: widened to int16 (SIMD) or as an
+ * im2col byte row (scalar), and runs the GEMM over them).
  */
 export function packQConv3x3(w: QWeightsIn, inC: number, outC: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
   checkDims('int8 3×3 conv weights', { inC, outC });
@@ -233,7 +238,7 @@ export function packQConv3x3(w: QWeightsIn, inC: number, outC: number, aZeroPoin
 }
 
 /**
- * Scratch bytes the stem kernel needs (assembly/common/q8-im2col.ts): one row of outW pixels' 9·inC taps, as
+ * Scratch bytes the stem kernel needs (assembly/q8/q8-im2col.ts): one row of outW pixels' 9·inC taps, as
  * int16 with the depth rounded up to a pair (SIMD) or as bytes (scalar, ≤ the former), plus 16 bytes of slack.
  */
 export function qconv3x3ScratchBytes(inC: number, outW: number): number {

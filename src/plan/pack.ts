@@ -21,6 +21,9 @@ export function packedGemmLength(k: number, n: number): number {
   return Math.ceil(n / GEMM_NR) * GEMM_NR * (1 + k);
 }
 
+/** Bytes of one panel of packGemm(…, k, …) (GEMM_NR columns): its step's panel stride. */
+export const gemmPanelBytes = (k: number): number => GEMM_NR * (1 + k) * 4;
+
 /**
  * GEMM B matrix [k][n] (row-major; for a 1×1 conv the HWIO weights [1][1][k][n]) and bias [n] (null: zeros)
  * → ceil(n/8) panels; panel p = bias[8p..8p+7], then for kk < k: B[kk][8p..8p+7]; zero past column n−1.

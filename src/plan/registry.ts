@@ -1,5 +1,8 @@
-// THE kernel table. Tests (test/assembly/**) and benchmarks (bench/kernels.bench.mjs) iterate it, the
-// planner selects from it, and test/plan/registry.test.ts fails when it drifts from the built wasm exports.
+// THE kernel table. Tests (test/assembly/**) and benchmarks (bench/kernels.bench.mjs, bench/kernels-q.bench.mjs,
+// with their shapes in bench/kernel-shapes.json) iterate it, selectKernels picks the executor's functions from
+// it, and test/plan/registry.test.ts fails when it drifts from the built wasm exports. A row's `op` is the step
+// kind the kernel runs (src/plan/steps.ts; src/ops/README.md maps IR ops to step kinds and kernel names), or
+// 'preprocess' for the image-staging kernel; its `requant` the requantization field of its name (below).
 //
 // Naming glossary (after google/XNNPACK doc/microkernel-naming-conventions.md):
 //
@@ -53,90 +56,113 @@ export const DWCONV_CHANNEL_TILE = 4;
 export const CONV_HWC_NR = 8;
 
 export type KernelIsa = 'simd' | 'scalar';
-export type KernelOp = 'gemm' | 'dwconv3x3' | 'conv3x3' | 'gavgpool' | 'vadd' | 'softmax' | 'resize';
-/** Ops of the int8 kernels (qu8 / qs8), kept apart from the f32 ops so `variants('gemm')` stays f32. */
+/**
+ * Ops of the float32 kernels: the step kind each serves (src/plan/steps.ts), and 'preprocess', the image
+ * staging kernel (u8 pixels → resized, normalized f32 input; no step: Model runs it before the plan).
+ */
+export type KernelOp = 'gemm' | 'dwconv' | 'conv3x3' | 'gavgpool' | 'vadd' | 'softmax' | 'preprocess';
+/**
+ * Ops of the int8 kernels (qu8 / qs8): the step kind each serves (argmax64: the argmax step with int64
+ * indices), kept apart from the f32 ops so `variants('gemm')` stays f32.
+ */
 export type QuantKernelOp =
-  | 'qgemm' | 'qdwconv3x3' | 'qconv3x3' | 'qvadd' | 'qgavgpool' | 'qsoftmax' | 'qresize' | 'qconcat'
-  | 'qargmax' | 'qargmax64' | 'qpad' | 'quantize' | 'dequantize' | 'requantize';
+  | 'qgemm' | 'qdwconv' | 'qconv3x3' | 'qvadd' | 'qgavgpool' | 'qsoftmax' | 'qresize' | 'concat'
+  | 'argmax' | 'argmax64' | 'pad' | 'quantize' | 'dequantize' | 'requantize';
 
-/** Every kernel the wasm modules export. `modules`: the built modules that export it. `arity`: ABI argument count. */
-export const KERNELS = [
-  { name: 'f32_gemm_4x8_minmax_simd', op: 'gemm', dtype: 'f32', isa: 'simd', tile: '4x8', activation: 'minmax', arity: 12, modules: ['simd'] },
-  { name: 'f32_gemm_4x8_minmax_scalar', op: 'gemm', dtype: 'f32', isa: 'scalar', tile: '4x8', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
-  { name: 'f32_dwconv_3x3_minmax_simd', op: 'dwconv3x3', dtype: 'f32', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 12, modules: ['simd'] },
-  { name: 'f32_dwconv_3x3_minmax_scalar', op: 'dwconv3x3', dtype: 'f32', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
-  { name: 'f32_conv_3x3_hwc_minmax_simd', op: 'conv3x3', dtype: 'f32', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
-  { name: 'f32_conv_3x3_hwc_minmax_scalar', op: 'conv3x3', dtype: 'f32', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
-  { name: 'f32_gavgpool_simd', op: 'gavgpool', dtype: 'f32', isa: 'simd', tile: null, activation: null, arity: 4, modules: ['simd'] },
-  { name: 'f32_gavgpool_scalar', op: 'gavgpool', dtype: 'f32', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
-  { name: 'f32_vadd_minmax_simd', op: 'vadd', dtype: 'f32', isa: 'simd', tile: null, activation: 'minmax', arity: 6, modules: ['simd'] },
-  { name: 'f32_vadd_minmax_scalar', op: 'vadd', dtype: 'f32', isa: 'scalar', tile: null, activation: 'minmax', arity: 6, modules: ['simd', 'scalar'] },
-  { name: 'f32_softmax_scalar', op: 'softmax', dtype: 'f32', isa: 'scalar', tile: null, activation: null, arity: 3, modules: ['simd', 'scalar'] },
-  { name: 'u8_resize_bilinear_norm_f32_simd', op: 'resize', dtype: 'u8', isa: 'simd', tile: null, activation: null, arity: 17, modules: ['simd'] },
-  { name: 'u8_resize_bilinear_norm_f32_scalar', op: 'resize', dtype: 'u8', isa: 'scalar', tile: null, activation: null, arity: 17, modules: ['simd', 'scalar'] },
+/**
+ * The arithmetic an int8 kernel requantizes with (the `requant` field of its name, see the glossary above);
+ * null for kernels without requantization (f32, copies, argmax, dequantize).
+ */
+export type KernelRequant = 'gemmlowp' | 'fp32' | 'mulshift' | 'lut' | null;
+
+/** The registry rows. `arity`: ABI argument count; the modules exporting a kernel follow from its isa (modulesOf). */
+const ROWS = [
+  { name: 'f32_gemm_4x8_minmax_simd', op: 'gemm', dtype: 'f32', isa: 'simd', tile: '4x8', activation: 'minmax', requant: null, arity: 12 },
+  { name: 'f32_gemm_4x8_minmax_scalar', op: 'gemm', dtype: 'f32', isa: 'scalar', tile: '4x8', activation: 'minmax', requant: null, arity: 12 },
+  { name: 'f32_dwconv_3x3_minmax_simd', op: 'dwconv', dtype: 'f32', isa: 'simd', tile: '3x3', activation: 'minmax', requant: null, arity: 12 },
+  { name: 'f32_dwconv_3x3_minmax_scalar', op: 'dwconv', dtype: 'f32', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: null, arity: 12 },
+  { name: 'f32_conv_3x3_hwc_minmax_simd', op: 'conv3x3', dtype: 'f32', isa: 'simd', tile: '3x3', activation: 'minmax', requant: null, arity: 15 },
+  { name: 'f32_conv_3x3_hwc_minmax_scalar', op: 'conv3x3', dtype: 'f32', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: null, arity: 15 },
+  { name: 'f32_gavgpool_simd', op: 'gavgpool', dtype: 'f32', isa: 'simd', tile: null, activation: null, requant: null, arity: 4 },
+  { name: 'f32_gavgpool_scalar', op: 'gavgpool', dtype: 'f32', isa: 'scalar', tile: null, activation: null, requant: null, arity: 4 },
+  { name: 'f32_vadd_minmax_simd', op: 'vadd', dtype: 'f32', isa: 'simd', tile: null, activation: 'minmax', requant: null, arity: 6 },
+  { name: 'f32_vadd_minmax_scalar', op: 'vadd', dtype: 'f32', isa: 'scalar', tile: null, activation: 'minmax', requant: null, arity: 6 },
+  { name: 'f32_softmax_scalar', op: 'softmax', dtype: 'f32', isa: 'scalar', tile: null, activation: null, requant: null, arity: 3 },
+  { name: 'u8_resize_bilinear_norm_f32_simd', op: 'preprocess', dtype: 'u8', isa: 'simd', tile: null, activation: null, requant: null, arity: 17 },
+  { name: 'u8_resize_bilinear_norm_f32_scalar', op: 'preprocess', dtype: 'u8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 17 },
   // int8 kernels: qu8 = uint8 per-tensor (TF1 QAT), qs8 = int8 activations, qs8_qc8w = int8 per-channel weights
-  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd'] },
-  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
-  { name: 'qu8_dwconv_3x3_minmax_gemmlowp_simd', op: 'qdwconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
-  { name: 'qu8_dwconv_3x3_minmax_gemmlowp_scalar', op: 'qdwconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
-  { name: 'qu8_conv_3x3_hwc_minmax_gemmlowp_simd', op: 'qconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
-  { name: 'qu8_conv_3x3_hwc_minmax_gemmlowp_scalar', op: 'qconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
-  { name: 'qu8_vadd_minmax_gemmlowp_simd', op: 'qvadd', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
-  { name: 'qu8_vadd_minmax_gemmlowp_scalar', op: 'qvadd', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
-  { name: 'qu8_gavgpool_minmax_simd', op: 'qgavgpool', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
-  { name: 'qu8_gavgpool_minmax_scalar', op: 'qgavgpool', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
-  { name: 'qu8_softmax_lut_scalar', op: 'qsoftmax', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 6, modules: ['simd', 'scalar'] },
-  { name: 'qu8_resize_bilinear_simd', op: 'qresize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, arity: 11, modules: ['simd'] },
-  { name: 'qu8_resize_bilinear_scalar', op: 'qresize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 11, modules: ['simd', 'scalar'] },
-  { name: 'qu8_concat_scalar', op: 'qconcat', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
-  { name: 'qu8_argmax_scalar', op: 'qargmax', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
-  { name: 'qu8_argmax_i64_scalar', op: 'qargmax64', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
-  { name: 'qu8_pad_scalar', op: 'qpad', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 12, modules: ['simd', 'scalar'] },
-  { name: 'qu8_quantize_scalar', op: 'quantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 7, modules: ['simd', 'scalar'] },
-  { name: 'qu8_dequantize_simd', op: 'dequantize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, arity: 5, modules: ['simd'] },
-  { name: 'qu8_dequantize_scalar', op: 'dequantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 5, modules: ['simd', 'scalar'] },
-  { name: 'qu8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
-  { name: 'qu8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
-  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd'] },
-  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
-  { name: 'qs8_qc8w_dwconv_3x3_minmax_gemmlowp_simd', op: 'qdwconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
-  { name: 'qs8_qc8w_dwconv_3x3_minmax_gemmlowp_scalar', op: 'qdwconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
-  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_gemmlowp_simd', op: 'qconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
-  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_gemmlowp_scalar', op: 'qconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
-  { name: 'qs8_vadd_minmax_gemmlowp_simd', op: 'qvadd', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
-  { name: 'qs8_vadd_minmax_gemmlowp_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
-  { name: 'qs8_gavgpool_minmax_simd', op: 'qgavgpool', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
-  { name: 'qs8_gavgpool_minmax_scalar', op: 'qgavgpool', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
-  { name: 'qs8_softmax_lut_scalar', op: 'qsoftmax', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 6, modules: ['simd', 'scalar'] },
-  { name: 'qs8_resize_bilinear_scalar', op: 'qresize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 11, modules: ['simd', 'scalar'] },
-  { name: 'qs8_argmax_scalar', op: 'qargmax', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
-  { name: 'qs8_argmax_i64_scalar', op: 'qargmax64', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 4, modules: ['simd', 'scalar'] },
-  { name: 'qs8_quantize_scalar', op: 'quantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 7, modules: ['simd', 'scalar'] },
-  { name: 'qs8_dequantize_simd', op: 'dequantize', dtype: 'qs8', isa: 'simd', tile: null, activation: null, arity: 5, modules: ['simd'] },
-  { name: 'qs8_dequantize_scalar', op: 'dequantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 5, modules: ['simd', 'scalar'] },
-  { name: 'qs8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
-  { name: 'qs8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, arity: 9, modules: ['simd', 'scalar'] },
+  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', requant: 'gemmlowp', arity: 12 },
+  { name: 'qu8_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', requant: 'gemmlowp', arity: 12 },
+  { name: 'qu8_dwconv_3x3_minmax_gemmlowp_simd', op: 'qdwconv', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', requant: 'gemmlowp', arity: 15 },
+  { name: 'qu8_dwconv_3x3_minmax_gemmlowp_scalar', op: 'qdwconv', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'gemmlowp', arity: 15 },
+  { name: 'qu8_conv_3x3_hwc_minmax_gemmlowp_simd', op: 'qconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', requant: 'gemmlowp', arity: 18 },
+  { name: 'qu8_conv_3x3_hwc_minmax_gemmlowp_scalar', op: 'qconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'gemmlowp', arity: 18 },
+  { name: 'qu8_vadd_minmax_gemmlowp_simd', op: 'qvadd', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', requant: 'gemmlowp', arity: 5 },
+  { name: 'qu8_vadd_minmax_gemmlowp_scalar', op: 'qvadd', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', requant: 'gemmlowp', arity: 5 },
+  { name: 'qu8_gavgpool_minmax_simd', op: 'qgavgpool', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', requant: null, arity: 5 },
+  { name: 'qu8_gavgpool_minmax_scalar', op: 'qgavgpool', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', requant: null, arity: 5 },
+  { name: 'qu8_softmax_lut_scalar', op: 'qsoftmax', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: 'lut', arity: 6 },
+  { name: 'qu8_resize_bilinear_simd', op: 'qresize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, requant: null, arity: 11 },
+  { name: 'qu8_resize_bilinear_scalar', op: 'qresize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 11 },
+  { name: 'qu8_concat_scalar', op: 'concat', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 9 },
+  { name: 'qu8_argmax_scalar', op: 'argmax', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 4 },
+  { name: 'qu8_argmax_i64_scalar', op: 'argmax64', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 4 },
+  { name: 'qu8_pad_scalar', op: 'pad', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 12 },
+  { name: 'qu8_quantize_scalar', op: 'quantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 7 },
+  { name: 'qu8_dequantize_simd', op: 'dequantize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, requant: null, arity: 5 },
+  { name: 'qu8_dequantize_scalar', op: 'dequantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 5 },
+  { name: 'qu8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: 'gemmlowp', arity: 9 },
+  { name: 'qu8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: 'mulshift', arity: 9 },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', requant: 'gemmlowp', arity: 12 },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', requant: 'gemmlowp', arity: 12 },
+  { name: 'qs8_qc8w_dwconv_3x3_minmax_gemmlowp_simd', op: 'qdwconv', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', requant: 'gemmlowp', arity: 15 },
+  { name: 'qs8_qc8w_dwconv_3x3_minmax_gemmlowp_scalar', op: 'qdwconv', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'gemmlowp', arity: 15 },
+  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_gemmlowp_simd', op: 'qconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', requant: 'gemmlowp', arity: 18 },
+  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_gemmlowp_scalar', op: 'qconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'gemmlowp', arity: 18 },
+  { name: 'qs8_vadd_minmax_gemmlowp_simd', op: 'qvadd', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', requant: 'gemmlowp', arity: 5 },
+  { name: 'qs8_vadd_minmax_gemmlowp_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', requant: 'gemmlowp', arity: 5 },
+  { name: 'qs8_gavgpool_minmax_simd', op: 'qgavgpool', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', requant: null, arity: 5 },
+  { name: 'qs8_gavgpool_minmax_scalar', op: 'qgavgpool', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', requant: null, arity: 5 },
+  { name: 'qs8_softmax_lut_scalar', op: 'qsoftmax', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: 'lut', arity: 6 },
+  { name: 'qs8_resize_bilinear_scalar', op: 'qresize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 11 },
+  { name: 'qs8_argmax_scalar', op: 'argmax', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 4 },
+  { name: 'qs8_argmax_i64_scalar', op: 'argmax64', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 4 },
+  { name: 'qs8_quantize_scalar', op: 'quantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 7 },
+  { name: 'qs8_dequantize_simd', op: 'dequantize', dtype: 'qs8', isa: 'simd', tile: null, activation: null, requant: null, arity: 5 },
+  { name: 'qs8_dequantize_scalar', op: 'dequantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 5 },
+  { name: 'qs8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: 'gemmlowp', arity: 9 },
+  { name: 'qs8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: 'mulshift', arity: 9 },
   // int8 kernels with XNNPACK's arithmetic (fp32 requantization, multiply-shift ADD): TFLite + XNNPACK delegate
-  { name: 'qu8_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd'] },
-  { name: 'qu8_dwconv_3x3_minmax_fp32_simd', op: 'qdwconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
-  { name: 'qu8_conv_3x3_hwc_minmax_fp32_simd', op: 'qconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
-  { name: 'qu8_vadd_minmax_mulshift_simd', op: 'qvadd', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
-  { name: 'qu8_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
-  { name: 'qu8_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
-  { name: 'qu8_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
-  { name: 'qu8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
-  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd'] },
-  { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_simd', op: 'qdwconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd'] },
-  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_simd', op: 'qconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd'] },
-  { name: 'qs8_vadd_minmax_mulshift_simd', op: 'qvadd', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', arity: 5, modules: ['simd'] },
-  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', arity: 12, modules: ['simd', 'scalar'] },
-  { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 15, modules: ['simd', 'scalar'] },
-  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', arity: 18, modules: ['simd', 'scalar'] },
-  { name: 'qs8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', arity: 5, modules: ['simd', 'scalar'] },
+  { name: 'qu8_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qu8', isa: 'simd', tile: '4x8c2', activation: 'minmax', requant: 'fp32', arity: 12 },
+  { name: 'qu8_dwconv_3x3_minmax_fp32_simd', op: 'qdwconv', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 15 },
+  { name: 'qu8_conv_3x3_hwc_minmax_fp32_simd', op: 'qconv3x3', dtype: 'qu8', isa: 'simd', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 18 },
+  { name: 'qu8_vadd_minmax_mulshift_simd', op: 'qvadd', dtype: 'qu8', isa: 'simd', tile: null, activation: 'minmax', requant: 'mulshift', arity: 5 },
+  { name: 'qu8_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qu8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', requant: 'fp32', arity: 12 },
+  { name: 'qu8_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 15 },
+  { name: 'qu8_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qu8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 18 },
+  { name: 'qu8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qu8', isa: 'scalar', tile: null, activation: 'minmax', requant: 'mulshift', arity: 5 },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', requant: 'fp32', arity: 12 },
+  { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_simd', op: 'qdwconv', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 15 },
+  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_simd', op: 'qconv3x3', dtype: 'qs8', isa: 'simd', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 18 },
+  { name: 'qs8_vadd_minmax_mulshift_simd', op: 'qvadd', dtype: 'qs8', isa: 'simd', tile: null, activation: 'minmax', requant: 'mulshift', arity: 5 },
+  { name: 'qs8_qc8w_gemm_4x8c2_minmax_fp32_scalar', op: 'qgemm', dtype: 'qs8', isa: 'scalar', tile: '4x8c2', activation: 'minmax', requant: 'fp32', arity: 12 },
+  { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 15 },
+  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 18 },
+  { name: 'qs8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', requant: 'mulshift', arity: 5 },
 ] as const satisfies readonly {
   name: string; op: KernelOp | QuantKernelOp; dtype: 'f32' | 'u8' | 'qu8' | 'qs8'; isa: KernelIsa; tile: string | null;
-  activation: 'minmax' | null; arity: number; modules: readonly KernelIsa[];
+  activation: 'minmax' | null; requant: KernelRequant; arity: number;
 }[];
+
+/** The built modules that export a kernel of `isa`: SIMD kernels only the SIMD builds, scalar ones every module. */
+export function modulesOf(isa: KernelIsa): readonly KernelIsa[] {
+  return isa === 'simd' ? ['simd'] : ['simd', 'scalar'];
+}
+
+type Row = (typeof ROWS)[number];
+
+/** Every kernel the wasm modules export: a registry row plus `modules`, the built modules that export it. */
+export const KERNELS: readonly (Row & { modules: readonly KernelIsa[] })[] = ROWS.map((r) => ({ ...r, modules: modulesOf(r.isa) }));
 
 export type KernelEntry = (typeof KERNELS)[number];
 export type KernelName = KernelEntry['name'];
@@ -146,11 +172,14 @@ export interface KernelSet {
   /** The module these came from; 'relaxed' (SIMD128 + relaxed SIMD build) runs the `_simd` kernels. */
   isa: KernelIsa | 'relaxed';
   gemm: GemmFn;
-  dwconv3x3: Dwconv3x3Fn;
+  dwconv: Dwconv3x3Fn;
   conv3x3: Conv3x3HwcFn;
   gavgpool: GavgpoolFn;
   vadd: VaddFn;
   softmax: SoftmaxFn;
+  /** Image staging: u8 pixels → the resized, normalized f32 input (registry op 'preprocess'; no plan step). */
+  preprocess: ResizeFn;
+  /** The former name of `preprocess`. */
   resize: ResizeFn;
   /** The int8 kernels of both families under both requantization schemes (quantized plan steps name theirs). */
   quant: QuantKernelSets;
@@ -159,7 +188,8 @@ export interface KernelSet {
 /** int8 kernel sets by family and scheme: quant[step.family][step.scheme]. */
 export type QuantKernelSets = Record<'qu8' | 'qs8', Record<QuantScheme, QuantKernelSet>>;
 
-const OPS: readonly KernelOp[] = ['gemm', 'dwconv3x3', 'conv3x3', 'gavgpool', 'vadd', 'softmax', 'resize'];
+/** The float32 kernel functions of a KernelSet, keyed by their registry op. */
+const F32_OPS: readonly KernelOp[] = ['gemm', 'dwconv', 'conv3x3', 'gavgpool', 'vadd', 'softmax', 'preprocess'];
 
 /** The registry entry used for `op` under `isa`: the variant of that isa, else the scalar one. */
 export function kernelFor(op: KernelOp, isa: KernelIsa): KernelEntry {
@@ -175,9 +205,10 @@ export function kernelFor(op: KernelOp, isa: KernelIsa): KernelEntry {
  */
 export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa | 'relaxed'): KernelSet {
   const set = { isa } as KernelSet;
-  for (const op of OPS) {
-    (set as unknown as Record<KernelOp, unknown>)[op] = exportedKernel(exports, isa, op, kernelFor(op, isa === 'relaxed' ? 'simd' : isa));
+  for (const op of F32_OPS) {
+    (set as unknown as Record<string, unknown>)[op] = exportedKernel(exports, isa, op, kernelFor(op, isa === 'relaxed' ? 'simd' : isa));
   }
+  set.resize = set.preprocess;
   const both = (family: 'qu8' | 'qs8') => ({
     fp32: selectQuantKernels(exports, isa, family, 'fp32'), gemmlowp: selectQuantKernels(exports, isa, family, 'gemmlowp'),
   });
@@ -205,7 +236,7 @@ function exportedKernel(
 /** qgemm: C = requant(A·B'): packed = packQGemm (src/plan/pack-q.ts); wide: qgemmWideBytes(k) of the calling thread's scratch. */
 export type QGemmFn = (m: number, n: number, k: number, a: number, aStride: number, packed: number,
   c: number, cStride: number, outZp: number, qmin: number, qmax: number, wide: number) => void;
-/** qdwconv3x3: one output row; padded rows point at a buffer filled with aZp; packed = packQDwconv3x3. */
+/** qdwconv: one output row; padded rows point at a buffer filled with aZp; packed = packQDwconv3x3. */
 export type QDwconv3x3Fn = (channels: number, inW: number, row0: number, row1: number, row2: number,
   stride: number, dilation: number, padLeft: number, packed: number, out: number, outW: number,
   aZp: number, outZp: number, qmin: number, qmax: number) => void;
@@ -222,12 +253,12 @@ export type QSoftmaxFn = (n: number, input: number, output: number, table: numbe
 /** qresize: RESIZE_BILINEAR rows [oy0, oy1); alignCorners, halfPixel: 0 or 1. */
 export type QResizeFn = (inH: number, inW: number, channels: number, input: number, outH: number, outW: number,
   output: number, oy0: number, oy1: number, alignCorners: number, halfPixel: number) => void;
-/** qconcat: one input's channel slice; (copy, scale, bias, outZp) = concatParams. */
+/** concat: one input's channel slice; (copy, scale, bias, outZp) = concatParams. */
 export type QConcatFn = (pixels: number, channels: number, input: number, output: number, outStride: number,
   copy: number, scale: number, bias: number, outZp: number) => void;
-/** qargmax: int32 index per pixel (qargmax64: int64). */
+/** argmax: int32 index per pixel (argmax64: int64). */
 export type QArgmaxFn = (pixels: number, channels: number, input: number, output: number) => void;
-/** qpad: byte-generic PAD of H and W, output rows [oy0, oy1); fill = the zero point. */
+/** pad: byte-generic PAD of H and W, output rows [oy0, oy1); fill = the zero point. */
 export type QPadFn = (inH: number, inW: number, pixelBytes: number, input: number, padTop: number, padLeft: number,
   outH: number, outW: number, output: number, oy0: number, oy1: number, fill: number) => void;
 /** quantize: float32 → int8 (scale as a double, like TFLite). */
@@ -244,7 +275,7 @@ export interface QuantKernelSet {
   family: 'qu8' | 'qs8';
   scheme: QuantScheme;
   gemm: QGemmFn;
-  dwconv3x3: QDwconv3x3Fn;
+  dwconv: QDwconv3x3Fn;
   conv3x3: QConv3x3HwcFn;
   vadd: QVaddFn;
   gavgpool: QGavgpoolFn;
@@ -260,8 +291,8 @@ export interface QuantKernelSet {
 }
 
 const QUANT_OPS: Record<Exclude<keyof QuantKernelSet, 'isa' | 'family' | 'scheme'>, QuantKernelOp> = {
-  gemm: 'qgemm', dwconv3x3: 'qdwconv3x3', conv3x3: 'qconv3x3', vadd: 'qvadd', gavgpool: 'qgavgpool',
-  softmax: 'qsoftmax', resize: 'qresize', concat: 'qconcat', argmax: 'qargmax', argmax64: 'qargmax64', pad: 'qpad', quantize: 'quantize',
+  gemm: 'qgemm', dwconv: 'qdwconv', conv3x3: 'qconv3x3', vadd: 'qvadd', gavgpool: 'qgavgpool',
+  softmax: 'qsoftmax', resize: 'qresize', concat: 'concat', argmax: 'argmax', argmax64: 'argmax64', pad: 'pad', quantize: 'quantize',
   dequantize: 'dequantize', requantize: 'requantize',
 };
 
@@ -275,13 +306,19 @@ const QUANT_OPS: Record<Exclude<keyof QuantKernelSet, 'isa' | 'family' | 'scheme
  */
 export type QuantScheme = 'fp32' | 'gemmlowp';
 
+/**
+ * The kernel arithmetic that implements each scheme: XNNPACK's is fp32 requantization for convolutions and
+ * multiply-shift for ADD and int8 → int8 QUANTIZE; TFLite's builtin kernels are gemmlowp throughout. Kernels
+ * without requantization (null) and the softmax lookup table (lut) serve both.
+ */
+const SCHEME_REQUANT: Record<QuantScheme, readonly KernelRequant[]> = { fp32: ['fp32', 'mulshift'], gemmlowp: ['gemmlowp'] };
+
 /** The registry entry for an int8 op of `family` under `isa` and `scheme`: that isa's variant, else the scalar one. */
 export function quantKernelFor(op: QuantKernelOp, family: 'qu8' | 'qs8', isa: KernelIsa, scheme: QuantScheme = 'fp32'): KernelEntry {
   // concat and pad are byte-generic: the qs8 family uses the qu8 kernels (concat with copy = 1).
-  const dtype = op === 'qconcat' || op === 'qpad' ? 'qu8' : family;
-  const candidates = KERNELS.filter((k) => k.op === op && k.dtype === dtype);
-  const token = op === 'qvadd' || op === 'requantize' ? (scheme === 'fp32' ? '_mulshift_' : '_gemmlowp_') : `_${scheme}_`;
-  const schemed = candidates.some((k) => k.name.includes(token)) ? candidates.filter((k) => k.name.includes(token)) : candidates;
+  const dtype = op === 'concat' || op === 'pad' ? 'qu8' : family;
+  const serves = SCHEME_REQUANT[scheme];
+  const schemed = KERNELS.filter((k) => k.op === op && k.dtype === dtype && (k.requant === null || k.requant === 'lut' || serves.includes(k.requant)));
   const entry = schemed.find((k) => k.isa === isa) ?? schemed.find((k) => k.isa === 'scalar');
   if (!entry) throw new KernelError(`the kernel registry has no ${isa} or scalar ${family} kernel for op '${op}'`);
   return entry;

@@ -1,5 +1,7 @@
 // The executable plan: a flat list of kernel calls with absolute byte addresses in wasm memory.
-// Built once by plan/compile.ts; run by exec/executor.ts (exec/team.ts: shared by a thread team).
+// Built once by plan/compile.ts (each IR op's module in src/ops/ lowers its nodes); run by exec/executor.ts
+// through the step runners of src/ops/ (exec/team.ts: shared by a thread team). src/ops/README.md maps each
+// step kind to its IR op and kernels.
 //
 // Float32 steps: conv3x3, gemm, dwconv, block, gavgpool, vadd, softmax.
 // Quantized (uint8 / int8) steps: qconv3x3, qgemm, qdwconv, qblock, qvadd, qgavgpool, qsoftmax, quantize,
@@ -19,7 +21,9 @@ export interface GemmStep {
   kind: 'gemm'; name: string;
   m: number; n: number; k: number; a: number; aStride: number; packed: number;
   c: number; cStride: number; r: number; rStride: number; min: number; max: number;
-  /** How threads share it: by 4-row tiles, or by column panels (compile.ts gemmByRows). */
+  /** Bytes from one packed panel of GEMM_NR columns to the next (plan/pack.ts gemmPanelBytes). */
+  panelBytes: number;
+  /** How threads share it: by 4-row tiles, or by column panels (plan/thread-split.ts gemmByRows). */
   byRows: boolean;
 }
 
@@ -28,12 +32,14 @@ export interface DwconvStep {
   kind: 'dwconv'; name: string;
   channels: number; inH: number; inW: number; input: number; stride: number; padTop: number; padLeft: number;
   packed: number; output: number; outH: number; outW: number; min: number; max: number; zero: number;
+  /** Bytes from one input row (inW·channels floats) to the next, and from one output row to the next. */
+  inRowBytes: number; outRowBytes: number;
 }
 
 /**
  * A fused inverted-residual block computed in slices of `sliceRows` output rows. Expanded rows go to
  * a ring of `ringRows` rows (each computed once); depthwise output for one slice goes to `dwBuf`.
- * `ring` and `dwBuf` hold one scratch address per thread (part) the plan was compiled for.
+ * `ring` and `dwBuf` hold one scratch address per thread the plan was compiled for.
  */
 export interface BlockStep {
   kind: 'block'; name: string;
@@ -64,16 +70,18 @@ export interface QOut { outZp: number; qmin: number; qmax: number }
 
 /**
  * int8 GEMM: 1×1 convolutions and dense layers; packed = packQGemm (requantization inside the panels); `wide`:
- * one qgemmWideBytes(k) scratch per part (the SIMD kernel widens A rows to int16 there).
+ * one qgemmWideBytes(k) scratch per thread (the SIMD kernel widens A rows to int16 there).
  */
 export interface QGemmStep extends QStepBase, QOut {
   kind: 'qgemm';
   m: number; n: number; k: number; a: number; aStride: number; packed: number; c: number; cStride: number; wide: number[];
+  /** Bytes from one packed panel of QGEMM_NR columns to the next (plan/pack-q.ts qgemmPanelBytes). */
+  panelBytes: number;
   /** As GemmStep.byRows. */
   byRows: boolean;
 }
 
-/** int8 dense 3×3 convolution (the stem) over output rows; `scratch`: one im2col row buffer per part. */
+/** int8 dense 3×3 convolution (the stem) over output rows; `scratch`: one im2col row buffer per thread. */
 export interface QConv3x3Step extends QStepBase, QOut {
   kind: 'qconv3x3';
   inH: number; inW: number; inC: number; input: number; stride: number; padTop: number; padLeft: number;
@@ -85,6 +93,8 @@ export interface QDwconvStep extends QStepBase, QOut {
   kind: 'qdwconv';
   channels: number; inH: number; inW: number; input: number; stride: number; dilation: [number, number];
   padTop: number; padLeft: number; packed: number; output: number; outH: number; outW: number; aZp: number; zero: number;
+  /** Bytes from one input row (inW·channels) to the next, and from one output row to the next. */
+  inRowBytes: number; outRowBytes: number;
 }
 
 /**
@@ -106,7 +116,7 @@ export interface QBlockStep extends QStepBase {
   residual: { params: number; scheme: QuantScheme; shortcut: number } | null;
   output: number;
   sliceRows: number; ringRows: number; ring: number[]; dwBuf: number[]; zero: number;
-  /** Per part: the GEMMs' `wide` scratch (qgemmWideBytes of the deeper of expand and projection). */
+  /** Per thread: the GEMMs' `wide` scratch (qgemmWideBytes of the deeper of expand and projection). */
   wide: number[];
 }
 

@@ -31,6 +31,7 @@
 //                then move in steps of 1/256 and small ones become 0.
 //                A graph ending without softmax ends in a DEQUANTIZE of its output.
 //   reshape, pad and resize keep their input's quantization.
+// Each op's rule is its module's `quantize` (src/ops/*.ts); an op without one is rejected.
 // Node names are unchanged (the ranges are keyed by them); the added nodes are named "<value>/quantize" and
 // "<value>/dequantize". Values are listed with their dtype and quantization in graph.values; the embedding
 // (meta.embeddingNode, the pool) becomes int8, which Model.embed dequantizes.
@@ -38,6 +39,8 @@ import type {
   Activation, Graph, Node, Quant, QuantWeights, ValueType,
 } from '../graph/ir.js';
 import { inferShapes } from '../graph/shapes.js';
+import { OPS } from '../ops/index.js';
+import type { OpModule } from '../ops/types.js';
 import { InputError, ShapeError, UnsupportedOpError } from '../errors.js';
 import { roundHalfAway } from '../plan/requant.js';
 import type { Ranges, TensorRange } from './calibrate.js';
@@ -259,58 +262,31 @@ export function quantizeGraph(graph: Graph, ranges: Ranges, opts: QuantizeOption
 
   let output = graph.output;
   for (const n of graph.nodes) {
-    const inputs = n.inputs.map(ref);
-    const ctx = `quantize: node "${n.name}" (${n.op})`;
-    switch (n.op) {
-      case 'conv2d':
-      case 'depthwise_conv2d':
-      case 'dense': {
-        if (n.q) throw new InputError(`${ctx} already has integer weights`);
-        const channels = n.op === 'conv2d' ? n.outChannels : n.op === 'dense' ? n.units : n.bias.length;
-        const mean = biasCorrection ? rangeOf(n.inputs[0]).channelMean : undefined;
-        const q = quantizeLayer(n.weights, n.bias, channels, quantOf(inputs[0]).scale,
-          mean ? { inputMean: mean, depthwise: n.op === 'depthwise_conv2d' } : undefined);
-        nodes.push({ ...n, inputs, weights: new Float32Array(0), bias: new Float32Array(0), q } as Node);
-        setQ(n.name, chooseQuant(activationBounded(rangeOf(n.name), n.activation, relu6)));
-        break;
-      }
-      case 'add':
-        nodes.push({ ...n, inputs });
-        setQ(n.name, chooseQuant(activationBounded(rangeOf(n.name), n.activation, relu6)));
-        break;
-      case 'global_avg_pool':
-        nodes.push({ ...n, inputs, rounding: poolMode });
-        setQ(n.name, poolMode === 'avgpool' ? quantOf(inputs[0]) : chooseQuant(rangeOf(n.name)));
-        break;
-      case 'reshape':
-      case 'pad':
-      case 'resize_bilinear':
-        nodes.push({ ...n, inputs } as Node);
-        setQ(n.name, quantOf(inputs[0]));
-        break;
-      case 'concat':
-        nodes.push({ ...n, inputs });
-        setQ(n.name, chooseQuant(rangeOf(n.name)));
-        break;
-      case 'softmax': {
-        if (n.name !== graph.output) throw new UnsupportedOpError(`${ctx}: a softmax that is not the graph output cannot be quantized`);
-        if (softmaxMode === 'int8') {
-          nodes.push({ ...n, inputs });
-          setQ(n.name, SOFTMAX_INT8_QUANT);
-          const dq = uniqueName(`${n.name}/dequantize`, taken);
-          nodes.push({ op: 'dequantize', name: dq, inputs: [n.name] });
-          renamed.set(n.name, dq);
-          output = dq;
-        } else {
-          const dq = uniqueName(`${inputs[0]}/dequantize`, taken);
-          nodes.push({ op: 'dequantize', name: dq, inputs: [inputs[0]] });
-          nodes.push({ ...n, inputs: [dq] });
-        }
-        break;
-      }
-      default:
-        throw new UnsupportedOpError(`${ctx}: post-training quantization does not handle this op`);
-    }
+    const where = `quantize: node "${n.name}" (${n.op})`;
+    const m = OPS[n.op] as OpModule;
+    if (!m.quantize) throw new UnsupportedOpError(`${where}: post-training quantization does not handle this op`);
+    m.quantize(n, {
+      inputs: n.inputs.map(ref),
+      where,
+      emit: (node) => { nodes.push(node); },
+      quantOf,
+      setQ,
+      calibrated: (v) => chooseQuant(rangeOf(v)),
+      bounded: (v, act) => chooseQuant(activationBounded(rangeOf(v), act, relu6)),
+      weights(node, channels, inScale, depthwise) {
+        const mean = biasCorrection ? rangeOf(node.inputs[0]).channelMean : undefined;
+        return quantizeLayer(node.weights, node.bias, channels, inScale, mean ? { inputMean: mean, depthwise } : undefined);
+      },
+      pool: poolMode,
+      softmax: softmaxMode,
+      softmaxInt8Quant: SOFTMAX_INT8_QUANT,
+      isOutput: n.name === graph.output,
+      uniqueName: (base) => uniqueName(base, taken),
+      rename(from, to) {
+        renamed.set(from, to);
+        if (output === from) output = to;
+      },
+    });
   }
   if (output === graph.output && values[output]) {
     const dq = uniqueName(`${output}/dequantize`, taken);

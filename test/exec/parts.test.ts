@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { compile } from '../../src/plan/compile.js';
 import { selectKernels } from '../../src/plan/registry.js';
-import { execute, runStepPart } from '../../src/exec/executor.js';
+import { execute, runPiece as runStepPart } from '../../src/exec/executor.js';
 import { compileKernels, instantiateKernels } from '../../src/wasm/load.js';
 import { buildMobileNetV2 } from '../../src/models/mobilenet-v2.js';
 import type { Graph } from '../../src/graph/ir.js';

@@ -10,7 +10,7 @@ import type { Graph } from '../../src/graph/ir.js';
 import { compile, type Plan } from '../../src/plan/compile.js';
 import { qgemmWideBytes } from '../../src/plan/pack-q.js';
 import { selectKernels } from '../../src/plan/registry.js';
-import { execute, runStepPart } from '../../src/exec/executor.js';
+import { execute, runPiece as runStepPart } from '../../src/exec/executor.js';
 import { compileKernels, instantiateKernels } from '../../src/wasm/load.js';
 import { loadModel, writeNative, InputError, UnsupportedOpError } from '../../src/index.js';
 import {

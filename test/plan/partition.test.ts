@@ -2,7 +2,8 @@
 // fusion; the shortcut a block's add joins stays an input of the unit (so it stays alive).
 import { describe, it, expect } from 'vitest';
 import { partition, unitInputs, type BlockFusion, type BlockUnit } from '../../src/plan/partition.js';
-import { activationBytes, compile, SPLIT_MAX_ROWS, UNFUSED_MAX_ROWS } from '../../src/plan/compile.js';
+import { activationBytes, compile } from '../../src/plan/compile.js';
+import { SPLIT_MAX_ROWS, UNFUSED_MAX_ROWS } from '../../src/plan/fusion.js';
 import { buildMobileNetV2 } from '../../src/models/mobilenet-v2.js';
 import type { BlockStep } from '../../src/plan/steps.js';
 import type { Graph } from '../../src/graph/ir.js';

@@ -9,7 +9,7 @@ describe('selectQuantKernels', () => {
     const set = selectQuantKernels(exports, 'simd', 'qu8');
     expect(set.scheme).toBe('fp32');
     expect(set.gemm).toBe(exports.qu8_gemm_4x8c2_minmax_fp32_simd);
-    expect(set.dwconv3x3).toBe(exports.qu8_dwconv_3x3_minmax_fp32_simd);
+    expect(set.dwconv).toBe(exports.qu8_dwconv_3x3_minmax_fp32_simd);
     expect(set.vadd).toBe(exports.qu8_vadd_minmax_mulshift_simd);
     expect(set.softmax).toBe(exports.qu8_softmax_lut_scalar);
     expect(set.concat).toBe(exports.qu8_concat_scalar);
@@ -27,9 +27,9 @@ describe('selectQuantKernels', () => {
     expect(() => selectQuantKernels(exports, 'simd', 'qu8')).toThrow(/does not export 'qu8_gemm_4x8c2_minmax_fp32_simd'/);
   });
   it('quantKernelFor falls back to scalar', () => {
-    expect(quantKernelFor('qargmax', 'qs8', 'simd').name).toBe('qs8_argmax_scalar');
+    expect(quantKernelFor('argmax', 'qs8', 'simd').name).toBe('qs8_argmax_scalar');
     expect(quantKernelFor('requantize', 'qu8', 'simd', 'fp32').name).toBe('qu8_requantize_mulshift_scalar');
     expect(quantKernelFor('requantize', 'qs8', 'simd', 'gemmlowp').name).toBe('qs8_requantize_gemmlowp_scalar');
-    expect(quantKernelFor('qpad', 'qs8', 'simd').name).toBe('qu8_pad_scalar');
+    expect(quantKernelFor('pad', 'qs8', 'simd').name).toBe('qu8_pad_scalar');
   });
 });

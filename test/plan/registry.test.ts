@@ -10,7 +10,7 @@ import { ROOT } from '../helpers/shared.js';
 import { WASM_FILES, compiledModule, instantiate } from '../helpers/wasm.js';
 
 const MODULES: KernelIsa[] = ['simd', 'scalar'];
-const OPS: KernelOp[] = ['gemm', 'dwconv3x3', 'conv3x3', 'gavgpool', 'vadd', 'softmax', 'resize'];
+const OPS: KernelOp[] = ['gemm', 'dwconv', 'conv3x3', 'gavgpool', 'vadd', 'softmax', 'preprocess'];
 
 /** Section ids present in a wasm binary (1 type, 2 import, 3 function, 6 global, 7 export, 8 start, 10 code, 11 data…). */
 function sectionIds(bytes: Uint8Array): number[] {

@@ -34,6 +34,8 @@
 // The reference safetensors reader insists that the tensors tile the data with no gaps, so the
 // alignment gaps are covered by filler entries "__pad_<i>__" (dtype U8, shape [gap], zero bytes).
 // Such a file opens unchanged in the `safetensors` Python/Rust packages.
+import type { OpName } from '../../graph/ir.js';
+import { OPS as OP_TABLE } from '../../ops/index.js';
 
 export const FORMAT = 'mobilenet-wasm';
 export const FORMAT_VERSION = '1';
@@ -60,10 +62,8 @@ export const DTYPE_SIZES: Record<string, number> = {
 
 export const alignUp = (n: number, a = ALIGN) => Math.ceil(n / a) * a;
 
-export const OPS = [
-  'conv2d', 'depthwise_conv2d', 'add', 'global_avg_pool', 'dense', 'softmax',
-  'quantize', 'dequantize', 'pad', 'concat', 'resize_bilinear', 'argmax', 'reshape',
-] as const;
+/** The ops a file may hold: the IR's (src/ops/index.ts; each op module reads and writes its own node JSON). */
+export const OPS = Object.keys(OP_TABLE) as readonly OpName[];
 export const DTYPES = ['float32', 'uint8', 'int8', 'int32', 'int64'] as const;
 export const TASKS = ['classify', 'segment'] as const;
 export const ACTIVATIONS = ['none', 'relu', 'relu6'] as const;

@@ -5,6 +5,7 @@
 import type { Activation, DType, Graph, ModelMeta, Node, Pad, Quant, QuantWeights, ValueType } from '../../graph/ir.js';
 import { ModelFormatError, ShapeError, UnsupportedOpError } from '../../errors.js';
 import { inferShapes } from '../../graph/shapes.js';
+import { opModule } from '../../ops/index.js';
 import {
   ACTIVATIONS,
   DTYPES,
@@ -13,7 +14,6 @@ import {
   FORMAT_VERSION,
   LITTLE_ENDIAN,
   MAX_HEADER_BYTES,
-  OPS,
   PADDING_MODES,
   TASKS,
   isPadEntryName,
@@ -294,9 +294,9 @@ function checkGraph(
   const fail = (msg: string, byte = at): never => {
     throw new ModelFormatError(`${file}: ${msg} (at byte ${byte})`);
   };
-  const posInt = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
+  const posInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
   const nonNegInt = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
   if (!isObject(g)) fail('metadata "graph" is not a JSON object');
   const graph = g as Record<string, Json>;
@@ -373,9 +373,9 @@ function checkGraph(
     const ctx = `node "${nm}"`;
     if (defined.has(nm)) fail(`${ctx}: the name is used twice`);
     const op = r.op;
-    if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) fail(`${ctx}: unknown op ${JSON.stringify(op)}`);
+    const m = opModule(op) ?? fail(`${ctx}: unknown op ${JSON.stringify(op)}`);
     const inputs = r.inputs;
-    const arity = op === 'add' ? 2 : op === 'concat' ? -1 : 1;
+    const arity = m.native.arity;
     if (
       !Array.isArray(inputs) ||
       (arity > 0 ? inputs.length !== arity : inputs.length < 1) ||
@@ -437,74 +437,9 @@ function checkGraph(
       return { weights: new Float32Array(0), bias: new Float32Array(0), q: { dtype, data, scale, zeroPoint, bias } };
     };
     const base = { name: nm, inputs: [...(inputs as string[])] };
-    let node: Node;
-    switch (op) {
-      case 'conv2d':
-      case 'depthwise_conv2d': {
-        const kernel = pair('kernel');
-        const stride = pair('stride');
-        const dil = r.dilation !== undefined ? { dilation: pair('dilation') } : {};
-        const pad = padOf();
-        const activation = act();
-        if (op === 'conv2d') {
-          if (!posInt(r.outChannels)) fail(`${ctx}: invalid outChannels ${JSON.stringify(r.outChannels)}`);
-          const oc = r.outChannels as number;
-          const w = weightsOf([kernel[0], kernel[1], -1, oc], () => oc);
-          node = { ...base, op, kernel, stride, ...dil, pad, activation, ...w, outChannels: oc };
-        } else {
-          const w = weightsOf([kernel[0], kernel[1], -1], (s) => s[2]!);
-          node = { ...base, op, kernel, stride, ...dil, pad, activation, ...w };
-        }
-        break;
-      }
-      case 'dense': {
-        if (!posInt(r.units)) fail(`${ctx}: invalid units ${JSON.stringify(r.units)}`);
-        const units = r.units as number;
-        const activation = act();
-        const w = weightsOf([-1, units], () => units);
-        node = { ...base, op, activation, ...w, units };
-        break;
-      }
-      case 'add':
-        node = { ...base, op, activation: act() };
-        break;
-      case 'global_avg_pool':
-        if (r.rounding !== undefined && r.rounding !== 'avgpool' && r.rounding !== 'mean') fail(`${ctx}: invalid rounding ${JSON.stringify(r.rounding)}`);
-        node = {
-          ...base, op, ...(r.keepDims !== undefined ? { keepDims: bool('keepDims') } : {}),
-          ...(r.rounding !== undefined ? { rounding: r.rounding as 'avgpool' | 'mean' } : {}),
-        };
-        break;
-      case 'softmax':
-        if (r.beta !== undefined && !finite(r.beta)) fail(`${ctx}: invalid beta ${JSON.stringify(r.beta)}`);
-        node = { ...base, op, ...(r.beta !== undefined ? { beta: r.beta as number } : {}) };
-        break;
-      case 'quantize':
-      case 'dequantize':
-        node = { ...base, op };
-        break;
-      case 'pad':
-        node = { ...base, op, pad: padOf() };
-        break;
-      case 'concat':
-        if (r.axis !== 3) fail(`${ctx}: invalid axis ${JSON.stringify(r.axis)} (must be 3)`);
-        node = { ...base, op, axis: 3 };
-        break;
-      case 'resize_bilinear':
-        node = { ...base, op, size: pair('size'), alignCorners: bool('alignCorners'), halfPixelCenters: bool('halfPixelCenters') };
-        break;
-      case 'argmax':
-        if (r.axis !== 3) fail(`${ctx}: invalid axis ${JSON.stringify(r.axis)} (must be 3)`);
-        if (r.outputType !== 'int32' && r.outputType !== 'int64') fail(`${ctx}: invalid outputType ${JSON.stringify(r.outputType)}`);
-        node = { ...base, op, axis: 3, outputType: r.outputType as 'int32' | 'int64' };
-        break;
-      default: {
-        // reshape
-        const sh = r.shape;
-        if (!Array.isArray(sh) || sh.length < 1 || sh.length > 8 || !sh.every(posInt)) fail(`${ctx}: invalid shape ${JSON.stringify(sh)}`);
-        node = { ...base, op: 'reshape', shape: [...(sh as number[])] };
-      }
-    }
+    const node: Node = m.native.read({
+      r, where: ctx, base, fail, activation: act, pair, pad: padOf, bool, posInt, finite, weights: weightsOf,
+    });
     defined.add(nm);
     nodes.push(node);
   }

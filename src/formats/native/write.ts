@@ -2,6 +2,8 @@
 
 import type { Graph, ModelMeta, Node, Quant, ValueType } from '../../graph/ir.js';
 import { ShapeError } from '../../errors.js';
+import { opModule } from '../../ops/index.js';
+import type { NativeTensor, NativeWriteContext, OpModule } from '../../ops/types.js';
 import {
   ALIGN,
   FORMAT,
@@ -16,142 +18,89 @@ import {
   zeroPointTensor,
 } from './format.js';
 
-type TensorData = Float32Array | Uint8Array | Int8Array | Int32Array;
+type TensorData = NativeTensor['data'];
+type TensorOut = NativeTensor;
 
-interface TensorOut {
-  name: string;
-  dtype: 'F32' | 'U8' | 'I8' | 'I32';
-  shape: number[];
-  data: TensorData;
+type Weighted = Extract<Node, { op: 'conv2d' | 'depthwise_conv2d' | 'dense' }>;
+
+/** The writer's helpers for one node's op module (src/ops/*.ts native.write / native.tensors). */
+function writeContext(node: Node, graphName: string): NativeWriteContext {
+  const where = `${graphName}: node "${node.name}" (${node.op})`;
+  const fail = (message: string): never => {
+    throw new ShapeError(`${where}: ${message}`);
+  };
+  return {
+    where,
+    fail,
+    pad: (p) => ({ top: p.top, left: p.left, bottom: p.bottom, right: p.right }),
+    tensorRefs: (n) =>
+      n.q
+        ? {
+            q: {
+              dtype: n.q.dtype, weights: weightsTensor(n.name), scale: scaleTensor(n.name),
+              zeroPoint: zeroPointTensor(n.name), bias: biasTensor(n.name),
+            },
+          }
+        : { weights: weightsTensor(n.name), bias: biasTensor(n.name) },
+    weightTensors(n: Weighted, wShape: number[], c: number): TensorOut[] {
+      const q = n.q;
+      const nb = (q ? q.bias : n.bias).length;
+      if (nb !== c) fail(`bias has ${nb} values, expected ${c}`);
+      if (!q) {
+        return [
+          { name: weightsTensor(n.name), dtype: 'F32', shape: wShape, data: n.weights },
+          { name: biasTensor(n.name), dtype: 'F32', shape: [c], data: n.bias },
+        ];
+      }
+      const ns = q.scale.length;
+      if ((ns !== 1 && ns !== c) || q.zeroPoint.length !== ns) {
+        fail(`q.scale / q.zeroPoint must both have 1 or ${c} values, got ${ns} / ${q.zeroPoint.length}`);
+      }
+      return [
+        { name: weightsTensor(n.name), dtype: q.dtype === 'uint8' ? 'U8' : 'I8', shape: wShape, data: q.data },
+        { name: scaleTensor(n.name), dtype: 'F32', shape: [ns], data: q.scale },
+        { name: zeroPointTensor(n.name), dtype: 'I32', shape: [ns], data: q.zeroPoint },
+        { name: biasTensor(n.name), dtype: 'I32', shape: [c], data: q.bias },
+      ];
+    },
+  };
 }
 
-function positiveInt(x: unknown): x is number {
-  return typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
+/** The module of a node's op (ShapeError for an op the engine does not know). */
+function moduleOf(n: Node): OpModule {
+  const m = opModule(n.op);
+  if (m === undefined) throw new ShapeError(`unknown op ${JSON.stringify((n as { op: unknown }).op)} in node "${(n as Node).name}"`);
+  return m;
 }
 
-/** The shapes a node's weights and bias have, derived from the node (ShapeError when inconsistent). */
+/** The weight tensors a node stores: its op module derives their shapes from the node (ShapeError when inconsistent). */
 function tensorsOf(node: Node, graphName: string): TensorOut[] {
-  const ctx = `${graphName}: node "${node.name}" (${node.op})`;
-  if (node.op !== 'conv2d' && node.op !== 'depthwise_conv2d' && node.op !== 'dense') return [];
-  const q = node.q;
-  const w: TensorData = q ? q.data : node.weights;
-  const b: TensorData = q ? q.bias : node.bias;
+  const m = moduleOf(node);
+  if (!m.native.tensors) return [];
+  const c = writeContext(node, graphName);
+  const n = node as Weighted;
+  const q = n.q;
   if (q) {
     const Ctor = q.dtype === 'uint8' ? Uint8Array : q.dtype === 'int8' ? Int8Array : undefined;
-    if (!Ctor || !(q.data instanceof Ctor)) throw new ShapeError(`${ctx}: q.data must be a Uint8Array (uint8) or Int8Array (int8)`);
+    if (!Ctor || !(q.data instanceof Ctor)) c.fail('q.data must be a Uint8Array (uint8) or Int8Array (int8)');
     if (!(q.bias instanceof Int32Array) || !(q.scale instanceof Float32Array) || !(q.zeroPoint instanceof Int32Array)) {
-      throw new ShapeError(`${ctx}: q.scale must be a Float32Array and q.zeroPoint, q.bias Int32Arrays`);
+      c.fail('q.scale must be a Float32Array and q.zeroPoint, q.bias Int32Arrays');
     }
-    if (!(node.weights instanceof Float32Array) || !(node.bias instanceof Float32Array) || node.weights.length + node.bias.length !== 0) {
-      throw new ShapeError(`${ctx}: a quantized node must have empty float weights and bias`);
+    if (!(n.weights instanceof Float32Array) || !(n.bias instanceof Float32Array) || n.weights.length + n.bias.length !== 0) {
+      c.fail('a quantized node must have empty float weights and bias');
     }
-  } else if (!(node.weights instanceof Float32Array) || !(node.bias instanceof Float32Array)) {
-    throw new ShapeError(`${ctx}: weights and bias must be Float32Arrays`);
+  } else if (!(n.weights instanceof Float32Array) || !(n.bias instanceof Float32Array)) {
+    c.fail('weights and bias must be Float32Arrays');
   }
-  const nw = w.length;
-  const nb = b.length;
-  let wShape: number[];
-  let c: number;
-  if (node.op === 'dense') {
-    if (!positiveInt(node.units)) throw new ShapeError(`${ctx}: invalid units ${node.units}`);
-    c = node.units;
-    if (nw % c !== 0 || nw === 0) throw new ShapeError(`${ctx}: ${nw} weights are not a multiple of units=${c}`);
-    wShape = [nw / c, c];
-  } else {
-    const [kh, kw] = node.kernel;
-    if (!positiveInt(kh) || !positiveInt(kw)) throw new ShapeError(`${ctx}: invalid kernel ${JSON.stringify(node.kernel)}`);
-    if (node.op === 'conv2d') {
-      if (!positiveInt(node.outChannels)) throw new ShapeError(`${ctx}: invalid outChannels ${node.outChannels}`);
-      c = node.outChannels;
-      const per = kh * kw * c;
-      if (nw % per !== 0 || nw === 0) {
-        throw new ShapeError(`${ctx}: ${nw} weights do not make a [${kh}, ${kw}, cin, ${c}] kernel`);
-      }
-      wShape = [kh, kw, nw / per, c];
-    } else {
-      if (nw % (kh * kw) !== 0 || nw === 0) throw new ShapeError(`${ctx}: ${nw} weights do not make a [${kh}, ${kw}, C] kernel`);
-      c = nw / (kh * kw);
-      wShape = [kh, kw, c];
-    }
-  }
-  if (nb !== c) throw new ShapeError(`${ctx}: bias has ${nb} values, expected ${c}`);
-  if (!q) {
-    return [
-      { name: weightsTensor(node.name), dtype: 'F32', shape: wShape, data: node.weights },
-      { name: biasTensor(node.name), dtype: 'F32', shape: [c], data: node.bias },
-    ];
-  }
-  const ns = q.scale.length;
-  if ((ns !== 1 && ns !== c) || q.zeroPoint.length !== ns) {
-    throw new ShapeError(`${ctx}: q.scale / q.zeroPoint must both have 1 or ${c} values, got ${ns} / ${q.zeroPoint.length}`);
-  }
-  return [
-    { name: weightsTensor(node.name), dtype: q.dtype === 'uint8' ? 'U8' : 'I8', shape: wShape, data: q.data },
-    { name: scaleTensor(node.name), dtype: 'F32', shape: [ns], data: q.scale },
-    { name: zeroPointTensor(node.name), dtype: 'I32', shape: [ns], data: q.zeroPoint },
-    { name: biasTensor(node.name), dtype: 'I32', shape: [c], data: q.bias },
-  ];
+  return m.native.tensors(node, c);
 }
 
 const quantJson = (q: Quant) => ({ scale: q.scale, zeroPoint: q.zeroPoint });
 const valueJson = (v: ValueType) => (v.quant ? { dtype: v.dtype, quant: quantJson(v.quant) } : { dtype: v.dtype });
 
-/** A node as stored in the "graph" metadata string: canonical key order, tensors by name. */
+/** A node as stored in the "graph" metadata string: canonical key order, tensors by name (its op module's native.write). */
 function nodeJson(n: Node): Record<string, unknown> {
-  const pad = (p: { top: number; left: number; bottom: number; right: number }) => ({
-    top: p.top, left: p.left, bottom: p.bottom, right: p.right,
-  });
-  const tensors = (node: Extract<Node, { op: 'conv2d' | 'depthwise_conv2d' | 'dense' }>) =>
-    node.q
-      ? {
-          q: {
-            dtype: node.q.dtype, weights: weightsTensor(node.name), scale: scaleTensor(node.name),
-            zeroPoint: zeroPointTensor(node.name), bias: biasTensor(node.name),
-          },
-        }
-      : { weights: weightsTensor(node.name), bias: biasTensor(node.name) };
-  const dilation = (node: { dilation?: [number, number] }) => (node.dilation !== undefined ? { dilation: [...node.dilation] } : {});
-  switch (n.op) {
-    case 'conv2d':
-      return {
-        name: n.name, op: n.op, inputs: [...n.inputs], kernel: [...n.kernel], stride: [...n.stride], ...dilation(n), pad: pad(n.pad),
-        activation: n.activation, outChannels: n.outChannels, ...tensors(n),
-      };
-    case 'depthwise_conv2d':
-      return {
-        name: n.name, op: n.op, inputs: [...n.inputs], kernel: [...n.kernel], stride: [...n.stride], ...dilation(n), pad: pad(n.pad),
-        activation: n.activation, ...tensors(n),
-      };
-    case 'dense':
-      return { name: n.name, op: n.op, inputs: [...n.inputs], activation: n.activation, units: n.units, ...tensors(n) };
-    case 'add':
-      return { name: n.name, op: n.op, inputs: [...n.inputs], activation: n.activation };
-    case 'global_avg_pool':
-      return {
-        name: n.name, op: n.op, inputs: [...n.inputs], ...(n.keepDims !== undefined ? { keepDims: n.keepDims } : {}),
-        ...(n.rounding !== undefined ? { rounding: n.rounding } : {}),
-      };
-    case 'softmax':
-      return { name: n.name, op: n.op, inputs: [...n.inputs], ...(n.beta !== undefined ? { beta: n.beta } : {}) };
-    case 'quantize':
-    case 'dequantize':
-      return { name: n.name, op: n.op, inputs: [...n.inputs] };
-    case 'pad':
-      return { name: n.name, op: n.op, inputs: [...n.inputs], pad: pad(n.pad) };
-    case 'concat':
-      return { name: n.name, op: n.op, inputs: [...n.inputs], axis: n.axis };
-    case 'resize_bilinear':
-      return {
-        name: n.name, op: n.op, inputs: [...n.inputs], size: [...n.size], alignCorners: n.alignCorners,
-        halfPixelCenters: n.halfPixelCenters,
-      };
-    case 'argmax':
-      return { name: n.name, op: n.op, inputs: [...n.inputs], axis: n.axis, outputType: n.outputType };
-    case 'reshape':
-      return { name: n.name, op: n.op, inputs: [...n.inputs], shape: [...n.shape] };
-    default:
-      throw new ShapeError(`unknown op ${JSON.stringify((n as { op: unknown }).op)} in node "${(n as Node).name}"`);
-  }
+  return moduleOf(n).native.write(n, writeContext(n, ''));
 }
 
 /** The graph as stored in the "graph" metadata string: no meta, no weight arrays. */

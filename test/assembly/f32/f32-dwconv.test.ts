@@ -57,7 +57,7 @@ const C_CASES: [string, number][] = [
 const W_CASES = [1, 2, 7, 8];
 const ZERO_ROTATION: ZeroRows[] = ['none', 'zero_top', 'none', 'zero_bottom'];
 
-describe.each(variants('dwconv3x3'))('$label', (v) => {
+describe.each(variants('dwconv'))('$label', (v) => {
   const { fn, memory } = kernelOf<Dwconv3x3Fn>(v);
   const run = (name: string, cs: DwCase) => runCase(fn, memory, `${v.entry.name} ${name}`, cs);
 

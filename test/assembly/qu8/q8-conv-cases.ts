@@ -119,7 +119,7 @@ export function runQConvCase(fn: QConv3x3HwcFn, memory: WebAssembly.Memory, labe
 }
 
 export function describeQDwconv(fam: Family): void {
-  describe.each(qvariants('qdwconv3x3').filter((v) => v.entry.dtype === fam.dtype))('$label', (v) => {
+  describe.each(qvariants('qdwconv').filter((v) => v.entry.dtype === fam.dtype))('$label', (v) => {
     const { fn, memory } = kernelOf<QDwconv3x3Fn>(v);
     const run = (name: string, cs: QConvCase) => runQDwconvCase(fn, memory, `${v.entry.name} ${name}`, fam, cs, v.entry.name.includes('_fp32_'));
     describe('channel tiles', () => {

@@ -186,7 +186,7 @@ export function describeQResize(fam: Family): void {
 }
 
 export function describeQMisc(fam: Family): void {
-  describe.each(ofFamily('qargmax', fam))('$label', (v) => {
+  describe.each(ofFamily('argmax', fam))('$label', (v) => {
     const { fn, memory } = kernelOf<QArgmaxFn>(v);
     it.each([[1, 1], [5, 21], [100, 21], [7, 1001]])('%i pixels × %i channels (ties: first index)', (pixels, channels) => {
       const rand = new Rand(pixels + channels);
@@ -200,7 +200,7 @@ export function describeQMisc(fam: Family): void {
     });
   });
 
-  describe.each(ofFamily('qargmax64', fam))('$label', (v) => {
+  describe.each(ofFamily('argmax64', fam))('$label', (v) => {
     const { fn, memory } = kernelOf<QArgmaxFn>(v);
     it.each([[1, 1], [5, 21], [100, 21]])('%i pixels × %i channels, int64 indices', (pixels, channels) => {
       const X = new Rand(pixels * 3 + channels).ints(pixels * channels, fam.lo, fam.lo + 20);
@@ -275,7 +275,7 @@ export function describeQMisc(fam: Family): void {
 
 /** PAD (byte-generic): whole output, and a row range as one thread's part; pixel sizes 1, 3, 4 (a float32 channel). */
 export function describeQPad(): void {
-  describe.each(qvariants('qpad'))('$label', (v) => {
+  describe.each(qvariants('pad'))('$label', (v) => {
     const { fn, memory } = kernelOf<QPadFn>(v);
     it.each([
       [5, 7, 3, { top: 1, left: 1, bottom: 1, right: 1 }, [0, 7]],
@@ -302,7 +302,7 @@ export function describeQPad(): void {
 }
 
 export function describeQConcat(): void {
-  describe.each(qvariants('qconcat'))('$label', (v) => {
+  describe.each(qvariants('concat'))('$label', (v) => {
     const { fn, memory } = kernelOf<QConcatFn>(v);
     it.each([
       ['copy (equal quantization)', { scale: 0.029083, zeroPoint: 0 }, { scale: 0.029083, zeroPoint: 0 }],

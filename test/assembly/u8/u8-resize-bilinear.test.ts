@@ -19,7 +19,7 @@ const IMAGENET: Pick<ResizeCase, 'scale' | 'off'> = {
   scale: [1 / (255 * 0.229), 1 / (255 * 0.224), 1 / (255 * 0.225)], off: [-0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225],
 };
 
-describe.each(variants('resize'))('$label', (v) => {
+describe.each(variants('preprocess'))('$label', (v) => {
   const { fn, memory } = kernelOf<ResizeFn>(v);
   const cases: [string, ResizeCase][] = [];
   for (const srcC of [3, 4] as const) {

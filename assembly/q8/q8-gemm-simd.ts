@@ -266,7 +266,7 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
 
 /**
  * The same GEMM over rows the caller has already widened to int16 (the stem writes its 3×3 taps that way,
- * assembly/common/q8-im2col.ts): row i at rows + i·rowStride holds kq int16 (kq even; pairs past k meet zero
+ * assembly/q8/q8-im2col.ts): row i at rows + i·rowStride holds kq int16 (kq even; pairs past k meet zero
  * weights, so their values do not matter). Weights as for q8GemmSimd with depth k (panels of 160 + 16·kp).
  */
 // @ts-ignore: decorator
