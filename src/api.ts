@@ -2,7 +2,8 @@
 import type { Graph } from './graph/ir.js';
 import { Model, type LoadOptions } from './model.js';
 import { builtinModelFile, builtinModelUrl, isBuiltinModel, type BuiltinModel } from './assets.js';
-import { isNode, readFileBytes, readUrlBytes } from './io.js';
+import { readFileBytes, readUrlBytes } from './io.js';
+import { isNode } from './platform.js';
 import { importModelBytes } from './formats/load-bytes.js';
 import { sniffFormat } from './formats/sniff.js';
 import { InputError, EngineError } from './errors.js';

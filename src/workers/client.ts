@@ -7,7 +7,7 @@
 // pool, a subarray), a SharedArrayBuffer, a plain array, or `{ transfer: false }` is copied once
 // into a fresh buffer, which is transferred; the caller's memory is then left alone.
 import { wrap, transfer, type Remote } from './comlink.js';
-import { spawnWorker, type WorkerThread } from './thread.js';
+import { spawnWorker, type WorkerHandle } from './spawn.js';
 import { registerErrorTransfer } from './error-transfer.js';
 import type { EngineApi, CrashMode } from './engine-api.js';
 import type { ModelSource } from '../api.js';
@@ -32,18 +32,18 @@ export interface CallOptions {
 }
 
 /** Terminates workers whose WorkerModel was garbage-collected without dispose(). */
-const orphans = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WorkerThread>((t) => void t.terminate()) : null;
+const orphans = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WorkerHandle>((t) => void t.terminate()) : null;
 
 export class WorkerModel {
   /** Fetched once, at load. */
   readonly info: ModelInfo;
-  #thread: WorkerThread;
+  #thread: WorkerHandle;
   #api: Remote<EngineApi>;
   #handle: number;
   #inflight = new Set<Promise<unknown>>();
   #disposed: Promise<void> | null = null;
 
-  private constructor(thread: WorkerThread, api: Remote<EngineApi>, handle: number, info: ModelInfo) {
+  private constructor(thread: WorkerHandle, api: Remote<EngineApi>, handle: number, info: ModelInfo) {
     this.#thread = thread;
     this.#api = api;
     this.#handle = handle;
@@ -160,7 +160,7 @@ export class WorkerModel {
 }
 
 /** The call's own outcome, or the worker's crash, or the signal's abort, whichever comes first. */
-function settle<T>(call: Promise<T>, thread: WorkerThread, signal?: AbortSignal): Promise<T> {
+function settle<T>(call: Promise<T>, thread: WorkerHandle, signal?: AbortSignal): Promise<T> {
   const racers: Promise<T>[] = [call, thread.crashed];
   let onAbort: (() => void) | undefined;
   if (signal) racers.push(new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(abortReason(signal))), { once: true })));

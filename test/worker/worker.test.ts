@@ -11,7 +11,7 @@ import {
   loadModel, buildMobileNetV2, writeNative, EngineError, InputError, DisposedError, ModelFormatError, WorkerCrashedError,
   type Model, type WorkerModel,
 } from '../../src/index.js';
-import { spawnWorker } from '../../src/workers/thread.js';
+import { spawnWorker } from '../../src/workers/spawn.js';
 import { wrap } from '../../src/workers/comlink.js';
 import { registerErrorTransfer } from '../../src/workers/error-transfer.js';
 import type { EngineApi } from '../../worker/index.js';
