@@ -6,7 +6,7 @@ import {
   createPool, loadModel, buildMobileNetV2, writeNative, DisposedError, InputError, ModelFormatError, QueueFullError, WorkerCrashedError,
   type Model, type Pool, type PoolOptions,
 } from '../../src/index.js';
-import { __poolWorkers } from '../../src/pool.js';
+import { __poolWorkers, crashWorker } from '../worker/hooks.js';
 import { mulberry32 } from '../helpers/random.js';
 import { workerBundle, type WorkerBundle } from '../worker/bundle.js';
 
@@ -128,7 +128,7 @@ describe('createPool', () => {
       const p = pool({ size });
       expect((await p.info()).isa).toBe(local.info.isa);
       const [victim] = __poolWorkers(p);
-      await victim.__crash(how, 'next-call'); // its next call dies in flight
+      await crashWorker(victim, how, 'next-call'); // its next call dies in flight
       const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
       const results = await settledAll(seeds.map((s) => p.classify(image(s))));
       const crashed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
@@ -147,7 +147,7 @@ describe('createPool', () => {
     const p = pool({ size: 1 });
     await p.info();
     const [victim] = __poolWorkers(p);
-    await expect(victim.__crash('exit', 'now')).rejects.toBeInstanceOf(WorkerCrashedError);
+    await expect(crashWorker(victim, 'exit', 'now')).rejects.toBeInstanceOf(WorkerCrashedError);
     await vi.waitFor(() => expect(p.workers).toBe(0), { timeout: 30_000, interval: 20 });
     expect(bits(await p.run(tensor(3)))).toEqual(bits(await local.run(tensor(3))));
     expect(__poolWorkers(p)).toHaveLength(1);
