@@ -1,20 +1,12 @@
-// The public entry point: resolve a model source to bytes (or a graph), import it, compile it.
-import type { Graph } from './graph/ir.js';
-import { Model, type LoadOptions } from './model.js';
-import { builtinModelFile, builtinModelUrl, isBuiltinModel, type BuiltinModel } from './assets.js';
-import { isNode, readFileBytes, readUrlBytes } from './io.js';
-import { importModelBytes } from './formats/load-bytes.js';
-import { sniffFormat } from './formats/sniff.js';
-import { InputError, EngineError } from './errors.js';
+// The public entry point: loadModel() runs a model in process (src/load.ts) or in a worker
+// (src/workers/client.ts, loaded only when asked for).
+import type { LoadOptions } from './model-api.js';
+import type { Model } from './model.js';
+import { loadInProcess, type ModelSource } from './load.js';
 import type { ModelWorkerOptions, WorkerModel } from './workers/client.js';
 
-/**
- * A built-in model's name ('default': ImageNet MobileNetV2; 'nsfw': the nsfwjs classifier; see assets.ts),
- * a file path (Node), a URL, model bytes, or a Graph built in code (e.g. buildMobileNetV2).
- */
-export type ModelSource = BuiltinModel | string | URL | ArrayBuffer | ArrayBufferView | Graph;
-
-const URL_LIKE = /^(https?|file|blob|data):/i;
+export type { ModelSource } from './load.js';
+export { loadGraph } from './load.js';
 
 /** `worker: true` (or `{ url }`): run the model in a Web Worker / worker thread; see workers/client.ts. */
 export interface LoadModelOptions extends LoadOptions { worker?: boolean | ModelWorkerOptions }
@@ -24,75 +16,5 @@ export function loadModel(source: ModelSource, options?: LoadOptions & { worker?
 export function loadModel(source: ModelSource, options?: LoadModelOptions): Promise<Model | WorkerModel>;
 export async function loadModel(source: ModelSource, { worker, ...options }: LoadModelOptions = {}): Promise<Model | WorkerModel> {
   if (worker) return (await import('./workers/client.js')).WorkerModel.load(source, { ...options, worker });
-  if (isGraph(source)) return Model.create(source, 'builder', options);
-  const { bytes, fileName, readShard } = await resolveSource(source);
-  const graph = await importModelBytes(bytes, { fileName, readShard: readShard ?? (options.weightFiles && shardReader(options.weightFiles, fileName)) });
-  return Model.create(graph, sniffFormat(bytes), options);
-}
-
-/**
- * The Graph of a model source, imported but not compiled (what loadModel runs): to inspect a model, convert it,
- * or build another on it (teaching new classes: src/teach/).
- */
-export async function loadGraph(source: ModelSource, options: Pick<LoadOptions, 'weightFiles'> = {}): Promise<Graph> {
-  if (isGraph(source)) return source;
-  const { bytes, fileName, readShard } = await resolveSource(source);
-  return importModelBytes(bytes, { fileName, readShard: readShard ?? (options.weightFiles && shardReader(options.weightFiles, fileName)) });
-}
-
-/** readShard over weight files given as bytes: by the manifest's path, else by its last segment (the file name). */
-function shardReader(files: Record<string, ArrayBuffer | ArrayBufferView>, fileName: string): (path: string) => Promise<Uint8Array> {
-  return async (p) => {
-    const f = Object.hasOwn(files, p) ? files[p] : files[p.split('/').pop() ?? p];
-    if (f === undefined) {
-      throw new InputError(`${fileName}: weight file "${p}" is not among the weightFiles given (${Object.keys(files).join(', ') || 'none'})`);
-    }
-    if (f instanceof ArrayBuffer) return new Uint8Array(f);
-    if (ArrayBuffer.isView(f)) return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
-    throw new InputError(`${fileName}: weightFiles["${p}"] must be an ArrayBuffer or a typed array`);
-  };
-}
-
-function isGraph(s: ModelSource): s is Graph {
-  return typeof s === 'object' && s !== null && Array.isArray((s as Graph).nodes) && typeof (s as Graph).input === 'object';
-}
-
-interface Resolved { bytes: Uint8Array; fileName: string; readShard?: (path: string) => Promise<Uint8Array> }
-
-async function resolveSource(source: Exclude<ModelSource, Graph>): Promise<Resolved> {
-  if (isBuiltinModel(source)) {
-    const url = builtinModelUrl(source);
-    const fileName = builtinModelFile(source);
-    try {
-      return { bytes: await readUrlBytes(url), fileName };
-    } catch (e) {
-      const how = source === 'nsfw' ? ' (it is built by `npm install` / `npm run build` from the nsfwjs package)' : '';
-      throw new EngineError(`cannot read the built-in model "${source}" (${fileName}) at ${url.href}${how}: ${(e as Error).message}`);
-    }
-  }
-  if (source instanceof URL || (typeof source === 'string' && URL_LIKE.test(source))) {
-    const url = source instanceof URL ? source : new URL(source);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readUrlBytes(url);
-    } catch (e) {
-      throw new InputError(`cannot read model from ${url.href}: ${(e as Error).message}`);
-    }
-    return { bytes, fileName: url.href, readShard: (p) => readUrlBytes(new URL(p, url)) };
-  }
-  if (typeof source === 'string') {
-    if (!isNode) throw new InputError(`loadModel("${source}"): file paths work only in Node; pass a URL or the bytes`);
-    const path = await import('node:path');
-    const dir = path.dirname(source);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFileBytes(source);
-    } catch (e) {
-      throw new InputError(`cannot read model file "${source}": ${(e as Error).message}`);
-    }
-    return { bytes, fileName: source, readShard: (p) => readFileBytes(path.resolve(dir, p)) };
-  }
-  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), fileName: '<ArrayBuffer>' };
-  if (ArrayBuffer.isView(source)) return { bytes: new Uint8Array(source.buffer, source.byteOffset, source.byteLength), fileName: '<bytes>' };
-  throw new InputError(`loadModel(): unsupported source ${Object.prototype.toString.call(source)}; expected 'default', 'nsfw', a path, a URL, bytes or a Graph`);
+  return loadInProcess(source, options);
 }

@@ -1,7 +1,7 @@
 // Byte access that works in Node, Deno and browsers. Node's fetch cannot read file: URLs, so
 // file URLs and plain paths go through node:fs, loaded lazily so browsers never see it.
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+import { isNode } from './platform.js';
 
 /** Reads a file path (Node) fully. */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
@@ -20,5 +20,3 @@ export async function readUrlBytes(url: URL): Promise<Uint8Array> {
   if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.href}`);
   return new Uint8Array(await res.arrayBuffer());
 }
-
-export { isNode };

@@ -7,8 +7,10 @@
 // whose worker dies rejects with WorkerCrashedError and is not retried. More than `maxQueue` waiting
 // calls: QueueFullError. Input buffers are transferred when the call reaches a worker (see
 // workers/client.ts): hand them over at call time and do not touch them until the promise settles.
-import type { ModelSource } from './api.js';
-import type { Classification, ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor } from './model.js';
+import type { ModelSource } from './load.js';
+import type {
+  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
+} from './model-api.js';
 import { isPixels, toPixels, type ImageSource } from './image/sources.js';
 import { WorkerModel, abortReason, type CallOptions, type ModelWorkerOptions } from './workers/client.js';
 import { DisposedError, InputError, QueueFullError } from './errors.js';
@@ -27,7 +29,8 @@ export interface PoolOptions {
   worker?: ModelWorkerOptions;
 }
 
-export interface Pool {
+/** The model API (ModelApi) over a pool of workers; `info` is a method, since no worker may have loaded yet. */
+export interface Pool extends ModelApi<(opts?: Pick<CallOptions, 'signal'>) => Promise<ModelInfo>, CallOptions> {
   /** Most workers (the `size` option). */
   readonly size: number;
   /** Calls made and not yet settled: waiting plus running. */
@@ -38,18 +41,23 @@ export interface Pool {
   info(opts?: Pick<CallOptions, 'signal'>): Promise<ModelInfo>;
   run<T extends OutputTensor = Float32Array>(input: InputTensor, opts?: CallOptions): Promise<T>;
   classify(image: ImageSource, opts?: ClassifyOptions & CallOptions): Promise<Classification[]>;
+  segment(image: ImageSource, opts?: SegmentOptions & CallOptions): Promise<Segmentation>;
   embed(image: ImageSource, opts?: Pick<ClassifyOptions, 'centralCrop'> & CallOptions): Promise<Float32Array>;
+  /** Milliseconds per plan step (see Model.profile), measured on whichever worker takes the call, on the input it ran last. */
+  profile(runs?: number, opts?: Pick<CallOptions, 'signal'>): Promise<StepProfile[]>;
   /** Rejects waiting calls with DisposedError, lets running ones finish, terminates the workers. */
   close(): Promise<void>;
+  /** The same as close() (the name every ModelApi frees itself by). */
+  dispose(): Promise<void>;
 }
 
-type Kind = 'run' | 'classify' | 'embed' | 'info';
+type Kind = 'run' | 'classify' | 'segment' | 'embed' | 'profile' | 'info';
 
 interface Job {
   kind: Kind;
   arg: unknown;
-  /** The call's options minus the signal (topK, centralCrop, transfer). */
-  opts: ClassifyOptions & Pick<CallOptions, 'transfer'>;
+  /** The call's options minus the signal (topK, centralCrop, size, transfer). */
+  opts: ClassifyOptions & SegmentOptions & Pick<CallOptions, 'transfer'>;
   signal?: AbortSignal;
   onAbort?: () => void;
   resolve(v: unknown): void;
@@ -78,8 +86,11 @@ export function createPool(options: PoolOptions): Pool {
     info: (opts = {}) => pool.info(opts),
     run: <T extends OutputTensor = Float32Array>(input: InputTensor, opts: CallOptions = {}) => pool.submit('run', input, opts) as Promise<T>,
     classify: (image, opts = {}) => submitImage(pool, 'classify', image, opts) as Promise<Classification[]>,
+    segment: (image, opts = {}) => submitImage(pool, 'segment', image, opts) as Promise<Segmentation>,
     embed: (image, opts = {}) => submitImage(pool, 'embed', image, opts) as Promise<Float32Array>,
+    profile: (runs = 1, opts = {}) => pool.submit('profile', runs, opts) as Promise<StepProfile[]>,
     close: () => pool.close(),
+    dispose: () => pool.close(),
   };
   internals.set(api, pool);
   return api;
@@ -89,14 +100,17 @@ export function createPool(options: PoolOptions): Pool {
  * Queues an image call. Elements, canvases, bitmaps and video frames are read into pixels now, at the time of the
  * call (a <video> moves on while the call waits); pixels, paths, Blobs and bytes go to a worker as they are.
  */
-async function submitImage(pool: WorkerPool, kind: 'classify' | 'embed', image: ImageSource, opts: ClassifyOptions & CallOptions): Promise<unknown> {
+async function submitImage(pool: WorkerPool, kind: 'classify' | 'segment' | 'embed', image: ImageSource, opts: ClassifyOptions & SegmentOptions & CallOptions): Promise<unknown> {
   const passes = isPixels(image) || typeof image === 'string' || (typeof Blob === 'function' && image instanceof Blob)
     || image instanceof ArrayBuffer || ArrayBuffer.isView(image);
   return pool.submit(kind, passes ? image : await toPixels(image), opts);
 }
 
-/** Test hook: the pool's live worker models (loaded ones only). */
-export function __poolWorkers(pool: Pool): WorkerModel[] {
+/**
+ * The pool's live worker models (loaded ones only), for tests (test/worker/hooks.ts) and diagnostics. Not
+ * exported by the package (src/index.ts): the pool's workers are its own.
+ */
+export function loadedWorkers(pool: Pool): WorkerModel[] {
   return internals.get(pool)?.loadedModels() ?? [];
 }
 
@@ -145,7 +159,7 @@ class WorkerPool {
     return this.submit('info', undefined, opts) as Promise<ModelInfo>;
   }
 
-  submit(kind: Kind, arg: unknown, opts: ClassifyOptions & CallOptions): Promise<unknown> {
+  submit(kind: Kind, arg: unknown, opts: ClassifyOptions & SegmentOptions & CallOptions): Promise<unknown> {
     if (this.#closing) return Promise.reject(new DisposedError('the pool is closed'));
     const { signal, ...rest } = opts ?? {};
     if (signal?.aborted) return Promise.reject(abortReason(signal));
@@ -218,7 +232,9 @@ class WorkerPool {
       case 'info': call = Promise.resolve(model.info); break;
       case 'run': call = model.run(job.arg as InputTensor, { transfer: job.opts.transfer }); break;
       case 'classify': call = model.classify(job.arg as ImageSource, job.opts); break;
+      case 'segment': call = model.segment(job.arg as ImageSource, job.opts); break;
       case 'embed': call = model.embed(job.arg as ImageSource, job.opts); break;
+      case 'profile': call = model.profile(job.arg as number); break;
     }
     // The worker is free again before the caller hears back, so a call made in reaction already finds it free.
     const finish = (value: unknown, ok: boolean) => {

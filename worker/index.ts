@@ -3,7 +3,7 @@
 import { expose } from '../src/workers/comlink.js';
 import { createEngineApi } from '../src/workers/engine-api.js';
 import { registerErrorTransfer } from '../src/workers/error-transfer.js';
-import { nodeParentEndpoint, webWorkerScope } from '../src/workers/thread.js';
+import { nodeParentEndpoint, webWorkerScope } from '../src/workers/spawn.js';
 
 registerErrorTransfer();
 const api = createEngineApi();

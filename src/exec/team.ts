@@ -6,6 +6,7 @@ import type { Plan } from '../plan/compile.js';
 import type { KernelSet } from '../plan/registry.js';
 import type { Isa } from '../wasm/load.js';
 import { KernelError } from '../errors.js';
+import { isNode, startWorker, type StartedWorker } from '../platform.js';
 import { threadWorkerUrl } from '../assets.js';
 import { pieceCount, runPiece, split } from './executor.js';
 import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, FAILED, MAX_STEPS, MAX_THREADS, QUEUE, QUIT, SEQ, SPIN } from './control.js';
@@ -36,8 +37,7 @@ export function sharedMemoryUsable(): boolean {
 export function threadsAvailable(): boolean {
   if (!sharedMemoryUsable()) return false;
   const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown; Worker?: unknown };
-  const node = typeof process !== 'undefined' && !!process.versions?.node;
-  if (node) return true;
+  if (isNode) return true;
   if (g.crossOriginIsolated === false) return false;
   return typeof g.Worker === 'function' && g.document === undefined; // a worker can block; a window cannot
 }
@@ -76,11 +76,6 @@ export class ThreadTeam {
     this.#ctl = new Int32Array(memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS);
   }
 
-  /** The former name of `threads` (kept for callers not yet renamed). */
-  get parts(): number {
-    return this.threads;
-  }
-
   /** Starts `threads − 1` helper threads over `memory` (which must be shared). */
   static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, plan: Plan, isa: Isa, threads: number): Promise<ThreadTeam> {
     if (threads > MAX_THREADS) throw new KernelError(`a thread team has at most ${MAX_THREADS} threads, asked for ${threads}`);
@@ -89,28 +84,26 @@ export class ThreadTeam {
     const url = threadWorkerUrl();
     const workers: AnyWorker[] = [];
     const ready: Promise<void>[] = [];
-    const node = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { Worker?: unknown }).Worker !== 'function';
     for (let thread = 1; thread < threads; thread++) {
       const init: ThreadInit = { module, memory, steps: plan.steps, isa, thread, threads };
-      if (node) {
-        const { Worker } = await import('node:worker_threads');
-        const w = new Worker(url);
-        ready.push(new Promise((resolve, reject) => {
-          w.on('message', (m: { type: string }) => { if (m.type === 'ready') { w.unref(); resolve(); } });
-          w.once('error', (e) => reject(new KernelError(`thread ${thread} failed to start: ${e.message}`)));
-          w.once('exit', (code) => reject(new KernelError(`thread ${thread} exited with code ${code} before it was ready`)));
-        }));
-        w.postMessage(init);
-        workers.push(w);
-      } else {
-        const w = new Worker(url, { type: 'module' });
-        ready.push(new Promise((resolve, reject) => {
-          w.onmessage = (e) => { if (e.data.type === 'ready') resolve(); };
-          w.onerror = (e) => reject(new KernelError(`thread ${thread} failed to start: ${e.message}`));
-        }));
-        w.postMessage(init);
-        workers.push(w);
+      let w: StartedWorker;
+      try {
+        w = await startWorker(url);
+      } catch (e) {
+        throw new KernelError(`thread ${thread} could not start: ${(e as Error).message}`);
       }
+      ready.push(new Promise((resolve, reject) => {
+        w.onMessage((m) => {
+          if ((m as { type?: string }).type === 'ready') {
+            w.unref();
+            resolve();
+          }
+        });
+        w.onError((message) => reject(new KernelError(`thread ${thread} failed to start: ${message}`)));
+        w.onExit((code) => reject(new KernelError(`thread ${thread} exited with code ${code} before it was ready`)));
+      }));
+      w.postMessage(init);
+      workers.push(w);
     }
     await Promise.all(ready);
     return new ThreadTeam(memory, workers);

@@ -7,6 +7,7 @@ import { pieceCount } from './executor.js';
 import { CONTROL_ADDRESS, CONTROL_SLOTS, HELPER_SPIN_MS, QUIT, SEQ } from './control.js';
 import { newRowCursor } from './block.js';
 import { sharePieces } from './share.js';
+import { inWebWorker, isNode } from '../platform.js';
 
 export interface ThreadInit {
   module: WebAssembly.Module; memory: WebAssembly.Memory; steps: Step[]; isa: Isa;
@@ -40,8 +41,7 @@ async function start(init: ThreadInit, post: Post): Promise<void> {
   }
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined';
-if (isNode) {
+if (isNode && !inWebWorker()) {
   const { parentPort } = await import('node:worker_threads');
   parentPort!.once('message', (init: ThreadInit) => void start(init, (m) => parentPort!.postMessage(m)));
 } else {

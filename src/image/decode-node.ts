@@ -4,7 +4,8 @@
 // sharp cannot read, goes through ./bmp.ts. sharp is imported lazily, as `await import('sharp')`: scripts/build.mjs
 // hides that import from browser bundlers like the node: ones, so the web bundle never pulls it in.
 import { InputError } from '../errors.js';
-import { isNode, readFileBytes } from '../io.js';
+import { readFileBytes } from '../io.js';
+import { isNode } from '../platform.js';
 import { decodeBmp, isBmp } from './bmp.js';
 import { NODE_ONLY_DECODE } from './node-only.js';
 

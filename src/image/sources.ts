@@ -5,7 +5,7 @@
 // Drawables are read back through a 2D canvas at their own (natural) size, so the engine's bilinear resize
 // is the only resampling; a same-size ImageBitmap comes back byte for byte.
 import { InputError } from '../errors.js';
-import { isNode } from '../io.js';
+import { isNode } from '../platform.js';
 import type { ImageInput } from './preprocess.js';
 import type { DecodeImageOptions } from './decode-node.js';
 

@@ -179,8 +179,6 @@ export interface KernelSet {
   softmax: SoftmaxFn;
   /** Image staging: u8 pixels → the resized, normalized f32 input (registry op 'preprocess'; no plan step). */
   preprocess: ResizeFn;
-  /** The former name of `preprocess`. */
-  resize: ResizeFn;
   /** The int8 kernels of both families under both requantization schemes (quantized plan steps name theirs). */
   quant: QuantKernelSets;
 }
@@ -208,7 +206,6 @@ export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa | 're
   for (const op of F32_OPS) {
     (set as unknown as Record<string, unknown>)[op] = exportedKernel(exports, isa, op, kernelFor(op, isa === 'relaxed' ? 'simd' : isa));
   }
-  set.resize = set.preprocess;
   const both = (family: 'qu8' | 'qs8') => ({
     fp32: selectQuantKernels(exports, isa, family, 'fp32'), gemmlowp: selectQuantKernels(exports, isa, family, 'gemmlowp'),
   });

@@ -4,9 +4,9 @@
 // (fused blocks are split where a kept value would otherwise live only in a ring) and readable through
 // plan.kept after a run; the executor and the kernels are the ones a Model uses.
 //
-// Pixels → input tensor exactly as Model.classify does it: the same wasm kernel
-// (u8_resize_bilinear_norm_f32: bilinear, half-pixel centers, the model's central crop, then
-// x = pixel·scale[c] + offset[c] from meta.preprocess), selected through the registry like the executor's.
+// Pixels → input tensor exactly as Model.classify does it: through the same Runtime (src/exec/runtime.ts,
+// stageImage: the wasm bilinear resize with half-pixel centers, the model's central crop, then
+// x = pixel·scale[c] + offset[c] from meta.preprocess).
 //
 // Range estimators (CalibrationOptions.method):
 //   'minmax'      the smallest and largest value seen over all images (TFLite's calibrator). The default:
@@ -23,10 +23,9 @@
 // The quantizer (./quantize.ts) then widens every range to contain 0 and intersects it with the node's
 // fused activation ([0, 6] for ReLU6, [0, ∞) for ReLU).
 import type { Graph } from '../graph/ir.js';
-import { compile, type Plan } from '../plan/compile.js';
-import { selectKernels, type KernelSet } from '../plan/registry.js';
-import { execute } from '../exec/executor.js';
-import { compileKernels, instantiateKernels, resolveIsa, type Isa } from '../wasm/load.js';
+import { compile } from '../plan/compile.js';
+import { Runtime } from '../exec/runtime.js';
+import { resolveIsa, type Isa } from '../wasm/load.js';
 import { imageCrop, validateImage, type ImageInput } from '../image/preprocess.js';
 import { EngineError, InputError } from '../errors.js';
 
@@ -47,7 +46,6 @@ export interface CalibrationOptions {
 }
 
 const HIST_BINS = 2048;
-const PAGE = 65536;
 
 /** Every value the int8 graph will have a quantization for: the graph input and every node output. */
 export function calibrationValues(graph: Graph): string[] {
@@ -83,19 +81,16 @@ export class Calibrator {
   readonly values: readonly string[];
   readonly method: RangeMethod;
   #graph: Graph;
-  #plan: Plan;
-  #k: KernelSet;
-  #memory: WebAssembly.Memory;
+  #rt: Runtime | null;
   #percentile: number;
   #stats = new Map<string, Stat>();
   #count = 0;
   #hist = new Uint32Array(HIST_BINS);
 
-  private constructor(graph: Graph, plan: Plan, k: KernelSet, memory: WebAssembly.Memory, values: string[], opts: CalibrationOptions) {
+  private constructor(graph: Graph, rt: Runtime, values: string[], opts: CalibrationOptions) {
     this.#graph = graph;
-    this.#plan = plan;
-    this.#k = k;
-    this.#memory = memory;
+    this.#rt = rt;
+    const plan = rt.plan;
     this.values = values;
     this.method = opts.method ?? 'minmax';
     this.#percentile = opts.percentile ?? 99.99;
@@ -116,11 +111,8 @@ export class Calibrator {
     if (!(p > 50 && p <= 100)) throw new InputError(`calibrate: percentile must be in (50, 100], got ${p}`);
     const values = calibrationValues(graph);
     const plan = compile(graph, { keep: values });
-    const isa = resolveIsa(opts.isa);
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / PAGE) + 1 });
-    const k = selectKernels(await instantiateKernels(await compileKernels(isa), memory), isa);
-    new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
-    return new Calibrator(graph, plan, k, memory, values, opts);
+    const rt = await Runtime.create(plan, { isa: resolveIsa(opts.isa), name: graph.name });
+    return new Calibrator(graph, rt, values, opts);
   }
 
   /** Images observed so far. */
@@ -134,42 +126,42 @@ export class Calibrator {
 
   /** The input tensor classify() would feed for this image (a copy; nothing is recorded). */
   inputTensor(image: ImageInput, centralCrop?: number): Float32Array {
-    this.#preprocess(image, centralCrop);
-    return new Float32Array(this.#memory.buffer, this.#plan.input.address, this.#plan.input.length).slice();
+    const rt = this.#preprocess(image, centralCrop);
+    return Float32Array.from(rt.read(rt.plan.input) as Float32Array);
   }
 
-  #preprocess(image: ImageInput, centralCrop?: number): void {
-    if (!this.#plan) throw new EngineError('calibrate: this Calibrator has been disposed');
+  #preprocess(image: ImageInput, centralCrop?: number): Runtime {
+    const rt = this.#runtime();
     const img = validateImage(image);
-    const [, H, W, C] = this.#plan.input.shape;
+    const C = rt.plan.input.shape[3];
     if (C !== 3) throw new InputError(`calibrate: model "${this.#graph.name}" takes ${C} input channels; only RGB models calibrate on images`);
     const crop = imageCrop(img.width, img.height, centralCrop ?? this.#graph.meta.preprocess.centralCrop ?? 1);
-    const bytes = img.width * img.height * img.channels;
-    const base = Math.ceil(this.#plan.totalBytes / 64) * 64;
-    const have = this.#memory.buffer.byteLength;
-    if (base + bytes + 16 > have) this.#memory.grow(Math.ceil((base + bytes + 16 - have) / PAGE));
-    new Uint8Array(this.#memory.buffer, base, bytes).set(img.data.subarray(0, bytes));
-    const { scale, offset } = this.#graph.meta.preprocess;
-    this.#k.resize(base, img.width, img.height, img.channels, crop.x, crop.y, crop.w, crop.h,
-      this.#plan.input.address, W, H, scale[0], scale[1], scale[2], offset[0], offset[1], offset[2]);
+    rt.stageImage(img, crop, this.#graph.meta.preprocess);
+    return rt;
+  }
+
+  #runtime(): Runtime {
+    if (!this.#rt) throw new EngineError('calibrate: this Calibrator has been disposed');
+    return this.#rt;
   }
 
   /** Runs on a ready NHWC float32 input tensor and records. */
   observeTensor(x: Float32Array): void {
-    if (!this.#plan) throw new EngineError('calibrate: this Calibrator has been disposed');
-    const { address, length } = this.#plan.input;
+    const rt = this.#runtime();
+    const { length } = rt.plan.input;
     if (x.length !== length) throw new InputError(`calibrate: input has ${x.length} values, expected ${length}`);
-    new Float32Array(this.#memory.buffer, address, length).set(x);
+    rt.write(rt.plan.input, x);
     this.#run();
   }
 
   #run(): void {
-    execute(this.#plan, this.#k);
+    const rt = this.#runtime();
+    rt.execute();
     const pct = this.#percentile;
     for (const name of this.values) {
-      const v = name === this.#graph.input.name ? this.#plan.input : this.#plan.kept.get(name);
+      const v = name === this.#graph.input.name ? rt.plan.input : rt.plan.kept.get(name);
       if (!v) throw new EngineError(`calibrate: value "${name}" was not kept by the plan`);
-      const x = new Float32Array(this.#memory.buffer, v.address, v.length);
+      const x = rt.read(v) as Float32Array;
       let lo = Infinity, hi = -Infinity;
       for (let i = 0; i < x.length; i++) {
         const t = x[i];
@@ -205,8 +197,8 @@ export class Calibrator {
   }
 
   dispose(): void {
-    this.#memory = undefined as unknown as WebAssembly.Memory;
-    this.#plan = undefined as unknown as Plan;
+    this.#rt?.dispose();
+    this.#rt = null;
   }
 }
 

@@ -1,5 +1,5 @@
-// A model that runs in its own worker, with the in-process Model's interface (info, run, classify,
-// embed, profile, dispose; every call async). `loadModel(source, { worker: true })` returns one.
+// A model that runs in its own worker, with the in-process Model's interface (ModelApi: info, run,
+// classify, segment, embed, profile, dispose; every call async). `loadModel(source, { worker: true })` returns one.
 //
 // Buffers move, they are not copied: a Float32Array input, an image's pixel array, and model bytes
 // are TRANSFERRED to the worker when they span their whole ArrayBuffer, and the caller's buffer is
@@ -7,13 +7,13 @@
 // pool, a subarray), a SharedArrayBuffer, a plain array, or `{ transfer: false }` is copied once
 // into a fresh buffer, which is transferred; the caller's memory is then left alone.
 import { wrap, transfer, type Remote } from './comlink.js';
-import { spawnWorker, type WorkerThread } from './thread.js';
+import { spawnWorker, type WorkerHandle } from './spawn.js';
 import { registerErrorTransfer } from './error-transfer.js';
-import type { EngineApi, CrashMode } from './engine-api.js';
-import type { ModelSource } from '../api.js';
+import type { EngineApi, WireImage } from './engine-api.js';
+import type { ModelSource } from '../load.js';
 import type {
-  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
-} from '../model.js';
+  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
+} from '../model-api.js';
 import type { ImageInput } from '../image/preprocess.js';
 import { isPixels, toPixels, type ImageSource } from '../image/sources.js';
 import { DisposedError, type WorkerCrashedError } from '../errors.js';
@@ -32,24 +32,33 @@ export interface CallOptions {
 }
 
 /** Terminates workers whose WorkerModel was garbage-collected without dispose(). */
-const orphans = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WorkerThread>((t) => void t.terminate()) : null;
+const orphans = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WorkerHandle>((t) => void t.terminate()) : null;
 
-export class WorkerModel {
+/** A call on the worker's API object with the model's handle (see callWorker). */
+type RemoteCall<T> = (api: Remote<EngineApi>, handle: number) => Promise<T>;
+
+let callOn: <T>(model: WorkerModel, f: RemoteCall<T>, signal?: AbortSignal) => Promise<T>;
+
+export class WorkerModel implements ModelApi<ModelInfo, CallOptions> {
   /** Fetched once, at load. */
   readonly info: ModelInfo;
-  #thread: WorkerThread;
+  #host: WorkerHandle;
   #api: Remote<EngineApi>;
   #handle: number;
   #inflight = new Set<Promise<unknown>>();
   #disposed: Promise<void> | null = null;
 
-  private constructor(thread: WorkerThread, api: Remote<EngineApi>, handle: number, info: ModelInfo) {
-    this.#thread = thread;
+  static {
+    callOn = (model, f, signal) => model.#call(f, signal);
+  }
+
+  private constructor(host: WorkerHandle, api: Remote<EngineApi>, handle: number, info: ModelInfo) {
+    this.#host = host;
     this.#api = api;
     this.#handle = handle;
     this.info = info;
-    thread.unref();
-    orphans?.register(this, thread, this);
+    host.unref();
+    orphans?.register(this, host, this);
   }
 
   /**
@@ -61,15 +70,15 @@ export class WorkerModel {
     const { worker, ...loadOptions } = options;
     signal?.throwIfAborted();
     registerErrorTransfer();
-    const thread = await spawnWorker(typeof worker === 'object' ? worker.url : undefined);
-    const onAbort = () => void thread.terminate();
+    const host = await spawnWorker(typeof worker === 'object' ? worker.url : undefined);
+    const onAbort = () => void host.terminate();
     signal?.addEventListener('abort', onAbort);
     try {
-      const api = wrap<EngineApi>(thread.endpoint);
-      const { handle, info } = await settle(api.load(sourceForWorker(source), loadOptions), thread, signal);
-      return new WorkerModel(thread, api, handle, info);
+      const api = wrap<EngineApi>(host.endpoint);
+      const { handle, info } = await settle(api.load(sourceForWorker(source), loadOptions), host, signal);
+      return new WorkerModel(host, api, handle, info);
     } catch (e) {
-      void thread.terminate();
+      void host.terminate();
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -111,12 +120,12 @@ export class WorkerModel {
 
   /** False once the worker has crashed or the model is disposed. */
   get alive(): boolean {
-    return this.#thread.alive && !this.#disposed;
+    return this.#host.alive && !this.#disposed;
   }
 
   /** Called once if the worker dies on its own (not after dispose()). */
   onCrash(listener: (e: WorkerCrashedError) => void): void {
-    this.#thread.onCrash(listener);
+    this.#host.onCrash(listener);
   }
 
   /**
@@ -127,19 +136,14 @@ export class WorkerModel {
     this.#disposed ??= (async () => {
       orphans?.unregister(this);
       await Promise.allSettled(this.#inflight);
-      await this.#thread.terminate();
+      await this.#host.terminate();
     })();
     return this.#disposed;
   }
 
-  /** Test hook: makes the worker die now, or arms it to die during the next call (see EngineApi.__crash). */
-  __crash(how: CrashMode = 'exit', when: 'now' | 'next-call' = 'now'): Promise<void> {
-    return this.#call((api) => api.__crash(how, when));
-  }
-
-  #call<T>(f: (api: Remote<EngineApi>, handle: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  #call<T>(f: RemoteCall<T>, signal?: AbortSignal): Promise<T> {
     if (this.#disposed) return Promise.reject(new DisposedError(`model "${this.info.name}" (worker) has been disposed`));
-    if (this.#thread.crash) return Promise.reject(this.#thread.crash);
+    if (this.#host.crash) return Promise.reject(this.#host.crash);
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     let sent: Promise<T>;
     try {
@@ -147,21 +151,30 @@ export class WorkerModel {
     } catch (e) {
       return Promise.reject(e);
     }
-    const p = settle(sent, this.#thread, signal);
+    const p = settle(sent, this.#host, signal);
     this.#inflight.add(p);
-    if (this.#inflight.size === 1) this.#thread.ref();
+    if (this.#inflight.size === 1) this.#host.ref();
     const done = () => {
       this.#inflight.delete(p);
-      if (this.#inflight.size === 0) this.#thread.unref();
+      if (this.#inflight.size === 0) this.#host.unref();
     };
     p.then(done, done);
     return p;
   }
 }
 
+/**
+ * Calls `method(...args)` on the API object the model's worker exposes, for methods a worker entry adds to
+ * EngineApi (the tests' entry, test/worker/entry.ts, adds a crash switch), with a WorkerModel call's handling:
+ * DisposedError after dispose(), WorkerCrashedError when the worker dies meanwhile. Not exported by the package.
+ */
+export function callWorker<T>(model: WorkerModel, method: string, ...args: unknown[]): Promise<T> {
+  return callOn(model, (api) => (api as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method](...args));
+}
+
 /** The call's own outcome, or the worker's crash, or the signal's abort, whichever comes first. */
-function settle<T>(call: Promise<T>, thread: WorkerThread, signal?: AbortSignal): Promise<T> {
-  const racers: Promise<T>[] = [call, thread.crashed];
+function settle<T>(call: Promise<T>, host: WorkerHandle, signal?: AbortSignal): Promise<T> {
+  const racers: Promise<T>[] = [call, host.crashed];
   let onAbort: (() => void) | undefined;
   if (signal) racers.push(new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(abortReason(signal))), { once: true })));
   const p = Promise.race(racers);
@@ -195,9 +208,6 @@ export function tensorForWorker(input: InputTensor, move: boolean, inputType: Mo
   } else return input; // not a tensor we move: sent as is, so the worker's Model reports any InputError
   return t.byteLength > 0 ? transfer(t, [t.buffer]) : t;
 }
-
-/** What crosses to the worker for an image: pixels, a file path (Node), a Blob, or encoded bytes. */
-export type WireImage = ImageInput | string | Blob | Uint8Array;
 
 /**
  * An image as the worker takes it. Paths, Blobs and encoded bytes are decoded in the worker (off this thread;

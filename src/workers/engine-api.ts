@@ -1,19 +1,19 @@
 // The object a worker exposes through Comlink: in-process Models kept in a table, addressed by a
 // numeric handle (one worker can hold several). Every method is the in-process call plus the
 // handle; tensors going back are transferred, not copied (they are fresh copies already).
-import { loadModel, type ModelSource } from '../api.js';
-import type { ClassifyOptions, InputTensor, LoadOptions, Model, ModelInfo, OutputTensor, SegmentOptions } from '../model.js';
-import type { WireImage } from './client.js';
-import { DisposedError, InputError } from '../errors.js';
+import { loadInProcess, type ModelSource } from '../load.js';
+import type { Model } from '../model.js';
+import type { ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor, SegmentOptions } from '../model-api.js';
+import type { ImageInput } from '../image/preprocess.js';
+import { DisposedError } from '../errors.js';
 import { transfer } from './comlink.js';
 
-/** How __crash makes the worker die: process.exit() (Node worker threads; in a Web Worker, 'throw'), or an uncaught error. */
-export type CrashMode = 'exit' | 'throw';
+/** What crosses to the worker for an image: pixels, a file path (Node), a Blob, or encoded bytes (client.ts imageArgForWorker). */
+export type WireImage = ImageInput | string | Blob | Uint8Array;
 
 export function createEngineApi() {
   const models = new Map<number, Model>();
   let nextHandle = 1;
-  let armed: CrashMode | null = null;
 
   const model = (handle: number): Model => {
     const m = models.get(handle);
@@ -21,27 +21,13 @@ export function createEngineApi() {
     return m;
   };
 
-  /** A call that never answers: the worker dies while it is in flight. */
-  const die = (how: CrashMode): Promise<never> =>
-    new Promise<never>(() => {
-      // process.exit only in Node: in Deno it exists too, but a web worker that exits sends no event.
-      const inWebWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
-      if (how === 'exit' && !inWebWorker && typeof process !== 'undefined' && typeof process.exit === 'function') process.exit(70);
-      setTimeout(() => {
-        throw new Error('__crash(): simulated uncaught error in the worker');
-      });
-    });
-
-  /** Runs `f`, unless a crash was armed for the next call. */
-  const call = <T>(f: () => Promise<T> | T): Promise<T> => {
-    if (armed) return die(armed);
-    return Promise.resolve().then(f);
-  };
+  /** Runs `f` as a promise (a synchronous throw becomes its rejection). */
+  const call = <T>(f: () => Promise<T> | T): Promise<T> => Promise.resolve().then(f);
 
   return {
     /** Loads a model in this worker. `source` is 'default', a path (resolved in the worker), a URL string, bytes or a Graph. */
     async load(source: Exclude<ModelSource, URL>, options: LoadOptions = {}): Promise<{ handle: number; info: ModelInfo }> {
-      const m = await loadModel(source, { ...options, worker: false });
+      const m = await loadInProcess(source, options);
       const handle = nextHandle++;
       models.set(handle, m);
       return { handle, info: m.info };
@@ -67,16 +53,6 @@ export function createEngineApi() {
     dispose(handle: number): void {
       model(handle).dispose();
       models.delete(handle);
-    },
-    /**
-     * Test hook: makes this worker die. `when: 'now'` dies during this call; 'next-call' arms the next
-     * run/classify/embed/profile call to die while in flight (so a caller sees a crash mid-call).
-     */
-    __crash(how: CrashMode = 'exit', when: 'now' | 'next-call' = 'now'): Promise<void> {
-      if (how !== 'exit' && how !== 'throw') throw new InputError(`__crash(): unknown mode ${String(how)}`);
-      if (when === 'now') return die(how);
-      armed = how;
-      return Promise.resolve();
     },
   };
 }

@@ -2,9 +2,8 @@
 // is run here in turn on one thread, so any overlap, gap or shared scratch would show.
 import { describe, it, expect } from 'vitest';
 import { compile } from '../../src/plan/compile.js';
-import { selectKernels } from '../../src/plan/registry.js';
 import { execute, runPiece as runStepPart } from '../../src/exec/executor.js';
-import { compileKernels, instantiateKernels } from '../../src/wasm/load.js';
+import { Runtime } from '../../src/exec/runtime.js';
 import { buildMobileNetV2 } from '../../src/models/mobilenet-v2.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { randomArray, tinyGraph } from '../helpers/tiny-graph.js';
@@ -12,14 +11,13 @@ import { mulberry32 } from '../helpers/random.js';
 
 async function runWith(graph: Graph, parts: number, x: Float32Array, budget?: number): Promise<Float32Array> {
   const plan = compile(graph, { parts, sliceBudgetBytes: budget });
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / 65536) + 1 });
-  const k = selectKernels(await instantiateKernels(await compileKernels('simd'), memory), 'simd');
-  new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
-  new Float32Array(memory.buffer, plan.input.address, x.length).set(x);
+  const rt = await Runtime.create(plan, { isa: 'simd' });
+  const k = rt.kernels;
+  rt.write(plan.input, x);
   if (parts === 1) execute(plan, k);
   // Run the parts in reverse order so a part that wrongly depends on an earlier one fails.
   else for (const s of plan.steps) for (let p = parts - 1; p >= 0; p--) runStepPart(k, s, p, parts);
-  return new Float32Array(memory.buffer, plan.output.address, plan.output.length).slice();
+  return rt.read(plan.output).slice() as Float32Array;
 }
 
 describe('steps split into parts', () => {
@@ -44,16 +42,13 @@ describe('CompileOptions.keep', () => {
     const g = tinyGraph(11, 9, 'same', 6);
     const names = g.nodes.map((n) => n.name);
     const plan = compile(g, { keep: names });
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / 65536) + 1 });
-    const k = selectKernels(await instantiateKernels(await compileKernels('simd'), memory), 'simd');
-    new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
+    const rt = await Runtime.create(plan, { isa: 'simd' });
     const x = randomArray(11 * 9 * 3, mulberry32(8), 1);
-    new Float32Array(memory.buffer, plan.input.address, x.length).set(x);
-    execute(plan, k);
+    rt.write(plan.input, x);
+    execute(plan, rt.kernels);
     const ref = runReference(g, x);
     for (const name of names) {
-      const v = plan.kept.get(name)!;
-      const got = new Float32Array(memory.buffer, v.address, v.length);
+      const got = rt.read(plan.kept.get(name)!) as Float32Array;
       const want = ref.get(name)!;
       let worst = 0;
       for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));

@@ -9,9 +9,8 @@ import { importTflite } from '../../src/formats/tflite/import.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { compile, type Plan } from '../../src/plan/compile.js';
 import { qgemmWideBytes } from '../../src/plan/pack-q.js';
-import { selectKernels } from '../../src/plan/registry.js';
 import { execute, runPiece as runStepPart } from '../../src/exec/executor.js';
-import { compileKernels, instantiateKernels } from '../../src/wasm/load.js';
+import { Runtime } from '../../src/exec/runtime.js';
 import { loadModel, writeNative, InputError, UnsupportedOpError } from '../../src/index.js';
 import {
   TfliteBuilder, addOptions, argMaxOptions, concatOptions, convOptions, depthwiseOptions, fullyConnectedOptions, poolOptions,
@@ -274,31 +273,14 @@ function miscNet(type: QType): Uint8Array {
 
 async function plainRun(graph: Graph, input: ArrayLike<number>, o: { fuse?: boolean; parts?: number; requant?: Scheme; keep?: string[]; isa?: 'simd' | 'scalar' } = {}) {
   const plan = compile(graph, { fuse: o.fuse, parts: o.parts, requant: o.requant, keep: o.keep });
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / 65536) + 1 });
-  const isa = o.isa ?? 'simd';
-  const k = selectKernels(await instantiateKernels(await compileKernels(isa), memory), isa);
-  new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
-  write(memory, plan.input, input);
+  const rt = await Runtime.create(plan, { isa: o.isa ?? 'simd' });
+  const k = rt.kernels;
+  rt.write(plan.input, input);
   const parts = o.parts ?? 1;
   if (parts === 1) execute(plan, k);
   else for (const s of plan.steps) for (let p = parts - 1; p >= 0; p--) runStepPart(k, s, p, parts);
-  return { plan, read: (name: string) => read(memory, name === graph.input.name ? plan.input : plan.kept.get(name) ?? (name === graph.output ? plan.output : undefined)!) };
-}
-
-function write(memory: WebAssembly.Memory, t: Plan['input'], x: ArrayLike<number>) {
-  if (t.dtype === 'float32') new Float32Array(memory.buffer, t.address, t.length).set(x);
-  else new Uint8Array(memory.buffer, t.address, t.length).set(Array.from(x, (v) => v & 255));
-}
-
-function read(memory: WebAssembly.Memory, t: Plan['output']): number[] {
-  const b = memory.buffer;
-  switch (t.dtype) {
-    case 'float32': return Array.from(new Float32Array(b, t.address, t.length));
-    case 'uint8': return Array.from(new Uint8Array(b, t.address, t.length));
-    case 'int8': return Array.from(new Int8Array(b, t.address, t.length));
-    case 'int32': return Array.from(new Int32Array(b, t.address, t.length));
-    case 'int64': return Array.from(new BigInt64Array(b, t.address, t.length), Number);
-  }
+  const read = (t: Plan['output']): number[] => Array.from(rt.read(t) as ArrayLike<number | bigint>, Number);
+  return { plan, read: (name: string) => read(name === graph.input.name ? plan.input : plan.kept.get(name) ?? (name === graph.output ? plan.output : undefined)!) };
 }
 
 function inputFor(graph: Graph, seed = 3): number[] {

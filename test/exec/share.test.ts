@@ -5,12 +5,11 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { compile, type Plan } from '../../src/plan/compile.js';
-import { selectKernels, type KernelSet } from '../../src/plan/registry.js';
 import { execute, pieceCount, split } from '../../src/exec/executor.js';
 import { newRowCursor } from '../../src/exec/block.js';
 import { queueWord, sharePieces } from '../../src/exec/share.js';
 import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, FAILED, QUEUE } from '../../src/exec/control.js';
-import { compileKernels, instantiateKernels } from '../../src/wasm/load.js';
+import { Runtime } from '../../src/exec/runtime.js';
 import { buildMobileNetV2 } from '../../src/models/mobilenet-v2.js';
 import { importModelBytes } from '../../src/formats/load-bytes.js';
 import type { Graph } from '../../src/graph/ir.js';
@@ -23,15 +22,14 @@ type Order = 'unshared' | number[];
 
 async function runShared(graph: Graph, threads: number, input: ArrayLike<number>, order: Order): Promise<Uint8Array> {
   const plan: Plan = compile(graph, { parts: threads });
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / 65536) + 1 });
-  const k: KernelSet = selectKernels(await instantiateKernels(await compileKernels('simd'), memory), 'simd');
-  new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
-  if (plan.input.dtype === 'float32') new Float32Array(memory.buffer, plan.input.address, plan.input.length).set(input);
-  else new Uint8Array(memory.buffer, plan.input.address, plan.input.length).set(Array.from(input, (v) => v & 255));
+  // One thread plays every slot of the team: a runtime without a team of its own, over the team's plan.
+  const rt = await Runtime.create(plan, { isa: 'simd' });
+  const k = rt.kernels;
+  rt.write(plan.input, input);
   if (order === 'unshared') {
     execute(plan, k);
   } else {
-    const ctl = new Int32Array(memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS);
+    const ctl = new Int32Array(rt.memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS);
     const cursors = Array.from({ length: threads }, newRowCursor);
     plan.steps.forEach((s, i) => {
       const pieces = pieceCount(s, threads);
@@ -46,8 +44,8 @@ async function runShared(graph: Graph, threads: number, input: ArrayLike<number>
       expect(ctl[FAILED], s.name).toBe(0);
     });
   }
-  const bytes = plan.output.dtype === 'float32' ? plan.output.length * 4 : plan.output.length;
-  return new Uint8Array(memory.buffer, plan.output.address, bytes).slice();
+  const out = rt.read(plan.output);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength).slice();
 }
 
 describe('sharing a step in pieces', () => {
@@ -79,8 +77,7 @@ describe('sharing a step in pieces', () => {
   it('a queue word of another epoch (a helper waking late) yields no piece', async () => {
     const g = tinyGraph(9, 7, 'same', 4);
     const plan = compile(g, { parts: 2 });
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / 65536) + 1 });
-    const k = selectKernels(await instantiateKernels(await compileKernels('simd'), memory), 'simd');
+    const { kernels: k, memory } = await Runtime.create(plan, { isa: 'simd' });
     const ctl = new Int32Array(memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS);
     const s = plan.steps.find((st) => pieceCount(st, 2) > 1)!;
     ctl[QUEUE] = queueWord(7, 0, 2);

@@ -6,9 +6,10 @@ import {
   createPool, loadModel, buildMobileNetV2, writeNative, DisposedError, InputError, ModelFormatError, QueueFullError, WorkerCrashedError,
   type Model, type Pool, type PoolOptions,
 } from '../../src/index.js';
-import { __poolWorkers } from '../../src/pool.js';
+import { __poolWorkers, crashWorker } from '../worker/hooks.js';
 import { mulberry32 } from '../helpers/random.js';
 import { workerBundle, type WorkerBundle } from '../worker/bundle.js';
+import { describeShared, sharedPath } from '../helpers/shared.js';
 
 const RES = 96;
 const INPUT = RES * RES * 3;
@@ -128,7 +129,7 @@ describe('createPool', () => {
       const p = pool({ size });
       expect((await p.info()).isa).toBe(local.info.isa);
       const [victim] = __poolWorkers(p);
-      await victim.__crash(how, 'next-call'); // its next call dies in flight
+      await crashWorker(victim, how, 'next-call'); // its next call dies in flight
       const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
       const results = await settledAll(seeds.map((s) => p.classify(image(s))));
       const crashed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
@@ -147,7 +148,7 @@ describe('createPool', () => {
     const p = pool({ size: 1 });
     await p.info();
     const [victim] = __poolWorkers(p);
-    await expect(victim.__crash('exit', 'now')).rejects.toBeInstanceOf(WorkerCrashedError);
+    await expect(crashWorker(victim, 'exit', 'now')).rejects.toBeInstanceOf(WorkerCrashedError);
     await vi.waitFor(() => expect(p.workers).toBe(0), { timeout: 30_000, interval: 20 });
     expect(bits(await p.run(tensor(3)))).toEqual(bits(await local.run(tensor(3))));
     expect(__poolWorkers(p)).toHaveLength(1);
@@ -194,10 +195,47 @@ describe('createPool', () => {
     await expect(p.info()).rejects.toBeInstanceOf(DisposedError);
   });
 
+  it('profile() measures the plan on a worker; a segmentation call on a classifier fails like in process', async () => {
+    const p = pool({ size: 1 });
+    await p.run(tensor(5));
+    const steps = await p.profile(2);
+    const want = local.profile(1);
+    expect(steps.map((s) => [s.name, s.kind, s.nodes, s.macs])).toEqual(want.map((s) => [s.name, s.kind, s.nodes, s.macs]));
+    for (const s of steps) expect(s.ms).toBeGreaterThanOrEqual(0);
+    await expect(p.segment(image(1))).rejects.toBeInstanceOf(InputError);
+    await expect(p.segment(image(1))).rejects.toThrow(/not a segmentation model/);
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(p.profile(1, { signal: aborted.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await p.dispose(); // dispose() is close()
+    await expect(p.profile()).rejects.toBeInstanceOf(DisposedError);
+  });
+
   it('serves the default model given as a name (resolved in each worker)', async () => {
     const p = pool({ model: 'default', size: 1 });
     const info = await p.info();
     expect(info.inputShape).toEqual([1, 224, 224, 3]);
     expect(info.labels.length + info.labelOffset).toBe(info.outputShape[1]);
+  });
+});
+
+describeShared('pool with the quantized DeepLab model of ../shared', () => {
+  it('segment() gives the in-process class map, resampled to the size asked for', async () => {
+    const file = sharedPath('models/deeplabv3_mnv2_dm05_pascal_quant.tflite');
+    const d = await loadModel(file);
+    const p = pool({ model: file, size: 2 });
+    try {
+      const seeds = [1, 2, 3, 4];
+      const got = await Promise.all(seeds.map((s) => p.segment(image(s), s % 2 ? { size: { width: 40, height: 30 } } : {})));
+      for (let i = 0; i < seeds.length; i++) {
+        const want = await d.segment(image(seeds[i]), seeds[i] % 2 ? { size: { width: 40, height: 30 } } : {});
+        expect(got[i]).toEqual(want);
+      }
+      expect(got[0]).toMatchObject({ width: 40, height: 30 });
+      expect(got[0].labels[12]).toBe('dog');
+    } finally {
+      d.dispose();
+      await p.close();
+    }
   });
 });

@@ -6,10 +6,8 @@ import type { Graph } from '../../src/graph/ir.js';
 import { readNative } from '../../src/formats/native/read.js';
 import { writeNative } from '../../src/formats/native/write.js';
 import { compile } from '../../src/plan/compile.js';
-import { selectKernels } from '../../src/plan/registry.js';
-import { execute } from '../../src/exec/executor.js';
+import { Runtime } from '../../src/exec/runtime.js';
 import { activationRange } from '../../src/plan/requant.js';
-import { compileKernels, instantiateKernels } from '../../src/wasm/load.js';
 import { loadModel } from '../../src/api.js';
 import { Calibrator, calibrate, calibrationValues, percentileOf, type Ranges } from '../../src/quantize/calibrate.js';
 import {
@@ -341,22 +339,20 @@ describe('the int8 graph on the engine', () => {
     const q = quantizeGraph(g, await calibrated(g, 16));
     const names = q.nodes.filter((n) => q.values![n.name]).map((n) => n.name);
     const plan = compile(q, { keep: names });
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.totalBytes / 65536) + 1 });
-    const k = selectKernels(await instantiateKernels(await compileKernels('simd'), memory), 'simd');
-    new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
+    const rt = await Runtime.create(plan, { isa: 'simd' });
     let agree = 0;
     const xs = inputs(8, 500);
     for (const x of xs) {
-      new Float32Array(memory.buffer, plan.input.address, x.length).set(x);
-      execute(plan, k);
+      rt.write(plan.input, x);
+      rt.execute();
       // The reference runs the integer part (up to the int8 logits); the float tail is DEQUANTIZE + softmax.
       const ref = runTfliteReference({ ...q, nodes: q.nodes.slice(0, -2), output: 'logits' }, x, 'fp32');
       for (const v of names) {
         const t = plan.kept.get(v)!;
         expect(t.dtype).toBe('int8');
-        expect(Array.from(new Int8Array(memory.buffer, t.address, t.length)), v).toEqual(Array.from(ref.get(v)!));
+        expect(Array.from(rt.read(t) as Int8Array), v).toEqual(Array.from(ref.get(v)!));
       }
-      const out = new Float32Array(memory.buffer, plan.output.address, plan.output.length);
+      const out = rt.read(plan.output) as Float32Array;
       const { scale, zeroPoint } = q.values!.logits.quant!;
       const logits = Array.from(ref.get('logits')!, (v) => f(scale * (v - zeroPoint)));
       const e = logits.map((v) => Math.exp(v - Math.max(...logits)));

@@ -1,8 +1,8 @@
 // The worker bundle the worker and pool tests run against. By default it is built from
-// worker/index.ts on the fly (esbuild, platform 'neutral' like dist/worker.js) into a uniquely named
+// test/worker/entry.ts (worker/index.ts's engine API plus the tests' crash switch) on the fly (esbuild, platform 'neutral' like dist/worker.js) into a uniquely named
 // file in build/: one level below the root like src/, so its asset URLs (src/assets.ts: ../dist/wasm/,
 // ../models/) resolve, and outside dist/, which other tests scan. MOBILENET_WORKER_BUNDLE=dist/worker.js
-// runs the tests against the built bundle instead.
+// runs the tests against the built bundle instead (then the crash tests fail: the shipped worker has no __crash).
 import { mkdirSync, rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +21,7 @@ export async function workerBundle(): Promise<WorkerBundle> {
   mkdirSync(path.join(ROOT, 'build'), { recursive: true });
   const file = path.join(ROOT, 'build', `.worker-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}.js`);
   await esbuild.build({
-    entryPoints: [path.join(ROOT, 'worker/index.ts')], outfile: file, bundle: true, format: 'esm', target: 'es2022',
+    entryPoints: [path.join(ROOT, 'test/worker/entry.ts')], outfile: file, bundle: true, format: 'esm', target: 'es2022',
     platform: 'neutral', external: ['node:*', 'sharp'], logLevel: 'warning',
   });
   return { url: pathToFileURL(file), cleanup: () => rmSync(file, { force: true }) };

@@ -11,13 +11,14 @@ import {
   loadModel, buildMobileNetV2, writeNative, EngineError, InputError, DisposedError, ModelFormatError, WorkerCrashedError,
   type Model, type WorkerModel,
 } from '../../src/index.js';
-import { spawnWorker } from '../../src/workers/thread.js';
+import { spawnWorker } from '../../src/workers/spawn.js';
 import { wrap } from '../../src/workers/comlink.js';
 import { registerErrorTransfer } from '../../src/workers/error-transfer.js';
 import type { EngineApi } from '../../worker/index.js';
 import { mulberry32 } from '../helpers/random.js';
 import { ROOT, describeShared, sharedPath } from '../helpers/shared.js';
 import { workerBundle, type WorkerBundle } from './bundle.js';
+import { crashWorker } from './hooks.js';
 
 const RES = 96;
 const INPUT = RES * RES * 3;
@@ -177,7 +178,7 @@ describe('worker model', () => {
   it('rejects in-flight calls with WorkerCrashedError when the worker dies', async () => {
     for (const how of ['exit', 'throw'] as const) {
       const m = await loadModel(bytes.slice(), { worker: { url: bundle.url } });
-      await m.__crash(how, 'next-call');
+      await crashWorker(m, how, 'next-call');
       const calls = [1, 2, 3].map((s) => m.run(tensor(s)));
       for (const c of calls) await expect(c).rejects.toBeInstanceOf(WorkerCrashedError);
       await expect(calls[0]).rejects.toThrow(how === 'exit' ? /exited with code 70/ : /uncaught Error: __crash/);
@@ -186,7 +187,7 @@ describe('worker model', () => {
       await m.dispose();
     }
     const m = await loadModel(bytes.slice(), { worker: { url: bundle.url } });
-    await expect(m.__crash('exit', 'now')).rejects.toBeInstanceOf(WorkerCrashedError);
+    await expect(crashWorker(m, 'exit', 'now')).rejects.toBeInstanceOf(WorkerCrashedError);
   });
 
   it('reports a worker bundle that cannot start', async () => {

@@ -6,6 +6,7 @@
 // capped, so a corrupt or hostile archive is a ModelFormatError, never a crash or a huge allocation.
 
 import { ModelFormatError } from '../../errors.js';
+import { isNode } from '../../platform.js';
 
 export interface ZipEntry {
   name: string;
@@ -121,7 +122,6 @@ export function crc32(data: Uint8Array): number {
  * DecompressionStream('deflate-raw').
  */
 export async function inflateRaw(data: Uint8Array, limit: number, streams = false): Promise<Uint8Array> {
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (isNode && !streams) {
     const zlib = await import('node:zlib');
     // maxOutputLength makes zlib stop (with an error) instead of growing past the declared size.

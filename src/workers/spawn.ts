@@ -1,5 +1,6 @@
-// The platform half of a worker: start one (Web Worker in browsers, Deno and Bun; worker_threads in
-// Node), give Comlink an endpoint on each side, and notice when the worker dies on its own.
+// The platform half of the engine worker: start one (src/platform.ts startWorker: a Web Worker in browsers,
+// Deno and Bun; worker_threads in Node), give Comlink an endpoint on each side, and notice when the worker
+// dies on its own. (Helper threads of a thread team are started by src/exec/team.ts; "thread" names those.)
 //
 // Death is detected from events, not by polling: Node emits 'error' (uncaught exception, out of
 // memory) and then 'exit' (also after process.exit() in the worker or an outside terminate());
@@ -8,13 +9,12 @@
 // calls to such a worker stay pending (pass an AbortSignal to bound them).
 import { nodeEndpoint, type Endpoint } from './comlink.js';
 import { EngineError, WorkerCrashedError } from '../errors.js';
+import { canStartWorkers, isNode, startWorker } from '../platform.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-
 /** One running worker, seen from the thread that started it. */
-export class WorkerThread {
+export class WorkerHandle {
   readonly endpoint: Endpoint;
   #terminate: () => Promise<unknown> | void;
   #refs: { ref(): void; unref(): void } | null;
@@ -79,25 +79,15 @@ export class WorkerThread {
  * Starts the engine worker. Without `url`, the bundle next to the library (dist/worker.js beside
  * dist/index.js); bundlers recognise the literal `new Worker(new URL('./worker.js', import.meta.url))`.
  */
-export async function spawnWorker(url?: string | URL): Promise<WorkerThread> {
-  if (typeof globalThis.Worker === 'function') {
-    const w = url ? new Worker(url, { type: 'module' }) : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    const t = new WorkerThread(w, () => w.terminate(), null);
-    w.addEventListener('error', (e: ErrorEvent) => {
-      e.preventDefault(); // Deno would otherwise rethrow it on the main thread
-      t.died(`uncaught error in the worker: ${e.message || 'the worker script failed to load'}`);
-    });
-    w.addEventListener('messageerror', () => t.died('a message from the worker could not be deserialized'));
-    return t;
-  }
-  if (!isNode) throw new EngineError('worker: this runtime has neither Web Workers nor node:worker_threads');
-  const threads = await import('node:worker_threads');
-  const target = url === undefined ? new URL('./worker.js', import.meta.url) : typeof url === 'string' && /^file:/i.test(url) ? new URL(url) : url;
-  const w: NodeWorker = new threads.Worker(target);
-  const t = new WorkerThread(nodeEndpoint(w), () => w.terminate(), w);
-  w.on('error', (e: Error) => t.died(`uncaught ${e.name}: ${e.message}`));
-  w.on('messageerror', () => t.died('a message from the worker could not be deserialized'));
-  w.on('exit', (code: number) => t.died(`the worker thread exited with code ${code}`));
+export async function spawnWorker(url?: string | URL): Promise<WorkerHandle> {
+  if (!canStartWorkers()) throw new EngineError('worker: this runtime has neither Web Workers nor node:worker_threads');
+  const w = await startWorker(url ?? new URL('./worker.js', import.meta.url),
+    url ? undefined : () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }));
+  const endpoint = w.node ? nodeEndpoint(w.worker as NodeWorker) : (w.worker as Worker);
+  const t = new WorkerHandle(endpoint, () => w.terminate(), w.node ? w : null);
+  w.onError((message, e) => t.died(w.node && e ? `uncaught ${e.name}: ${message}` : `uncaught error in the worker: ${message || 'the worker script failed to load'}`));
+  w.onMessageError(() => t.died('a message from the worker could not be deserialized'));
+  w.onExit((code) => t.died(`the worker thread exited with code ${code}`));
   return t;
 }
 

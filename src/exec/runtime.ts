@@ -1,0 +1,235 @@
+// A compiled plan made runnable: the WebAssembly memory it lives in (shared when a thread team works in it),
+// the kernel instance over that memory, the plan's constants copied in, the thread team, and the ways in
+// and out: tensor writes and reads, and image staging (bilinear resize + normalization, then quantization
+// for an integer input, inside wasm). It knows nothing of labels, tasks or post-processing: src/model.ts
+// builds the public API on it, and src/quantize/calibrate.ts runs float graphs on it to record ranges.
+//
+// Memory layout: [0, plan.totalBytes) is the plan's (control block, constants, arena); images are staged
+// above it, at the first 64-byte boundary (the memory grows to fit the largest image seen).
+import type { Plan, TensorRef } from '../plan/compile.js';
+import { selectKernels, type KernelSet } from '../plan/registry.js';
+import { dtypeRange } from '../plan/requant.js';
+import { compileKernels, instantiateKernels, resolveIsa, type Isa } from '../wasm/load.js';
+import { execute } from './executor.js';
+import { ThreadTeam, autoThreads, threadsAvailable } from './team.js';
+import { coreCount, isNode } from '../platform.js';
+import { DisposedError, EngineError, InputError, KernelError } from '../errors.js';
+import type { ValidImage } from '../image/preprocess.js';
+
+const PAGE = 65536;
+/** Shared memories must declare a maximum; 1 GiB of address space, reserved but not committed. */
+const MAX_SHARED_PAGES = 16384;
+
+export interface RuntimeOptions {
+  /** Kernel build; default: the best this runtime validates (resolveIsa('auto')). */
+  isa?: Isa;
+  /**
+   * Threads sharing each inference (default 1). More than 1 starts a thread team over a shared memory
+   * (see threadCount for what the platform allows); the plan should be compiled with as many `parts`.
+   */
+  threads?: number;
+  /** The model's name, for error messages. */
+  name?: string;
+}
+
+/** A typed view of a tensor in its own type (int64 as BigInt64Array). */
+export type TensorView = Float32Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
+
+/** The per-channel affine map of pixels to the model's real input values (Graph meta.preprocess). */
+export interface PixelNormalization { scale: readonly number[]; offset: readonly number[] }
+
+/**
+ * Threads per inference for LoadOptions.threads: a number (validated), or 'auto' (one per core, at most 4);
+ * 1 where a team cannot run (scalar kernels; no shared memory or no blocking wait on this thread).
+ */
+export async function threadCount(isa: Isa, threads: number | 'auto' | undefined): Promise<number> {
+  if (isa === 'scalar' || !threadsAvailable() || threads === undefined) return 1;
+  // 'auto': the cores reported, at most 4 on Node and Deno and at most 2 in browsers (team.ts autoThreads says why).
+  if (threads === 'auto') return autoThreads(await coreCount(), !isNode);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new InputError(`threads must be 'auto' or an integer in 1..64, got ${String(threads)}`);
+  return threads;
+}
+
+export class Runtime {
+  readonly kernels: KernelSet;
+  readonly isa: Isa;
+  /** Threads sharing each inference (1 = the calling thread only). */
+  readonly threads: number;
+  readonly name: string;
+  #plan: Plan;
+  #memory: WebAssembly.Memory;
+  #team: ThreadTeam | null;
+  /** Byte address where image pixels are staged (end of the plan, 64-byte aligned). */
+  #imageBase: number;
+  #disposed = false;
+
+  private constructor(plan: Plan, kernels: KernelSet, isa: Isa, memory: WebAssembly.Memory, team: ThreadTeam | null, name: string) {
+    this.#plan = plan;
+    this.kernels = kernels;
+    this.isa = isa;
+    this.#memory = memory;
+    this.#team = team;
+    this.threads = team?.threads ?? 1;
+    this.name = name;
+    this.#imageBase = Math.ceil(plan.totalBytes / 64) * 64;
+  }
+
+  /** Allocates the memory, instantiates the kernels, copies the plan's constants in, starts the team. */
+  static async create(plan: Plan, opts: RuntimeOptions = {}): Promise<Runtime> {
+    const isa = opts.isa ?? resolveIsa('auto');
+    const threads = opts.threads ?? 1;
+    const pages = Math.ceil(plan.totalBytes / PAGE) + 1;
+    const memory = threads > 1
+      ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
+      : new WebAssembly.Memory({ initial: pages });
+    const module = await compileKernels(isa, threads > 1);
+    const exports = await instantiateKernels(module, memory);
+    new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
+    const team = threads > 1 ? await ThreadTeam.create(module, memory, plan, isa, threads) : null;
+    return new Runtime(plan, selectKernels(exports, isa), isa, memory, team, opts.name ?? 'model');
+  }
+
+  /** The compiled plan this runtime runs (input, output, kept values: TensorRefs into the memory). */
+  get plan(): Plan {
+    return this.#plan;
+  }
+
+  /** The linear memory (its buffer changes when staging a large image grows it: take views afresh). */
+  get memory(): WebAssembly.Memory {
+    this.#check();
+    return this.#memory;
+  }
+
+  /** Bytes of linear memory now. */
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /**
+   * Wakes the team's helpers that sleep between inferences, so that waking (≈ 0.1 ms) overlaps the input's
+   * preparation instead of the first step; no-op on one thread.
+   */
+  wake(): void {
+    this.#check();
+    this.#team?.wake();
+  }
+
+  /** Writes values into a float32, uint8 or int8 tensor, converted to its type like a typed array's set(). Unchecked. */
+  write(t: TensorRef, values: ArrayLike<number>): void {
+    const b = this.memory.buffer;
+    switch (t.dtype) {
+      case 'float32': return new Float32Array(b, t.address, t.length).set(values);
+      case 'uint8': return new Uint8Array(b, t.address, t.length).set(values);
+      case 'int8': return new Int8Array(b, t.address, t.length).set(values);
+      default: throw new EngineError(`model "${this.name}": cannot write a tensor of type ${t.dtype}`);
+    }
+  }
+
+  /** A view of a tensor in its own type (int64 as BigInt64Array); valid until the memory grows. */
+  read(t: TensorRef): TensorView {
+    const b = this.memory.buffer;
+    switch (t.dtype) {
+      case 'float32': return new Float32Array(b, t.address, t.length);
+      case 'uint8': return new Uint8Array(b, t.address, t.length);
+      case 'int8': return new Int8Array(b, t.address, t.length);
+      case 'int32': return new Int32Array(b, t.address, t.length);
+      case 'int64': return new BigInt64Array(b, t.address, t.length);
+    }
+  }
+
+  /** A tensor's real values, copied: float32 as is, quantized ones dequantized (real = scale·(q − zeroPoint)). */
+  real(t: TensorRef): Float32Array {
+    const v = this.read(t);
+    if (v instanceof Float32Array) return Float32Array.from(v);
+    if (!t.quant) throw new EngineError(`model "${this.name}": tensor of type ${t.dtype} has no real values`);
+    const { scale, zeroPoint } = t.quant;
+    return Float32Array.from(v as Uint8Array | Int8Array, (q) => Math.fround(scale) * (q - zeroPoint));
+  }
+
+  /**
+   * Fills the input tensor with an image's crop, resized to the input (bilinear, half-pixel centers) and
+   * normalized (x = pixel·scale[c] + offset[c]) inside wasm. The caller has validated the image, the crop and
+   * that the input has 3 channels. A quantized input gets those real values quantized with its own
+   * (scale, zeroPoint); when that mapping is the identity up to an integer shift (TFLite models fed raw pixels:
+   * q = pixel, or q = pixel − 128), the resize produces the shifted pixels directly and they are rounded once
+   * (so a same-size image gives its own bytes).
+   */
+  stageImage(img: ValidImage, crop: { x: number; y: number; w: number; h: number }, norm: PixelNormalization): void {
+    this.#check();
+    const input = this.plan.input;
+    const [, H, W, C] = input.shape;
+    const bytes = img.width * img.height * img.channels;
+    const quant = input.quant;
+    const scratch = quant ? H * W * C * 4 : 0; // float32 image before quantization
+    const pixels = this.#imageBase + Math.ceil(scratch / 64) * 64;
+    this.#ensure(pixels + bytes + 16);
+    new Uint8Array(this.#memory.buffer, pixels, bytes).set(img.data.subarray(0, bytes));
+    let scale = norm.scale;
+    let offset = norm.offset;
+    const dst = quant ? this.#imageBase : input.address;
+    let qscale = 1;
+    let qzp = 0;
+    if (quant) {
+      // x = pixel·scale + offset, q = round(x / s) + z = round(pixel·scale/s + offset/s + z)
+      const s = Math.fround(quant.scale);
+      const shift = offset.map((o) => o / s + quant.zeroPoint);
+      const direct = scale.every((c) => Math.abs(c / s - 1) < 1e-6) && shift.every((v) => Math.abs(v - Math.round(v)) < 1e-4);
+      if (direct) {
+        scale = [1, 1, 1];
+        offset = shift.map(Math.round);
+      } else {
+        qscale = s;
+        qzp = quant.zeroPoint;
+      }
+    }
+    const k = this.kernels;
+    this.#guard(() => {
+      k.preprocess(pixels, img.width, img.height, img.channels, crop.x, crop.y, crop.w, crop.h,
+        dst, W, H, scale[0], scale[1], scale[2], offset[0], offset[1], offset[2]);
+      if (quant) {
+        const dtype = input.dtype as 'uint8' | 'int8';
+        const [qmin, qmax] = dtypeRange(dtype);
+        k.quant[dtype === 'uint8' ? 'qu8' : 'qs8'].fp32.quantize(H * W * C, dst, input.address, qscale, qzp, qmin, qmax);
+      }
+    });
+  }
+
+  /**
+   * Runs the plan (on the team when there is one), or its prefix up to and including the step named `until`;
+   * with `times`, adds milliseconds per step (index-aligned with plan.steps). A wasm trap becomes KernelError.
+   */
+  execute(until?: string, times?: Float64Array): void {
+    this.#check();
+    const team = this.#team;
+    this.#guard(() => (team ? team.run(this.plan, this.kernels, until, times) : execute(this.plan, this.kernels, until, times)));
+  }
+
+  /** Stops the team and drops the memory; the runtime is unusable afterwards (DisposedError). */
+  dispose(): void {
+    this.#disposed = true;
+    this.#team?.terminate();
+    this.#team = null;
+    // Drop the references so the memory and the plan's constants can be collected even if the Runtime object is kept.
+    this.#memory = undefined as unknown as WebAssembly.Memory;
+    this.#plan = undefined as unknown as Plan;
+  }
+
+  #guard<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      if (e instanceof WebAssembly.RuntimeError) throw new KernelError(`model "${this.name}": wasm trap during inference: ${e.message}`);
+      throw e;
+    }
+  }
+
+  #ensure(bytes: number): void {
+    const have = this.#memory.buffer.byteLength;
+    if (bytes > have) this.#memory.grow(Math.ceil((bytes - have) / PAGE));
+  }
+
+  #check(): void {
+    if (this.#disposed) throw new DisposedError(`model "${this.name}" has been disposed`);
+  }
+}
