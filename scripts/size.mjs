@@ -35,6 +35,11 @@ function measureFile(file) {
   return { file: path.relative(root, file), bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 }
 
+/** A chunk that only Node can run: it imports sharp (hidden from bundlers as __mnwNodeImport("sharp")). */
+function nodeOnly(file) {
+  return existsSync(file) && readFileSync(file, 'utf8').includes('__mnwNodeImport("sharp")');
+}
+
 /** `entries` plus every file they import, transitively (./chunk-*.js of the code-split bundles). */
 export function withImports(entries) {
   const seen = new Set();
@@ -43,9 +48,13 @@ export function withImports(entries) {
     seen.add(file);
     if (!/\.m?js$/.test(file)) return;
     // Minified ESM: import{a as b}from"./chunk-X.js", import"./chunk-X.js", and lazy import("./chunk-X.js"),
-    // counted too (an upper bound: a configuration may not take every lazy path).
+    // counted too (an upper bound: a configuration may not take every lazy path) — except a lazy chunk that
+    // imports sharp: Node's image decoder (src/image/decode-node.ts), which a browser never loads (it could not
+    // run it; src/image/sources.ts imports it only under Node).
     for (const m of readFileSync(file, 'utf8').matchAll(/(?:\bfrom|\bimport)\s*\(?\s*"(\.\/[^"]+\.m?js)"/g)) {
-      visit(path.join(path.dirname(file), m[1]));
+      const target = path.join(path.dirname(file), m[1]);
+      if (m[0].includes('(') && nodeOnly(target)) continue;
+      visit(target);
     }
   };
   for (const f of entries) visit(f);
