@@ -6,7 +6,7 @@
 // - the per-step chart has a row per step it counts, none cut or hidden, full names in the titles;
 // - a TFLite model is named by its file (not the graph's "main"), and a long file name wraps only at its
 //   separators;
-// - a quantized model runs as int8 or as its float32 twin (needs LoadOptions.precision in the library);
+// - a quantized model runs as int8 or as its float32 twin (LoadOptions.precision);
 // - a segmentation model shows its mask and a legend of the classes present with their colours;
 // - the live camera (Chromium's fake device) classifies continuously with a frame rate, pauses while the
 //   tab is hidden, and stops every track when stopped, from the keyboard too.
@@ -28,17 +28,9 @@ const script = async <T>(name: string): Promise<T> => import(pathToFileURL(path.
 const OUT = path.join(ROOT, 'build/web-app-test');
 const STEP_MS = 60_000;
 /** Whether the library has LoadOptions.precision (a quantized model's float32 twin), from its published types. */
-const libraryHasPrecision = (() => {
-  try {
-    return /precision\?:/.test(readFileSync(path.join(ROOT, 'dist/types/src/model.d.ts'), 'utf8'));
-  } catch {
-    return false;
-  }
-})();
 
 if (!hasChromium) console.warn(`[skip] web app behaviour tests: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 if (!distBuilt) console.warn('[skip] web app behaviour tests: dist/ is not built; run `npm run build`');
-if (!libraryHasPrecision) console.warn('[skip] precision switch test: the library has no LoadOptions.precision yet (dist/types/src/model.d.ts)');
 
 describeShared('web app behaviour in headless Chromium', () => {
   if (!hasChromium || !distBuilt) {
@@ -202,7 +194,7 @@ describeShared('web app behaviour in headless Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   }, PAGE_TIMEOUT_MS);
 
-  it.skipIf(!libraryHasPrecision)('a quantized model runs as float32 (its twin) and as int8, from the precision control', async () => {
+  it('a quantized model runs as float32 (its twin) and as int8, from the precision control', async () => {
     const name = 'mobilenet_v2_1.0_224_quant.tflite';
     await page.waitForSelector(`#model-list li[data-name="${name}"][aria-current]`, { timeout: STEP_MS });
     for (const [value, input] of [['f32', 'float32'], ['int8', 'uint8']] as const) {
