@@ -72,10 +72,9 @@ function mutateBytes(bytes, rand, hot = bytes.length) {
     default: {
       // Copy a chunk of the file over another place (duplicated tables, crossed offsets).
       const from = at(region);
-      const to = at(region);
-      const len = 1 + at(256);
-      out.set(bytes.subarray(from, Math.min(bytes.length, from + len)), to < out.length ? to : 0);
-      return { kind: 'splice', bytes: out.subarray(0, out.length) };
+      const chunk = bytes.subarray(from, Math.min(bytes.length, from + 1 + at(256)));
+      out.set(chunk, Math.min(at(region), out.length - chunk.length));
+      return { kind: 'splice', bytes: out };
     }
   }
 }
@@ -94,7 +93,7 @@ function mutateJson(value, rand) {
   const replacements = [
     () => 2 ** 31, () => -1, () => 0, () => 1e308, () => -(2 ** 53), () => 0.5, () => 100000,
     () => 'float16', () => 'int64', () => null, () => true, () => [], () => ({}),
-    () => { let d = [1]; for (let i = 0; i < 5000; i++) d = [d]; return d; },
+    () => DEEP, // an array nested 5000 deep, spliced in by stringify() (JSON.stringify itself would overflow)
     () => Array.from({ length: 100000 }, (_, i) => i), () => 'x'.repeat(1 << 20),
   ];
   const make = replacements[Math.floor(rand() * replacements.length)];
@@ -108,12 +107,20 @@ function mutateJson(value, rand) {
   return copy;
 }
 
+/** Stands for an array nested 5000 deep in a mutated JSON value; stringify() writes it out. */
+const DEEP = '\u0000deep\u0000';
+
+/** JSON text of a mutated value, with DEEP written as 5000 nested arrays. */
+function stringify(v) {
+  return JSON.stringify(v).replaceAll(JSON.stringify(DEEP), `${'['.repeat(5000)}1${']'.repeat(5000)}`);
+}
+
 /** The native format: 8-byte header length, JSON header, tensor bytes. Structural edits rewrite the header. */
 function mutateNative(bytes, rand) {
   if (rand() < 0.5) return mutateBytes(bytes, rand, 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true)));
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-  const edited = new TextEncoder().encode(JSON.stringify(mutateJson(header, rand)));
+  const edited = new TextEncoder().encode(stringify(mutateJson(header, rand)));
   const out = new Uint8Array(8 + edited.length + (bytes.length - 8 - n));
   new DataView(out.buffer).setBigUint64(0, BigInt(edited.length), true);
   out.set(edited, 8);
@@ -165,7 +172,7 @@ function mutant(format, seed, rand) {
   if (format === 'native') return mutateNative(seed.bytes, rand);
   if (format === 'tfjs' && rand() < 0.6) {
     const json = JSON.parse(new TextDecoder().decode(seed.bytes));
-    return { kind: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(mutateJson(json, rand))) };
+    return { kind: 'model.json', bytes: new TextEncoder().encode(stringify(mutateJson(json, rand))) };
   }
   return mutateBytes(seed.bytes, rand, format === 'tflite' ? 4096 : seed.bytes.length);
 }
@@ -181,7 +188,7 @@ class Child {
 
   spawn() {
     this.proc = fork(path.join(ROOT, 'scripts/fuzz-child.mjs'), [], {
-      execArgv: [`--max-old-space-size=${this.memoryMb}`, '--stack-size=984'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: [`--max-old-space-size=${this.memoryMb}`, '--stack-size=984'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced',
     });
     this.proc.stderr.on('data', (d) => {
       this.stderr = (this.stderr + d).slice(-400);
