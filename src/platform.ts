@@ -11,9 +11,20 @@ export function inWebWorker(): boolean {
   return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
 }
 
-/** Workers come from node:worker_threads: Node has no global Worker (Deno and Bun have Web Workers, and use those). */
+/**
+ * Node itself, not a runtime that emulates its APIs: Deno and Bun announce themselves (`Deno`, `process.versions.bun`)
+ * and have Web Workers of their own.
+ */
+const isRealNode: boolean = isNode && typeof (globalThis as { Deno?: unknown }).Deno === 'undefined' && !(process.versions as { bun?: string }).bun;
+
+/**
+ * Workers come from node:worker_threads on Node, whatever globals say: Node has no Web Worker, so a global
+ * `Worker` there was put by another library (LiteRT.js's threaded loader sets it to worker_threads.Worker,
+ * which speaks `on('message')`, not `onmessage`; trusting it left a thread team waiting forever). Deno and Bun
+ * use their Web Workers.
+ */
 export function usesNodeWorkers(): boolean {
-  return isNode && typeof (globalThis as { Worker?: unknown }).Worker !== 'function';
+  return isRealNode || (isNode && typeof (globalThis as { Worker?: unknown }).Worker !== 'function');
 }
 
 /** This runtime can start workers: it has Web Workers, or Node's worker_threads. */

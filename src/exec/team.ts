@@ -59,6 +59,9 @@ export function autoThreads(reportedCores: number | undefined, browser: boolean)
   return Math.min(cores, browser ? AUTO_THREADS_MAX_BROWSER : AUTO_THREADS_MAX);
 }
 
+/** How long a thread team's helpers may take to start (module compile + instantiate on a loaded machine). */
+const THREAD_START_TIMEOUT_MS = 30_000;
+
 export class ThreadTeam {
   /** Threads in the team, the leader included. */
   readonly threads: number;
@@ -105,7 +108,20 @@ export class ThreadTeam {
       w.postMessage(init);
       workers.push(w);
     }
-    await Promise.all(ready);
+    // A helper that never answers (a worker script that cannot load, a platform that swallows its errors) must
+    // not leave loadModel() pending forever.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new KernelError(`the thread team's helpers did not start within ${THREAD_START_TIMEOUT_MS / 1000} s`)), THREAD_START_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([Promise.all(ready), timeout]);
+    } catch (e) {
+      for (const w of workers) void w.terminate();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
     return new ThreadTeam(memory, workers);
   }
 

@@ -72,3 +72,27 @@ describe('shared memory check', () => {
     expect(threadsAvailable()).toBe(false);
   });
 });
+
+describe('thread team start-up on Node', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('starts with node:worker_threads even when another library set globalThis.Worker (LiteRT.js sets it to worker_threads.Worker)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    vi.stubGlobal('Worker', Worker);
+    const g = buildMobileNetV2({ alpha: 0.35, resolution: 32, classes: 3 });
+    const one = await loadModel(g);
+    // Before: the team took the Web Worker path, set onmessage on a worker_threads.Worker and waited forever.
+    const two = await Promise.race([
+      loadModel(g, { threads: 2 }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('loadModel({ threads: 2 }) did not resolve within 20 s')), 20_000)),
+    ]);
+    try {
+      expect(two.info.threads).toBe(2);
+      const x = Float32Array.from({ length: 32 * 32 * 3 }, (_, i) => Math.sin(i));
+      expect(await two.run(x)).toEqual(await one.run(x));
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  }, 30_000);
+});
