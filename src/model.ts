@@ -81,9 +81,7 @@ export class Model implements ModelApi {
   /** Top-k labels with scores (probabilities when the model ends in softmax; else softmax of the logits). */
   async classify(image: ImageSource, opts: ClassifyOptions = {}): Promise<Classification[]> {
     this.#check();
-    this.#rt.wake();
-    const pixels = await toPixels(image);
-    this.#check();
+    // Options first: a bad call is refused before an image is decoded.
     const topK = opts.topK ?? 5;
     if (!Number.isInteger(topK) || topK < 1) throw new InputError(`classify(): topK must be a positive integer, got ${topK}`);
     const threshold = opts.scoreThreshold ?? 0;
@@ -91,6 +89,9 @@ export class Model implements ModelApi {
       throw new InputError(`classify(): scoreThreshold must be a number in 0..1, got ${String(threshold)}`);
     }
     if (this.info.task !== 'classify') throw new InputError(`classify(): model "${this.info.name}" is a segmentation model; use segment()`);
+    this.#rt.wake();
+    const pixels = await toPixels(image);
+    this.#check();
     this.#stage(pixels, opts.centralCrop);
     this.#rt.execute();
     const out = this.#rt.real(this.#rt.plan.output);

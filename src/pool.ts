@@ -11,8 +11,8 @@ import type { ModelSource } from './load.js';
 import type {
   Classification, ClassifyOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
 } from './model-api.js';
-import { isPixels, toPixels, type ImageSource } from './image/sources.js';
-import { WorkerModel, abortReason, type CallOptions, type ModelWorkerOptions } from './workers/client.js';
+import { toPixels, type ImageSource } from './image/sources.js';
+import { WorkerModel, abortReason, crossesAsIs, type CallOptions, type ModelWorkerOptions } from './workers/client.js';
 import { DisposedError, InputError, QueueFullError } from './errors.js';
 
 export interface PoolOptions {
@@ -101,9 +101,7 @@ export function createPool(options: PoolOptions): Pool {
  * call (a <video> moves on while the call waits); pixels, paths, Blobs and bytes go to a worker as they are.
  */
 async function submitImage(pool: WorkerPool, kind: 'classify' | 'segment' | 'embed', image: ImageSource, opts: ClassifyOptions & SegmentOptions & CallOptions): Promise<unknown> {
-  const passes = isPixels(image) || typeof image === 'string' || (typeof Blob === 'function' && image instanceof Blob)
-    || image instanceof ArrayBuffer || ArrayBuffer.isView(image);
-  return pool.submit(kind, passes ? image : await toPixels(image), opts);
+  return pool.submit(kind, crossesAsIs(image) ? image : await toPixels(image), opts);
 }
 
 /**

@@ -569,7 +569,7 @@ async function train(args: Args): Promise<number> {
     seed: numberFlag(args, 'seed', 0, { integer: true }),
     onProgress: (what, done, total) => {
       if (!tty && done !== total) return;
-      process.stderr.write(`\r${progressBar(done, total).replace('calibrating', what.padEnd(11)).replace(' images', what === 'training' ? ' epochs' : ' images')}${done === total ? '\n' : ''}`);
+      process.stderr.write(`\r${progressBar(done, total, 20, what.padEnd(11), what === 'training' ? 'epochs' : 'images')}${done === total ? '\n' : ''}`);
     },
   });
   try {

@@ -56,9 +56,9 @@ export interface QuantizeReport {
 export const DEFAULT_CALIBRATION_IMAGES = 100;
 
 /** `calibrating [#####.....] 23/50 images` */
-export function progressBar(done: number, total: number, width = 20): string {
+export function progressBar(done: number, total: number, width = 20, label = 'calibrating', unit = 'images'): string {
   const filled = total > 0 ? Math.round((width * done) / total) : width;
-  return `calibrating [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} images`;
+  return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${unit}`;
 }
 
 /** Up to `n` of `files`: all of them in name order when they fit, else a seeded shuffle's first n (then sorted). */

@@ -215,16 +215,18 @@ export function tensorForWorker(input: InputTensor, move: boolean, inputType: Mo
  * at the time of the call (a <video> moves on), since they cannot cross threads.
  */
 export async function imageArgForWorker(image: ImageSource, move: boolean): Promise<WireImage> {
+  if (!crossesAsIs(image)) return imageForWorker(await toPixels(image), true); // our own fresh pixels: moved, never copied
   if (isPixels(image)) return imageForWorker(image, move);
-  if (typeof image === 'string') return image;
-  if (typeof Blob === 'function' && image instanceof Blob) return image;
-  if (image instanceof ArrayBuffer || ArrayBuffer.isView(image)) {
-    const bytes = image instanceof ArrayBuffer ? new Uint8Array(image) : new Uint8Array(image.buffer, image.byteOffset, image.byteLength);
-    const own = move && ownsBuffer(bytes) ? bytes : bytes.slice();
-    return own.byteLength > 0 ? transfer(own, [own.buffer]) : own;
-  }
-  const pixels = await toPixels(image);
-  return imageForWorker(pixels, true); // our own fresh pixels: moved, never copied
+  if (typeof image === 'string' || !(image instanceof ArrayBuffer || ArrayBuffer.isView(image))) return image as string | Blob; // a path or a Blob
+  const bytes = image instanceof ArrayBuffer ? new Uint8Array(image) : new Uint8Array(image.buffer, image.byteOffset, image.byteLength);
+  const own = move && ownsBuffer(bytes) ? bytes : bytes.slice();
+  return own.byteLength > 0 ? transfer(own, [own.buffer]) : own;
+}
+
+/** Sources a worker takes as they are (pixels, a path, a Blob, encoded bytes); the rest must be read into pixels here. */
+export function crossesAsIs(image: ImageSource): boolean {
+  return isPixels(image) || typeof image === 'string' || (typeof Blob === 'function' && image instanceof Blob)
+    || image instanceof ArrayBuffer || ArrayBuffer.isView(image);
 }
 
 /** A plain { data, width, height, channels } with the pixels marked for transfer (copied first unless movable). */
