@@ -10,14 +10,19 @@ import { ROOT } from './helpers/shared.js';
 
 const DEPCRUISE = path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
 
+// CI's environment asks for colour (FORCE_COLOR), which puts escape codes between the words the checks
+// match: ask for none, and strip any that come anyway.
+const NO_COLOUR = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+const plain = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
+
 /** depcruise's report for `dir`'s src/ (exit status and output); 0 = no violation. */
 function cruise(dir: string): { status: number; out: string } {
   try {
-    const out = execFileSync(process.execPath, [DEPCRUISE, 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { cwd: dir, encoding: 'utf8' });
-    return { status: 0, out };
+    const out = execFileSync(process.execPath, [DEPCRUISE, 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { cwd: dir, encoding: 'utf8', env: NO_COLOUR });
+    return { status: 0, out: plain(out) };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };
-    return { status: err.status, out: `${err.stdout}${err.stderr}` };
+    return { status: err.status, out: plain(`${err.stdout}${err.stderr}`) };
   }
 }
 
