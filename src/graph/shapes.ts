@@ -12,6 +12,7 @@
 
 import { InputError, ShapeError, UnsupportedOpError } from '../errors.js';
 import type { DType, Graph, Node, Pad, PaddingMode, Quant, ValueType } from './ir.js';
+import { graphOutputs } from './ir.js';
 import { opModule } from '../ops/index.js';
 import { fmt, isPosInt, QRANGE, where } from '../ops/checks.js';
 import type { ShapeContext } from '../ops/types.js';
@@ -217,8 +218,12 @@ export function inferShapes(graph: Graph): ShapeMap {
   for (const k of types.keys()) {
     if (!shapes.has(k)) throw new ShapeError(`graph "${graph.name}": values["${k}"] names no value of the graph (neither the input nor a node)`);
   }
-  if (!graph.nodes.some((n) => n.name === graph.output)) {
-    throw new ShapeError(`graph "${graph.name}": output "${graph.output}" is not produced by any node`);
+  const outs = graphOutputs(graph);
+  if (graph.outputs !== undefined && (!Array.isArray(graph.outputs) || graph.outputs[0] !== graph.output || new Set(outs).size !== outs.length)) {
+    throw new ShapeError(`graph "${graph.name}": outputs must list distinct values, the first being output "${graph.output}"`);
+  }
+  for (const o of outs) {
+    if (!graph.nodes.some((n) => n.name === o)) throw new ShapeError(`graph "${graph.name}": output "${o}" is not produced by any node`);
   }
   return shapes;
 }
