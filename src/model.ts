@@ -16,7 +16,7 @@ import { toPixels, type ImageSource } from './image/sources.js';
 import type {
   Classification, ClassifyOptions, Detection, DetectOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
 } from './model-api.js';
-import { checkDetectOptions, toDetections } from './detect/results.js';
+import { late } from './extensions.js';
 
 export type {
   Box, Classification, ClassifyOptions, Detection, DetectOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputInfo, OutputTensor, SegmentOptions,
@@ -97,15 +97,16 @@ export class Model implements ModelApi {
    */
   async detect(image: ImageSource, opts: DetectOptions = {}): Promise<Detection[]> {
     this.#check();
-    const o = checkDetectOptions(opts); // options first: a bad call is refused before an image is decoded
-    if (this.info.task !== 'detect') throw new InputError(`detect(): model "${this.info.name}" is not a detector (task ${this.info.task})`);
+    const decode = late.detections;
+    if (this.info.task !== 'detect' || !decode) throw new InputError(`detect(): model "${this.info.name}" is not a detector`);
+    late.checkDetect!(opts); // options first: a bad call is refused before an image is decoded
     this.#rt.wake();
     const pixels = await toPixels(image);
     this.#check();
     this.#stage(pixels, 1);
     this.#rt.execute();
     const [boxes, classes, scores, count] = this.#rt.plan.outputs.map((t) => this.#rt.real(t));
-    return toDetections({ boxes: boxes!, classes: classes!, scores: scores!, count: count![0]!, width: pixels.width, height: pixels.height, labels: this.#labels }, o);
+    return decode({ boxes: boxes!, classes: classes!, scores: scores!, count: count![0]!, width: pixels.width, height: pixels.height, labels: this.#labels }, opts);
   }
 
   /** Top-k labels with scores (probabilities when the model ends in softmax; else softmax of the logits). */

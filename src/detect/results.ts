@@ -29,7 +29,8 @@ function overlap(a: Box, b: Box): number {
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
-export function toDetections(r: RawDetections, o: ReturnType<typeof checkDetectOptions>): Detection[] {
+export function toDetections(r: RawDetections, opts: DetectOptions): Detection[] {
+  const o = checkDetectOptions(opts);
   const n = Math.min(Math.max(0, Math.floor(r.count)), r.scores.length);
   const order = Array.from({ length: n }, (_, i) => i).filter((i) => r.scores[i]! >= o.scoreThreshold);
   order.sort((a, b) => r.scores[b]! - r.scores[a]! || a - b);

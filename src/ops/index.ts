@@ -10,19 +10,20 @@ import { conv2d, CONV2D_STEPS } from './conv2d.js';
 import { dense } from './dense.js';
 import { depthwiseConv2d, DEPTHWISE_STEPS } from './depthwise_conv2d.js';
 import { dequantize, DEQUANTIZE_STEPS } from './dequantize.js';
-import { detectionPostprocess, DETECT_STEPS } from './detection_postprocess.js';
 import { GEMM_STEPS } from './gemm.js';
 import { globalAvgPool, GAVGPOOL_STEPS } from './global_avg_pool.js';
-import { logistic, LOGISTIC_STEPS } from './logistic.js';
 import { pad, PAD_STEPS } from './pad.js';
 import { quantize, QUANTIZE_STEPS } from './quantize.js';
 import { reshape } from './reshape.js';
 import { resizeBilinear, RESIZE_STEPS } from './resize_bilinear.js';
 import { softmax, SOFTMAX_STEPS } from './softmax.js';
-import { view } from './view.js';
 import type { NodeOf, OpModule, StepTable } from './types.js';
 
-export const OPS: { [K in OpName]: OpModule<NodeOf<K>> } = {
+/** Ops that separately downloaded entries add (registerOp; src/detect/index.ts): absent until then. */
+type LateOp = 'detection_postprocess' | 'logistic' | 'view';
+type LateStep = 'detect' | 'logistic';
+
+export const OPS: { [K in Exclude<OpName, LateOp>]: OpModule<NodeOf<K>> } & { [K in LateOp]?: OpModule<NodeOf<K>> } = {
   conv2d,
   depthwise_conv2d: depthwiseConv2d,
   add,
@@ -36,16 +37,18 @@ export const OPS: { [K in OpName]: OpModule<NodeOf<K>> } = {
   resize_bilinear: resizeBilinear,
   argmax,
   reshape,
-  view,
-  logistic,
-  detection_postprocess: detectionPostprocess,
 };
 
-export const STEPS: StepTable = {
+export const STEPS: Omit<StepTable, LateStep> & Partial<Pick<StepTable, LateStep>> = {
   ...CONV2D_STEPS, ...GEMM_STEPS, ...DEPTHWISE_STEPS, ...BLOCK_STEPS, ...ADD_STEPS, ...GAVGPOOL_STEPS, ...SOFTMAX_STEPS,
   ...QUANTIZE_STEPS, ...DEQUANTIZE_STEPS, ...RESIZE_STEPS, ...ARGMAX_STEPS, ...PAD_STEPS, ...CONCAT_STEPS,
-  ...LOGISTIC_STEPS, ...DETECT_STEPS,
 };
+
+/** Adds an op that a separate entry implements (src/detect/index.ts), with the runners of its step kinds. */
+export function registerOp(ops: { [K in LateOp]?: OpModule<NodeOf<K>> }, steps: Partial<StepTable>): void {
+  Object.assign(OPS, ops);
+  Object.assign(STEPS, steps);
+}
 
 /** The module of an op name; undefined for a name that is no IR op (a corrupt or hand-written graph). */
 export function opModule(op: unknown): OpModule | undefined {

@@ -17,6 +17,7 @@ import type {
 import type { ImageInput } from '../image/preprocess.js';
 import { isPixels, toPixels, type ImageSource } from '../image/sources.js';
 import { DisposedError, type WorkerCrashedError } from '../errors.js';
+import { extensionUrls } from '../extensions.js';
 
 /** `loadModel(source, { worker: { url } })`: where the worker bundle is (default: worker.js beside the library). */
 export interface ModelWorkerOptions {
@@ -75,7 +76,7 @@ export class WorkerModel implements ModelApi<ModelInfo, CallOptions> {
     signal?.addEventListener('abort', onAbort);
     try {
       const api = wrap<EngineApi>(host.endpoint);
-      const { handle, info } = await settle(api.load(sourceForWorker(source), loadOptions), host, signal);
+      const { handle, info } = await settle(api.load(sourceForWorker(source), { ...loadOptions, extensions: extensionUrls() }), host, signal);
       return new WorkerModel(host, api, handle, info);
     } catch (e) {
       void host.terminate();

@@ -26,8 +26,11 @@ export function createEngineApi() {
 
   return {
     /** Loads a model in this worker. `source` is 'default', a path (resolved in the worker), a URL string, bytes or a Graph. */
-    async load(source: Exclude<ModelSource, URL>, options: LoadOptions = {}): Promise<{ handle: number; info: ModelInfo }> {
-      const m = await loadInProcess(source, options);
+    async load(source: Exclude<ModelSource, URL>, options: LoadOptions & { extensions?: string[] } = {}): Promise<{ handle: number; info: ModelInfo }> {
+      // Entries the page imported (mobilenet-wasm/detect): this worker needs them too (src/extensions.ts).
+      const { extensions = [], ...opts } = options;
+      for (const url of extensions) await import(/* @vite-ignore */ url);
+      const m = await loadInProcess(source, opts);
       const handle = nextHandle++;
       models.set(handle, m);
       return { handle, info: m.info };

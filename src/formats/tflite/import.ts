@@ -218,7 +218,6 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
   const outT = outTs[0]!;
   if (hasData(inT) || producer.has(inT.index)) corrupt(`the input tensor ${inT.index} "${inT.name}" is a constant or computed`, inT.pos);
   for (const t of outTs) if (!producer.has(t.index)) corrupt(`the output tensor ${t.index} "${t.name}" is not computed by any operator`, t.pos);
-  if (new Set(sg.outputs).size !== sg.outputs.length) corrupt('the subgraph lists an output tensor twice', sg.pos);
 
   // ---- liveness: only operators that feed an output are imported.
   const live = new Set<TfliteOperator>();
@@ -261,7 +260,7 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
     if (!convert) {
       ctx.unsupported(
         oc.customCode !== undefined && oc.code === Op.CUSTOM
-          ? 'custom operators are not supported'
+          ? oc.customCode === 'TFLite_Detection_PostProcess' ? "import 'mobilenet-wasm/detect' first" : 'custom operators are not supported'
           : `operator ${opName(oc.code)} is not supported`,
       );
     }
@@ -279,12 +278,8 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
   // ---- meta
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const outNode = byName.get(outName!)!;
-  const viewOf = (nm: string) => { const n = byName.get(nm); return n?.op === 'view' ? byName.get(n.inputs[0]!) : undefined; };
-  const detector = outNames.length === 4 && outNames.every((nm) => viewOf(nm)?.op === 'detection_postprocess');
-  if (outNames.length > 1 && !detector) {
-    throw new UnsupportedOpError(`${file}: the model has ${outNames.length} outputs; several outputs are supported for detectors (TFLite_Detection_PostProcess's four)`);
-  }
-  const task: 'classify' | 'segment' | 'detect' = detector ? 'detect' : outNode.op === 'argmax' ? 'segment' : 'classify';
+  const post = nodes.find((n) => n.op === 'detection_postprocess');
+  const task = post ? 'detect' : outNode.op === 'argmax' ? 'segment' : 'classify';
   let viaSoftmax: Node | undefined = outNode;
   while (viaSoftmax && (viaSoftmax.op === 'quantize' || viaSoftmax.op === 'dequantize' || viaSoftmax.op === 'reshape')) {
     viaSoftmax = byName.get(viaSoftmax.inputs[0]!);
@@ -294,7 +289,7 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
   const embeddingNode = pools.length > 0 ? pools[pools.length - 1]!.name : undefined;
   const outShape = shapeOfValue.get(outName!)!;
   let classes: number | undefined;
-  if (task === 'detect') classes = (viewOf(outName) as Extract<Node, { op: 'detection_postprocess' }>).options.numClasses;
+  if (post) classes = post.options.numClasses;
   else if (task === 'segment') classes = shapeOfValue.get(outNode.inputs[0]!)![3];
   else if (outShape.length >= 2 && outShape.slice(0, -1).every((d) => d === 1)) classes = outShape[outShape.length - 1];
 
