@@ -14,6 +14,8 @@ const f = Math.fround;
  * requires (scale 1/256, zero point qmin) this is XNNPACK's qu8/qs8 sigmoid table, which the TFLite runtime runs
  * through its default delegate: the sigmoid scaled by 256 in float32 (computed from the side that loses no bits),
  * rounded half to even (lrintf). Any other output quantization: TFLite's own LUTPopulate (round half away from 0).
+ * (For the SSD oracle's quantization the two constructions give the same table, so its bit-exact outputs cannot
+ * tell which one the runtime ran.)
  */
 export function logisticTable(dtype: 'uint8' | 'int8', inQ: Quant, outQ: Quant): Uint8Array {
   const [qmin, qmax] = QRANGE[dtype];
