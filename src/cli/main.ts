@@ -7,6 +7,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../api.js';
+import '../detect/index.js'; // the CLI detects too (a separate entry for the web bundles)
 import type { LoadOptions, ModelInfo } from '../model.js';
 import type { Graph } from '../graph/ir.js';
 import { buildMobileNetV2 } from '../models/mobilenet-v2.js';

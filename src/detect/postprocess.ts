@@ -55,7 +55,7 @@ export function checkDetectionOptions(o: DetectionPostProcessOptions, where: str
   };
   int(o.maxDetections, 'max_detections', 0);
   int(o.maxClassesPerDetection, 'max_classes_per_detection', 1);
-  int(o.detectionsPerClass, 'detections_per_class', 1);
+  int(o.detectionsPerClass, 'detections_per_class', 0); // 0 in TF's own exports (only regular NMS reads it)
   int(o.numClasses, 'num_classes', 1);
   if (!(o.iouThreshold > 0 && o.iouThreshold <= 1)) throw new InputError(`${where}: nms_iou_threshold must be in (0, 1], got ${o.iouThreshold}`);
   if (!Number.isFinite(o.scoreThreshold)) throw new InputError(`${where}: nms_score_threshold must be a number, got ${o.scoreThreshold}`);

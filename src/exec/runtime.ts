@@ -86,7 +86,7 @@ export class Runtime {
     const exports = await instantiateKernels(module, memory);
     new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
     const team = threads > 1 ? await ThreadTeam.create(module, memory, plan, isa, threads) : null;
-    return new Runtime(plan, selectKernels(exports, isa), isa, memory, team, opts.name ?? 'model');
+    return new Runtime(plan, { ...selectKernels(exports, isa), memory }, isa, memory, team, opts.name ?? 'model');
   }
 
   /** The compiled plan this runtime runs (input, output, kept values: TensorRefs into the memory). */
