@@ -119,7 +119,7 @@ export class Model implements ModelApi {
     if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
       throw new InputError(`classify(): scoreThreshold must be a number in 0..1, got ${String(threshold)}`);
     }
-    if (this.info.task !== 'classify') throw new InputError(`classify(): model "${this.info.name}" is a ${this.info.task} model; use ${this.info.task}()`);
+    if (this.info.task !== 'classify') throw new InputError(`classify(): model "${this.info.name}" is a ${this.info.task === 'segment' ? 'segmentation' : 'detection'} model; use ${this.info.task}()`);
     this.#rt.wake();
     const pixels = await toPixels(image);
     this.#check();

@@ -4,7 +4,7 @@
 // op's four: rows·4 boxes, rows classes, rows scores, the count (float32); `view` nodes expose them.
 import type { DetectionPostProcessNode, ValueType } from '../graph/ir.js';
 import { ShapeError } from '../errors.js';
-import { checkDetectionOptions, detectionPostProcess, detectionRows, dequantizeU8 } from '../detect/postprocess.js';
+import { checkDetectionOptions, detectionPostProcess, detectionPostProcessQ, detectionRows, dequantizeU8 } from '../detect/postprocess.js';
 import { expectInputs, fmt, NUMERIC } from './checks.js';
 import { hostMemory } from './logistic.js';
 import type { OpModule, Pending, StepOf, StepRunner } from './types.js';
@@ -84,9 +84,12 @@ export const DETECT_STEPS: { detect: StepRunner<StepOf<'detect'>> } = {
         ? dequantizeU8(q.dtype === 'uint8' ? new Uint8Array(buf, at, n) : new Int8Array(buf, at, n), q.scale, q.zeroPoint)
         : new Float32Array(buf, at, n));
       const enc = real(s.boxes, s.count * s.encLen, s.encQ);
-      const scores = real(s.scores, s.count * s.classes, s.scoreQ);
       const anchors = new Float32Array(buf, s.anchors, s.count * 4);
-      const r = detectionPostProcess(enc, s.encLen, scores, s.classes, anchors, s.count, s.options);
+      const sq = s.scoreQ;
+      const r = sq
+        ? detectionPostProcessQ(enc, s.encLen, new (sq.dtype === 'uint8' ? Uint8Array : Int8Array)(buf, s.scores, s.count * s.classes), sq.scale, sq.zeroPoint,
+          s.classes, anchors, s.count, s.options)
+        : detectionPostProcess(enc, s.encLen, new Float32Array(buf, s.scores, s.count * s.classes), s.classes, anchors, s.count, s.options);
       const rows = r.classes.length;
       const out = new Float32Array(buf, s.output, rows * 6 + 1);
       out.set(r.boxes, 0);

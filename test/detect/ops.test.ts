@@ -86,13 +86,13 @@ function refConcat(xs: ArrayLike<number>[], shapes: number[][], axis: number, qs
     xs.forEach((x, k) => {
       const inner = numel(shapes[k]!.slice(axis));
       const q = qs[k];
-      const copy = type !== 'UINT8' || !q || !outQ || (f(q.scale[0]!) === f(outQ.scale[0]!) && q.zeroPoint[0] === outQ.zeroPoint[0]);
+      const copy = type !== 'UINT8' || !q || !outQ || (f(q.scale[0]!) === f(outQ.scale[0]!) && q.zeroPoint![0] === outQ.zeroPoint![0]);
       for (let j = 0; j < inner; j++) {
         const v = x[o * inner + j]!;
         if (copy) { out.push(v); continue; }
         const scale = f(f(q!.scale[0]!) * f(1 / f(outQ!.scale[0]!)));
-        const bias = f(-q!.zeroPoint[0]! * scale);
-        out.push(Math.min(255, Math.max(0, roundAway(f(f(v * scale) + bias)) + outQ!.zeroPoint[0]!)));
+        const bias = f(-q!.zeroPoint![0]! * scale);
+        out.push(Math.min(255, Math.max(0, roundAway(f(f(v * scale) + bias)) + outQ!.zeroPoint![0]!)));
       }
     });
   }
@@ -124,7 +124,7 @@ describe('CONCATENATION on any axis (pieces of one input, themselves graph outpu
         const { outs, model } = await net.run([cat, ...pieces], isa);
         expect(model.outputs.map((o) => o.shape)).toEqual([outShape, ...c.shapes]);
         const want = refConcat(outs.slice(1) as ArrayLike<number>[], c.shapes, ax, c.shapes.map((_, k) => q(c.qs?.[k])), q(c.outQ), c.type);
-        expect([...(outs[0] as ArrayLike<number>)]).toEqual(want);
+        expect(Array.from(outs[0] as ArrayLike<number>)).toEqual(want);
       });
     }
   }
@@ -134,13 +134,13 @@ describe('CONCATENATION on any axis (pieces of one input, themselves graph outpu
 function refLogistic(type: TensorTypeName, v: number, inQ?: QuantSpec, outQ?: QuantSpec): number {
   if (type === 'FLOAT32') return f(1 / f(1 + f(Math.exp(-v))));
   const [qmin, qmax] = type === 'UINT8' ? [0, 255] : [-128, 127];
-  const x = f(f(inQ!.scale[0]!) * f(v - inQ!.zeroPoint[0]!));
-  if (f(outQ!.scale[0]!) === 1 / 256 && outQ!.zeroPoint[0] === qmin) {
+  const x = f(f(inQ!.scale[0]!) * f(v - inQ!.zeroPoint![0]!));
+  if (f(outQ!.scale[0]!) === 1 / 256 && outQ!.zeroPoint![0] === qmin) {
     const y = x < 0 ? f(256 / f(1 + f(Math.exp(-x)))) : f(256 - f(256 / f(1 + f(Math.exp(x)))));
     return Math.min(qmax, Math.max(qmin, roundEven(y) + qmin));
   }
   const y = f(f(1 / f(1 + f(Math.exp(-x)))) * f(1 / f(outQ!.scale[0]!)));
-  return Math.min(qmax, Math.max(qmin, roundAway(y) + outQ!.zeroPoint[0]!));
+  return Math.min(qmax, Math.max(qmin, roundAway(y) + outQ!.zeroPoint![0]!));
 }
 
 describe('LOGISTIC', () => {
@@ -167,7 +167,7 @@ describe('LOGISTIC', () => {
         const data = c.type === 'FLOAT32' ? inputData('FLOAT32', n, 3) : c.type === 'UINT8' ? Uint8Array.from({ length: n }, (_, i) => (i * 37) & 255) : Int8Array.from({ length: n }, (_, i) => ((i * 37) & 255) - 128);
         const got = await m.run(data) as ArrayLike<number>;
         const want = Array.from(data as ArrayLike<number>, (v) => refLogistic(c.type, v, inQ, outQ));
-        expect([...got]).toEqual(want);
+        expect(Array.from(got)).toEqual(want);
       } finally {
         m.dispose();
       }
@@ -198,7 +198,7 @@ describe('PACK and RESHAPE', () => {
         flat[idx[0]! * strides[0]! + idx[1]! * strides[1]! + idx[2]!] = src[k]![i * 3 + j];
       }
       want.push(...flat);
-      expect([...(outs[0] as ArrayLike<number>)]).toEqual(want);
+      expect(Array.from(outs[0] as ArrayLike<number>)).toEqual(want);
     });
   }
 
@@ -262,7 +262,7 @@ describe('TFLite_Detection_PostProcess', () => {
       const { outs: got, model } = await net.run([...outs, enc, scores]);
       expect(model.task).toBe('detect');
       // Reference on the real values the kernel sees: float32 dequantization as TFLite's, per row.
-      const real = (t: ArrayLike<number>, q?: QuantSpec) => Array.from(t, (v) => (q ? f(f(v - q.zeroPoint[0]!) * f(q.scale[0]!)) : v));
+      const real = (t: ArrayLike<number>, q?: QuantSpec) => Array.from(t, (v) => (q ? f(f(v - q.zeroPoint![0]!) * f(q.scale[0]!)) : v));
       const rowsOf = (a: number[], w: number) => Array.from({ length: a.length / w }, (_, i) => a.slice(i * w, i * w + w));
       const e = rowsOf(real(got[4] as ArrayLike<number>, encQ), 4);
       const s = rowsOf(real(got[5] as ArrayLike<number>, sq), C);

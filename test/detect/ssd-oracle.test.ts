@@ -94,7 +94,7 @@ describeShared('SSD MobileNetV2 detector vs the TFLite runtime', () => {
   }, 60_000);
 
   it('classify() and segment() refuse a detector; detect() refuses a classifier', async () => {
-    await expect(model.classify(kite)).rejects.toThrow(/is a detect model; use detect\(\)/);
+    await expect(model.classify(kite)).rejects.toThrow(/is a detection model; use detect\(\)/);
     await expect(model.segment(kite)).rejects.toThrow(/not a segmentation model/);
     const cls = await loadModel(new Uint8Array(readFileSync(sharedPath('models', 'mobilenet_v2_1.0_224_quant.tflite'))).slice()).catch(() => null);
     if (cls) {
