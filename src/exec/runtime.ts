@@ -9,7 +9,7 @@
 import type { Plan, TensorRef } from '../plan/compile.js';
 import { selectKernels, type KernelSet } from '../plan/registry.js';
 import { dtypeRange } from '../plan/requant.js';
-import { compileKernels, instantiateKernels, resolveIsa, type Isa } from '../wasm/load.js';
+import { compileKernels, instantiateKernels, kernelAbort, resolveIsa, type Isa } from '../wasm/load.js';
 import { execute } from './executor.js';
 import { ThreadTeam, autoThreads, threadsAvailable } from './team.js';
 import { coreCount, isNode } from '../platform.js';
@@ -19,6 +19,10 @@ import type { ValidImage } from '../image/preprocess.js';
 const PAGE = 65536;
 /** Shared memories must declare a maximum; 1 GiB of address space, reserved but not committed. */
 const MAX_SHARED_PAGES = 16384;
+/** Images (plus their float32 scratch) up to this size are staged in the model's own memory, larger ones apart. */
+const STAGE_IN_PLACE_BYTES = 16 << 20;
+/** Bytes left free at the bottom of a transient staging memory (the kernels' static data, as RESERVED_BYTES). */
+const RESERVED_STAGING = 1024;
 
 export interface RuntimeOptions {
   /** Kernel build; default: the best this runtime validates (resolveIsa('auto')). */
@@ -61,10 +65,13 @@ export class Runtime {
   #team: ThreadTeam | null;
   /** Byte address where image pixels are staged (end of the plan, 64-byte aligned). */
   #imageBase: number;
+  /** The single-thread kernel module, for staging large images in a transient instance (null until needed on a team). */
+  #plainModule: WebAssembly.Module | null;
   #disposed = false;
 
-  private constructor(plan: Plan, kernels: KernelSet, isa: Isa, memory: WebAssembly.Memory, team: ThreadTeam | null, name: string) {
+  private constructor(plan: Plan, kernels: KernelSet, isa: Isa, memory: WebAssembly.Memory, team: ThreadTeam | null, name: string, plain: WebAssembly.Module | null) {
     this.#plan = plan;
+    this.#plainModule = plain;
     this.kernels = kernels;
     this.isa = isa;
     this.#memory = memory;
@@ -79,14 +86,19 @@ export class Runtime {
     const isa = opts.isa ?? resolveIsa('auto');
     const threads = opts.threads ?? 1;
     const pages = Math.ceil(plan.totalBytes / PAGE) + 1;
-    const memory = threads > 1
-      ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
-      : new WebAssembly.Memory({ initial: pages });
+    let memory: WebAssembly.Memory;
+    try {
+      memory = threads > 1
+        ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
+        : new WebAssembly.Memory({ initial: pages });
+    } catch (e) {
+      throw new EngineError(`model "${opts.name ?? 'model'}": cannot allocate ${pages * PAGE} bytes of wasm memory: ${(e as Error).message}`);
+    }
     const module = await compileKernels(isa, threads > 1);
     const exports = await instantiateKernels(module, memory);
     new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
     const team = threads > 1 ? await ThreadTeam.create(module, memory, plan, isa, threads) : null;
-    return new Runtime(plan, selectKernels(exports, isa), isa, memory, team, opts.name ?? 'model');
+    return new Runtime(plan, selectKernels(exports, isa), isa, memory, team, opts.name ?? 'model', threads > 1 ? null : module);
   }
 
   /** The compiled plan this runtime runs (input, output, kept values: TensorRefs into the memory). */
@@ -161,12 +173,42 @@ export class Runtime {
     const bytes = img.width * img.height * img.channels;
     const quant = input.quant;
     const scratch = quant ? H * W * C * 4 : 0; // float32 image before quantization
-    const pixels = this.#imageBase + Math.ceil(scratch / 64) * 64;
-    this.#ensure(pixels + bytes + 16);
-    new Uint8Array(this.#memory.buffer, pixels, bytes).set(img.data.subarray(0, bytes));
+    const stage = (k: KernelSet, memory: WebAssembly.Memory, base: number, out: number) => {
+      const pixels = base + Math.ceil(scratch / 64) * 64;
+      new Uint8Array(memory.buffer, pixels, bytes).set(img.data.subarray(0, bytes));
+      this.#guard(() => this.#resize(k, img, crop, norm, pixels, quant ? base : out, out));
+    };
+    if (bytes + scratch <= STAGE_IN_PLACE_BYTES || !this.#plainModule) {
+      this.#ensure(this.#imageBase + Math.ceil(scratch / 64) * 64 + bytes + 16);
+      stage(this.kernels, this.#memory, this.#imageBase, input.address);
+      return;
+    }
+    // A large image is staged in a transient instance over its own memory, which is collected after the call:
+    // the model's memory never grows for it (a wasm memory cannot shrink). Same kernels, same bits.
+    const outBytes = input.length * (input.dtype === 'float32' ? 4 : 1);
+    const base = RESERVED_STAGING;
+    const out = base + Math.ceil((scratch + bytes + 16) / 64) * 64;
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((out + outBytes) / PAGE) });
+    const k = selectKernels(new WebAssembly.Instance(this.#plainModule, { env: { memory, abort: kernelAbort } }).exports, this.isa);
+    stage(k, memory, base, out);
+    new Uint8Array(this.#memory.buffer, input.address, outBytes).set(new Uint8Array(memory.buffer, out, outBytes));
+  }
+
+  /**
+   * Before staging an image of `pixelBytes` on a thread team: compiles the single-thread kernel module that large
+   * images are staged with (once per realm; a team's own module imports a shared memory).
+   */
+  async prepareStaging(pixelBytes: number): Promise<void> {
+    if (pixelBytes > STAGE_IN_PLACE_BYTES && !this.#plainModule) this.#plainModule = await compileKernels(this.isa, false);
+  }
+
+  /** The bilinear resize + normalization of the crop into `dst` (float32), then its quantization into `out`. */
+  #resize(k: KernelSet, img: ValidImage, crop: { x: number; y: number; w: number; h: number }, norm: PixelNormalization, pixels: number, dst: number, out: number): void {
+    const input = this.plan.input;
+    const [, H, W, C] = input.shape;
+    const quant = input.quant;
     let scale = norm.scale;
     let offset = norm.offset;
-    const dst = quant ? this.#imageBase : input.address;
     let qscale = 1;
     let qzp = 0;
     if (quant) {
@@ -182,16 +224,13 @@ export class Runtime {
         qzp = quant.zeroPoint;
       }
     }
-    const k = this.kernels;
-    this.#guard(() => {
-      k.preprocess(pixels, img.width, img.height, img.channels, crop.x, crop.y, crop.w, crop.h,
-        dst, W, H, scale[0], scale[1], scale[2], offset[0], offset[1], offset[2]);
-      if (quant) {
-        const dtype = input.dtype as 'uint8' | 'int8';
-        const [qmin, qmax] = dtypeRange(dtype);
-        k.quant[dtype === 'uint8' ? 'qu8' : 'qs8'].fp32.quantize(H * W * C, dst, input.address, qscale, qzp, qmin, qmax);
-      }
-    });
+    k.preprocess(pixels, img.width, img.height, img.channels, crop.x, crop.y, crop.w, crop.h,
+      dst, W, H, scale[0], scale[1], scale[2], offset[0], offset[1], offset[2]);
+    if (quant) {
+      const dtype = input.dtype as 'uint8' | 'int8';
+      const [qmin, qmax] = dtypeRange(dtype);
+      k.quant[dtype === 'uint8' ? 'qu8' : 'qs8'].fp32.quantize(H * W * C, dst, out, qscale, qzp, qmin, qmax);
+    }
   }
 
   /**

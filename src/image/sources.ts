@@ -30,21 +30,21 @@ const has = (name: string): boolean => typeof (globalThis as Record<string, unkn
 const isA = (x: unknown, name: string): boolean => has(name) && x instanceof ((globalThis as Record<string, unknown>)[name] as new () => unknown);
 
 /** Pixels for `source` (a raw-pixel source is returned as is; everything else is decoded or drawn). */
-export async function toPixels(source: ImageSource): Promise<ImageInput> {
+export async function toPixels(source: ImageSource, maxPixels?: number): Promise<ImageInput> {
   if (isPixels(source)) return source;
   if (source === null || source === undefined) throw new InputError('image: expected pixels { data, width, height }, an image element, a bitmap, a Blob, encoded bytes or (Node) a file path; got ' + String(source));
   if (typeof source === 'string') {
-    if (isNode) return (await import('./decode-node.js')).decodeImage(source);
+    if (isNode) return (await import('./decode-node.js')).decodeImage(source, { maxPixels });
     throw new InputError(`image: a string ("${source.slice(0, 80)}") is a file path, which only Node reads; in a browser pass an <img>, a Blob or pixels`);
   }
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    if (isNode) return (await import('./decode-node.js')).decodeImage(bytes);
-    return toPixels(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    if (isNode) return (await import('./decode-node.js')).decodeImage(bytes, { maxPixels });
+    return toPixels(new Blob([bytes as Uint8Array<ArrayBuffer>]), maxPixels);
   }
   if (isA(source, 'Blob')) {
     const blob = source as Blob;
-    if (isNode) return (await import('./decode-node.js')).decodeImage(new Uint8Array(await blob.arrayBuffer()));
+    if (isNode) return (await import('./decode-node.js')).decodeImage(new Uint8Array(await blob.arrayBuffer()), { maxPixels });
     if (!has('createImageBitmap')) throw new InputError('image: this runtime has no createImageBitmap to decode a Blob; pass pixels');
     let bitmap: ImageBitmap;
     try {

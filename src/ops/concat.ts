@@ -1,7 +1,7 @@
 // concat: concatenation along channels (all inputs [1,H,W,Ci]). One byte-generic step `concat` for every dtype:
 // each input's channel slice is copied, or (uint8 inputs of other quantization) rescaled as TFLite does.
 import type { ConcatNode } from '../graph/ir.js';
-import { ShapeError, UnsupportedOpError } from '../errors.js';
+import { ShapeError, UnsupportedOpError, preview } from '../errors.js';
 import { concatParams } from '../plan/requant.js';
 import { expectRank4, fmt, NUMERIC } from './checks.js';
 import { ELEM_BYTES } from './lower.js';
@@ -60,7 +60,7 @@ export const concat: OpModule<ConcatNode> = {
     arity: -1,
     write: (n) => ({ name: n.name, op: n.op, inputs: [...n.inputs], axis: n.axis }),
     read(c) {
-      if (c.r.axis !== 3) c.fail(`${c.where}: invalid axis ${JSON.stringify(c.r.axis)} (must be 3)`);
+      if (c.r.axis !== 3) c.fail(`${c.where}: invalid axis ${preview(c.r.axis)} (must be 3)`);
       return { ...c.base, op: 'concat', axis: 3 };
     },
   },
