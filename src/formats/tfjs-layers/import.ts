@@ -190,6 +190,7 @@ function parseTopology(topology: unknown, file: string): ParsedTopology {
     });
     const ins = (cfg.input_layers ?? []) as unknown[];
     const outs = (cfg.output_layers ?? []) as unknown[];
+    if (!Array.isArray(ins) || !Array.isArray(outs)) throw new ModelFormatError(`${file}: model_config.config input_layers / output_layers must be arrays`);
     // Keras 3 stores a single ref without the outer list.
     const norm = (a: unknown[]) => (a.length > 0 && typeof a[0] === 'string' ? [a] : a);
     return {
