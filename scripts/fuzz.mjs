@@ -152,7 +152,7 @@ async function seeds(format) {
     const { buildMobileNetV2, writeNative, loadGraph } = await import(path.join(DIST, 'index.js'));
     list.push({ name: 'small-f32', bytes: writeNative(buildMobileNetV2({ alpha: 0.35, resolution: 32, classes: 5 })) });
     // The default uint8 model in the native format: quantized values, integer weights, labelOffset.
-    list.push({ name: 'default-u8', bytes: writeNative(await loadGraph('default')) });
+    list.push({ name: 'default-u8', bytes: writeNative(await loadGraph(path.join(ROOT, 'models/mobilenet_v2_1.0_224_quant.tflite'))) });
   } else if (format === 'tfjs') {
     for (const t of tfjsSeeds()) list.push({ ...t, weight: t.name === 'nsfwjs' ? 0.1 : 0.9 });
   } else if (format === 'image') {

@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   threads?: number;
   /** The model's name, for error messages. */
   name?: string;
+  /** Images up to this many bytes (with their float32 scratch) are staged in the model's memory (default 16 MiB). */
+  stageInPlaceBytes?: number;
 }
 
 /** A typed view of a tensor in its own type (int64 as BigInt64Array). */
@@ -67,6 +69,7 @@ export class Runtime {
   #imageBase: number;
   /** The single-thread kernel module, for staging large images in a transient instance (null until needed on a team). */
   #plainModule: WebAssembly.Module | null;
+  #inPlace = STAGE_IN_PLACE_BYTES;
   #disposed = false;
 
   private constructor(plan: Plan, kernels: KernelSet, isa: Isa, memory: WebAssembly.Memory, team: ThreadTeam | null, name: string, plain: WebAssembly.Module | null) {
@@ -98,7 +101,9 @@ export class Runtime {
     const exports = await instantiateKernels(module, memory);
     new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
     const team = threads > 1 ? await ThreadTeam.create(module, memory, plan, isa, threads) : null;
-    return new Runtime(plan, selectKernels(exports, isa), isa, memory, team, opts.name ?? 'model', threads > 1 ? null : module);
+    const rt = new Runtime(plan, selectKernels(exports, isa), isa, memory, team, opts.name ?? 'model', threads > 1 ? null : module);
+    rt.#inPlace = opts.stageInPlaceBytes ?? STAGE_IN_PLACE_BYTES;
+    return rt;
   }
 
   /** The compiled plan this runtime runs (input, output, kept values: TensorRefs into the memory). */
@@ -178,7 +183,7 @@ export class Runtime {
       new Uint8Array(memory.buffer, pixels, bytes).set(img.data.subarray(0, bytes));
       this.#guard(() => this.#resize(k, img, crop, norm, pixels, quant ? base : out, out));
     };
-    if (bytes + scratch <= STAGE_IN_PLACE_BYTES || !this.#plainModule) {
+    if (bytes + scratch <= this.#inPlace || !this.#plainModule) {
       this.#ensure(this.#imageBase + Math.ceil(scratch / 64) * 64 + bytes + 16);
       stage(this.kernels, this.#memory, this.#imageBase, input.address);
       return;
@@ -199,7 +204,7 @@ export class Runtime {
    * images are staged with (once per realm; a team's own module imports a shared memory).
    */
   async prepareStaging(pixelBytes: number): Promise<void> {
-    if (pixelBytes > STAGE_IN_PLACE_BYTES && !this.#plainModule) this.#plainModule = await compileKernels(this.isa, false);
+    if (pixelBytes > this.#inPlace && !this.#plainModule) this.#plainModule = await compileKernels(this.isa, false);
   }
 
   /** The bilinear resize + normalization of the crop into `dst` (float32), then its quantization into `out`. */
