@@ -29,10 +29,12 @@ export class Model implements ModelApi {
   #disposed = false;
   #labels: string[];
   #limits: Required<Limits>;
+  #checkFinite: boolean;
 
-  private constructor(graph: Graph, rt: Runtime, format: string, labels: string[], limits: Required<Limits>) {
+  private constructor(graph: Graph, rt: Runtime, format: string, labels: string[], limits: Required<Limits>, checkFinite: boolean) {
     this.#graph = graph;
     this.#limits = limits;
+    this.#checkFinite = checkFinite;
     this.#rt = rt;
     const plan = rt.plan;
     const sum = summarize(graph);
@@ -65,7 +67,7 @@ export class Model implements ModelApi {
     checkMeta(graph, plan.output.shape);
     const labels = modelLabels(graph, opts.labels);
     const rt = await Runtime.create(plan, { isa, threads: parts, name: graph.name });
-    return new Model(graph, rt, format, labels, limits);
+    return new Model(graph, rt, format, labels, limits, opts.checkFinite !== false);
   }
 
   /**
@@ -182,8 +184,8 @@ export class Model implements ModelApi {
       : dtype === 'uint8' ? input instanceof Uint8Array || input instanceof Uint8ClampedArray : input instanceof Int8Array;
     if (!ok) throw new InputError(`run(): model "${this.info.name}" takes ${desc}, got ${typed ? input.constructor.name : 'an array'}`);
     if (input.length !== length) throw new InputError(`run(): input has ${input.length} values, expected ${length} (NHWC ${shape.join('×')})`);
-    if (dtype === 'float32') {
-      // NaN, ±Infinity or a non-number would come out as confident nonsense; the scan costs ~0.1 ms (BENCHMARKS.md).
+    if (dtype === 'float32' && (this.#checkFinite || !typed)) {
+      // NaN, ±Infinity or a non-number would come out as confident nonsense (LoadOptions.checkFinite: false skips it for typed arrays).
       const v = input as ArrayLike<number>;
       for (let i = 0; i < length; i++) {
         const x = v[i];
