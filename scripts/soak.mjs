@@ -2,7 +2,7 @@
 //   1. 10,000 inferences on one model (9,000 run() + 1,000 classify() of an image): wasm memory and RSS sampled
 //      every 1,000; the wasm memory must not change, RSS must not grow more than --rss-growth-mb.
 //   2. 300 loadModel / dispose cycles: RSS (after a GC) must stay within --rss-growth-mb of where it began.
-//   3. A pool of 2 workers under a storm of worker deaths (scripts/soak-worker.mjs: each worker exits 20-400 ms
+//   3. A pool of 2 workers under a storm of worker deaths (scripts/soak-worker.mjs: each worker exits 300-1500 ms
 //      after it starts): 2,000 calls, every one settled (resolved, or WorkerCrashedError), none pending.
 //
 //   node --expose-gc scripts/soak.mjs [--inferences 10000] [--cycles 300] [--storm 2000] [--rss-growth-mb 64] [--json]

@@ -6,6 +6,7 @@ import {
   loadModel, buildMobileNetV2, writeNative, decodeImage, DEFAULT_LIMITS, EngineError, ModelFormatError, ResourceLimitError,
 } from '../../src/index.js';
 import { writeBmp } from '../helpers/bmp.js';
+import { describeShared, sharedPath } from '../helpers/shared.js';
 
 /** A native file with its graph JSON (metadata "graph") edited by `edit`: what a 30-byte header edit does. */
 function editNative(bytes: Uint8Array, edit: (g: any) => void): Uint8Array {
@@ -116,6 +117,19 @@ describe('resource limits', () => {
     expect(d).toBeInstanceOf(ResourceLimitError);
     expect(d.message).toMatch(/300×200\) needs maxImagePixels 60000, above the limit 1000/);
     expect((await decodeImage(png)).width).toBe(300);
+    m.dispose();
+  });
+});
+
+describeShared('limits on a segmentation model (DeepLab)', () => {
+  it('a segment() size beyond maxImagePixels is a ResourceLimitError; within it, the class map has that size', async () => {
+    const m = await loadModel(sharedPath('models/deeplabv3_mnv2_dm05_pascal_quant.tflite'), { limits: { maxImagePixels: 600 * 600 } });
+    const img = { data: new Uint8Array(64 * 48 * 3).fill(90), width: 64, height: 48 };
+    const e = await failure(m.segment(img, { size: { width: 1000, height: 1000 } }));
+    expect(e).toBeInstanceOf(ResourceLimitError);
+    expect(e.message).toMatch(/segment\(\): size 1000×1000 needs maxImagePixels 1000000, above the limit 360000/);
+    const s = await m.segment(img, { size: { width: 600, height: 600 } });
+    expect([s.width, s.height, s.classes.length]).toEqual([600, 600, 360000]);
     m.dispose();
   });
 });
