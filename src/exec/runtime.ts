@@ -4,8 +4,9 @@
 // for an integer input, inside wasm). It knows nothing of labels, tasks or post-processing: src/model.ts
 // builds the public API on it, and src/quantize/calibrate.ts runs float graphs on it to record ranges.
 //
-// Memory layout: [0, plan.totalBytes) is the plan's (control block, constants, arena); images are staged
-// above it, at the first 64-byte boundary (the memory grows to fit the largest image seen).
+// Memory layout: [0, plan.totalBytes) is the plan's (control block, constants, arena); images up to 16 MiB are
+// staged above it, at the first 64-byte boundary (the memory grows to fit the largest such image seen); larger
+// ones in a transient instance over a memory of their own, dropped after the call.
 import type { Plan, TensorRef } from '../plan/compile.js';
 import { selectKernels, type KernelSet } from '../plan/registry.js';
 import { dtypeRange } from '../plan/requant.js';

@@ -6,7 +6,7 @@
 // is the only resampling; a same-size ImageBitmap comes back byte for byte.
 import { InputError } from '../errors.js';
 import { isNode } from '../platform.js';
-import type { ImageInput } from './preprocess.js';
+import { checkPixels, type ImageInput } from './preprocess.js';
 import type { DecodeImageOptions } from './decode-node.js';
 
 /** An element, bitmap, frame or file a browser has. Typed structurally so Node builds need no DOM types. */
@@ -54,12 +54,13 @@ export async function toPixels(source: ImageSource, maxPixels?: number): Promise
       throw new InputError(`image: cannot decode the ${name}${blob.type || 'Blob'} (${blob.size} bytes): ${(e as Error).message || e}`);
     }
     try {
-      return drawToPixels(bitmap, bitmap.width, bitmap.height, 'ImageBitmap');
+      return drawToPixels(bitmap, bitmap.width, bitmap.height, 'ImageBitmap', maxPixels);
     } finally {
       bitmap.close();
     }
   }
-  return drawToPixels(source as Drawable, ...await drawableSize(source as Drawable));
+  const [w, h, what] = await drawableSize(source as Drawable);
+  return drawToPixels(source as Drawable, w, h, what, maxPixels);
 }
 
 /** The natural size of a drawable, after waiting for an image that is still loading. */
@@ -100,8 +101,9 @@ async function drawableSize(s: Drawable): Promise<[number, number, string]> {
 }
 
 /** Reads a drawable's pixels through a 2D canvas of its natural size (RGBA, sRGB, unpremultiplied). */
-function drawToPixels(s: Drawable, width: number, height: number, what: string): ImageInput {
+function drawToPixels(s: Drawable, width: number, height: number, what: string, maxPixels = Infinity): ImageInput {
   if (!(width > 0 && height > 0)) throw new InputError(`image: the ${what} is empty (${width}×${height})`);
+  checkPixels(width, height, maxPixels, what);
   if (width > 16384 || height > 16384) throw new InputError(`image: the ${what} is ${width}×${height}; width and height must be at most 16384`);
   let ctx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
   if (has('OffscreenCanvas')) {
