@@ -234,13 +234,13 @@ function checkMeta(graph: Graph, out: number[]): void {
   const n = out.reduce((a, d) => a * d, 1);
   if (m.task === 'segment') {
     if (out.length !== 3 || out[0] !== 1) throw bad(`task "segment" needs a [1, H, W] class map output, got [${out.join(', ')}]`);
-    if (m.labels.length > 256) throw bad(`a class map holds at most 256 classes, the model names ${m.labels.length}`);
+    if (m.labels.length > 256) throw bad(`${m.labels.length} labels; a class map holds 256`);
     return;
   }
   if (m.task !== undefined && m.task !== 'classify') throw bad(`unknown task ${preview(m.task)}`);
   const offset = m.labelOffset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0 || offset >= n) throw bad(`labelOffset ${preview(offset)} does not fit the ${n} outputs`);
-  if (m.labels.length > 0 && m.labels.length !== n - offset) throw bad(`${m.labels.length} labels for ${n - offset} classes (${n} outputs, labelOffset ${offset})`);
+  if (!(offset >= 0 && offset < n)) throw bad(`labelOffset ${preview(offset)} for ${n} outputs`);
+  if (m.labels.length > 0 && m.labels.length !== n - offset) throw bad(`${m.labels.length} labels for ${n - offset} classes`);
 }
 
 /**

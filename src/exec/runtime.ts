@@ -4,9 +4,9 @@
 // for an integer input, inside wasm). It knows nothing of labels, tasks or post-processing: src/model.ts
 // builds the public API on it, and src/quantize/calibrate.ts runs float graphs on it to record ranges.
 //
-// Memory layout: [0, plan.totalBytes) is the plan's (control block, constants, arena); images up to 16 MiB are
+// Memory layout: [0, plan.totalBytes) is the plan's (control block, constants, arena); images up to 64 MiB are
 // staged above it, at the first 64-byte boundary (the memory grows to fit the largest such image seen); larger
-// ones in a transient instance over a memory of their own, dropped after the call.
+// ones in a transient instance over a memory of its own, dropped 2 s after its last use.
 import type { Plan, TensorRef } from '../plan/compile.js';
 import { selectKernels, type KernelSet } from '../plan/registry.js';
 import { dtypeRange } from '../plan/requant.js';
@@ -20,8 +20,13 @@ import type { ValidImage } from '../image/preprocess.js';
 const PAGE = 65536;
 /** Shared memories must declare a maximum; 1 GiB of address space, reserved but not committed. */
 const MAX_SHARED_PAGES = 16384;
-/** Images (plus their float32 scratch) up to this size are staged in the model's own memory, larger ones apart. */
-const STAGE_IN_PLACE_BYTES = 16 << 20;
+/**
+ * Images (plus their float32 scratch) up to this size are staged in the model's own memory (a 16 MP RGBA photo
+ * fits), larger ones apart; the memory apart is kept for STAGING_KEEP_MS after its last use, so a burst of large
+ * images does not fault fresh pages in every time (BENCHMARKS.md: issue 14).
+ */
+const STAGE_IN_PLACE_BYTES = 64 << 20;
+const STAGING_KEEP_MS = 2000;
 /** Bytes left free at the bottom of a transient staging memory (the kernels' static data, as RESERVED_BYTES). */
 const RESERVED_STAGING = 1024;
 
@@ -35,7 +40,7 @@ export interface RuntimeOptions {
   threads?: number;
   /** The model's name, for error messages. */
   name?: string;
-  /** Images up to this many bytes (with their float32 scratch) are staged in the model's memory (default 16 MiB). */
+  /** Images up to this many bytes (with their float32 scratch) are staged in the model's memory (default 64 MiB). */
   stageInPlaceBytes?: number;
 }
 
@@ -71,6 +76,8 @@ export class Runtime {
   /** The single-thread kernel module, for staging large images in a transient instance (null until needed on a team). */
   #plainModule: WebAssembly.Module | null;
   #inPlace = STAGE_IN_PLACE_BYTES;
+  /** The transient staging instance while it is kept (see STAGING_KEEP_MS). */
+  #staging: { memory: WebAssembly.Memory; k: KernelSet; timer: ReturnType<typeof setTimeout> } | null = null;
   #disposed = false;
 
   private constructor(plan: Plan, kernels: KernelSet, isa: Isa, memory: WebAssembly.Memory, team: ThreadTeam | null, name: string, plain: WebAssembly.Module | null) {
@@ -189,13 +196,23 @@ export class Runtime {
       stage(this.kernels, this.#memory, this.#imageBase, input.address);
       return;
     }
-    // A large image is staged in a transient instance over its own memory, which is collected after the call:
-    // the model's memory never grows for it (a wasm memory cannot shrink). Same kernels, same bits.
+    // A large image is staged in a transient instance over its own memory, collected once it is dropped: the
+    // model's memory never grows for it (a wasm memory cannot shrink). Same kernels, same bits.
     const outBytes = input.length * (input.dtype === 'float32' ? 4 : 1);
     const base = RESERVED_STAGING;
     const out = base + Math.ceil((scratch + bytes + 16) / 64) * 64;
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((out + outBytes) / PAGE) });
-    const k = selectKernels(new WebAssembly.Instance(this.#plainModule, { env: { memory, abort: kernelAbort } }).exports, this.isa);
+    const need = out + outBytes;
+    let st = this.#staging;
+    if (st && st.memory.buffer.byteLength < need) st.memory.grow(Math.ceil((need - st.memory.buffer.byteLength) / PAGE));
+    if (!st) {
+      const memory = new WebAssembly.Memory({ initial: Math.ceil(need / PAGE) });
+      const k = selectKernels(new WebAssembly.Instance(this.#plainModule, { env: { memory, abort: kernelAbort } }).exports, this.isa);
+      st = this.#staging = { memory, k, timer: 0 as unknown as ReturnType<typeof setTimeout> };
+    }
+    clearTimeout(st.timer);
+    st.timer = setTimeout(() => (this.#staging = null), STAGING_KEEP_MS);
+    (st.timer as { unref?: () => void }).unref?.();
+    const { memory, k } = st;
     stage(k, memory, base, out);
     new Uint8Array(this.#memory.buffer, input.address, outBytes).set(new Uint8Array(memory.buffer, out, outBytes));
   }
@@ -252,6 +269,8 @@ export class Runtime {
   /** Stops the team and drops the memory; the runtime is unusable afterwards (DisposedError). */
   dispose(): void {
     this.#disposed = true;
+    if (this.#staging) clearTimeout(this.#staging.timer);
+    this.#staging = null;
     this.#team?.terminate();
     this.#team = null;
     // Drop the references so the memory and the plan's constants can be collected even if the Runtime object is kept.

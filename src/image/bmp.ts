@@ -8,8 +8,7 @@
 // Reads: BITMAPCOREHEADER (OS/2 1.x) and BITMAPINFOHEADER through V5; 1, 4 and 8 bits per pixel with a palette
 // (uncompressed, RLE4, RLE8), 16 and 32 bits (BI_RGB defaults or BI_BITFIELDS / BI_ALPHABITFIELDS masks), 24 bits;
 // bottom-up and top-down rows. Not: embedded JPEG/PNG (compression 4/5, printer formats), 2 or 64 bits per pixel.
-import { InputError } from '../errors.js';
-import { checkPixels } from './preprocess.js';
+import { InputError, ResourceLimitError } from '../errors.js';
 
 export interface DecodedBmp {
   /** RGB or RGBA bytes, top row first. */
@@ -21,6 +20,11 @@ export interface DecodedBmp {
 
 /** The most pixels decoded (sharp's default limit, 16383²): a larger header is rejected before allocating. */
 const MAX_PIXELS = 0x3fff * 0x3fff;
+
+/** An image of more than `max` pixels is refused before it is decoded (LoadOptions.limits.maxImagePixels). */
+export function checkPixels(width: number, height: number, max: number, name: string): void {
+  if (width * height > max) throw new ResourceLimitError('maxImagePixels', width * height, max, `image "${name}" (${width}×${height})`);
+}
 
 const BI_RGB = 0, BI_RLE8 = 1, BI_RLE4 = 2, BI_BITFIELDS = 3, BI_ALPHABITFIELDS = 6;
 

@@ -6,8 +6,7 @@
 import { EngineError, InputError } from '../errors.js';
 import { readFileBytes } from '../io.js';
 import { isNode } from '../platform.js';
-import { decodeBmp, isBmp } from './bmp.js';
-import { checkPixels } from './preprocess.js';
+import { checkPixels, decodeBmp, isBmp } from './bmp.js';
 import { NODE_ONLY_DECODE } from './node-only.js';
 
 /** A file path, or the encoded bytes of an image (a Node Buffer is a Uint8Array). */

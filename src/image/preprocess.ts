@@ -1,6 +1,6 @@
 // Image input checks and crop geometry. The pixel work itself (bilinear resize with half-pixel
 // centers + per-channel scale/offset) runs in wasm: u8_resize_bilinear_norm_f32_*.
-import { InputError, ResourceLimitError } from '../errors.js';
+import { InputError } from '../errors.js';
 
 /** Raw pixels, row-major RGB or RGBA bytes. ImageData fits this shape. */
 export interface ImageInput {
@@ -36,9 +36,4 @@ export function imageCrop(width: number, height: number, fraction: number): { x:
   const w = Math.max(1, Math.round(width * fraction));
   const h = Math.max(1, Math.round(height * fraction));
   return { x: Math.floor((width - w) / 2), y: Math.floor((height - h) / 2), w, h };
-}
-
-/** An image of more than `max` pixels is refused before it is decoded (LoadOptions.limits.maxImagePixels). */
-export function checkPixels(width: number, height: number, max: number, name: string): void {
-  if (width * height > max) throw new ResourceLimitError('maxImagePixels', width * height, max, `image "${name}" (${width}×${height})`);
 }

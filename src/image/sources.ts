@@ -4,9 +4,9 @@
 // other encoded bytes (decoded by ./decode-node.ts: sharp, plus a BMP reader). Raw pixels pass through.
 // Drawables are read back through a 2D canvas at their own (natural) size, so the engine's bilinear resize
 // is the only resampling; a same-size ImageBitmap comes back byte for byte.
-import { InputError } from '../errors.js';
+import { InputError, ResourceLimitError } from '../errors.js';
 import { isNode } from '../platform.js';
-import { checkPixels, type ImageInput } from './preprocess.js';
+import type { ImageInput } from './preprocess.js';
 import type { DecodeImageOptions } from './decode-node.js';
 
 /** An element, bitmap, frame or file a browser has. Typed structurally so Node builds need no DOM types. */
@@ -103,7 +103,7 @@ async function drawableSize(s: Drawable): Promise<[number, number, string]> {
 /** Reads a drawable's pixels through a 2D canvas of its natural size (RGBA, sRGB, unpremultiplied). */
 function drawToPixels(s: Drawable, width: number, height: number, what: string, maxPixels = Infinity): ImageInput {
   if (!(width > 0 && height > 0)) throw new InputError(`image: the ${what} is empty (${width}×${height})`);
-  checkPixels(width, height, maxPixels, what);
+  if (width * height > maxPixels) throw new ResourceLimitError('maxImagePixels', width * height, maxPixels, `the ${what}`);
   if (width > 16384 || height > 16384) throw new InputError(`image: the ${what} is ${width}×${height}; width and height must be at most 16384`);
   let ctx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
   if (has('OffscreenCanvas')) {

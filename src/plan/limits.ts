@@ -24,14 +24,8 @@ export const DEFAULT_LIMITS: Required<Limits> = {
 /** The limits in force: the defaults, overridden by the caller's (each a positive number). */
 export function resolveLimits(given: Limits | undefined): Required<Limits> {
   if (given === undefined) return DEFAULT_LIMITS;
-  if (given === null || typeof given !== 'object') throw new InputError('limits must be an object');
-  const out = { ...DEFAULT_LIMITS };
-  for (const k of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
-    const v = given[k];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !(v > 0)) throw new InputError(`limits.${k} must be a positive number, got ${String(v)}`);
-    out[k] = v;
-  }
+  const out = { ...DEFAULT_LIMITS, ...given };
+  for (const [k, v] of Object.entries(out)) if (!(v > 0)) throw new InputError(`limits.${k} must be a positive number, got ${String(v)}`);
   return out;
 }
 
