@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const engine = await import(path.join(ROOT, 'dist/index.js'));
+// The engine build to run: argv[2] (fuzz.mjs --dist), else this checkout's dist/.
+const engine = await import(path.join(path.resolve(process.argv[2] ?? path.join(ROOT, 'dist')), 'index.js'));
 const TYPED = new Set(['EngineError', 'ModelFormatError', 'UnsupportedOpError', 'ShapeError', 'InputError', 'DisposedError', 'KernelError', 'ResourceLimitError']);
 let small;
 
@@ -21,8 +22,9 @@ async function attempt(job) {
   const opts = {};
   if (job.format === 'tfjs') {
     // The seed's shards, as a browser's file picker would give them.
+    // The seed's shards (or the mutated one), as a browser's file picker would give them.
     const manifest = JSON.parse(readFileSync(path.join(job.dir, 'model.json'), 'utf8')).weightsManifest ?? [];
-    opts.weightFiles = Object.fromEntries(manifest.flatMap((g) => g.paths).map((p) => [p, readFileSync(path.join(job.dir, p))]));
+    opts.weightFiles = Object.fromEntries(manifest.flatMap((g) => g.paths).map((p) => [p, job.shard ?? readFileSync(path.join(job.dir, p))]));
   }
   const model = await engine.loadModel(bytes, opts);
   try {

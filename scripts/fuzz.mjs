@@ -12,18 +12,28 @@
 // dtypes, nesting).
 //
 //   node scripts/fuzz.mjs [--format tflite|tfjs|native|image|all] [--count N] [--seed S] [--jobs 2]
-//                         [--time-ms 10000] [--memory-mb 1024] [--save-corpus] [--json]
-// Needs dist/ (npm run build). Exit status 1 when a defect was found.
+//                         [--time-ms 10000] [--memory-mb 1024] [--save-corpus] [--json] [--dist dir]
+// Needs dist/ (npm run build); --dist runs another build of the engine (e.g. an older one, to collect defects).
+// Exit status 1 when a defect was found.
+//
+// The corpus (test/fuzz/corpus/<format>-<id>.json, replayed by test/fuzz/corpus.test.ts) stores each defect's
+// mutant as a patch against its seed: the seed's name, then the bytes that replace seed[prefix, length - suffix)
+// (base64). Seeds are the shipped and shared models or files built here deterministically, so no model is copied.
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CORPUS = path.join(ROOT, 'test/fuzz/corpus');
 const SHARED = path.resolve(ROOT, '../shared/data');
+/** The engine build the children run (--dist). */
+let DIST = path.join(ROOT, 'dist');
 
 // ---- mutations ----------------------------------------------------------------------------------------------
 
@@ -139,13 +149,12 @@ async function seeds(format) {
     add('deeplab', path.join(SHARED, 'models/deeplabv3_mnv2_dm05_pascal_quant.tflite'));
     add('tf2-int8', path.join(SHARED, 'models/tf2_mobilenet_v2_1.0_224_ptq.tflite'));
   } else if (format === 'native') {
-    const { buildMobileNetV2, writeNative, loadGraph } = await import(path.join(ROOT, 'dist/index.js'));
+    const { buildMobileNetV2, writeNative, loadGraph } = await import(path.join(DIST, 'index.js'));
     list.push({ name: 'small-f32', bytes: writeNative(buildMobileNetV2({ alpha: 0.35, resolution: 32, classes: 5 })) });
     // The default uint8 model in the native format: quantized values, integer weights, labelOffset.
-    list.push({ name: 'default-u8', bytes: writeNative(await loadGraph('default')) });
+    list.push({ name: 'default-u8', bytes: writeNative(await loadGraph(path.join(ROOT, 'models/mobilenet_v2_1.0_224_quant.tflite'))) });
   } else if (format === 'tfjs') {
-    const dir = path.join(ROOT, 'node_modules/nsfwjs/dist/models/mobilenet_v2');
-    if (existsSync(path.join(dir, 'model.json'))) list.push({ name: 'nsfwjs', bytes: new Uint8Array(readFileSync(path.join(dir, 'model.json'))), dir });
+    for (const t of tfjsSeeds()) list.push({ ...t, weight: t.name === 'nsfwjs' ? 0.1 : 0.9 });
   } else if (format === 'image') {
     const sharp = (await import('sharp')).default;
     const raw = Buffer.alloc(48 * 40 * 3).map((_, i) => (i * 37) & 255);
@@ -168,13 +177,166 @@ async function seeds(format) {
   return list;
 }
 
+/**
+ * TF.js layers seeds (model.json + one shard each, written to a temporary directory): a tiny functional model
+ * made here (conv, batch norm, ReLU6, depthwise, pooling, dense; float32, uint8- and float16-quantized weights),
+ * and nsfwjs's MobileNetV2, whose package ships it as JS bundles.
+ */
+function tfjsSeeds() {
+  const out = [];
+  const base = path.join(os.tmpdir(), `mobilenet-wasm-fuzz-tfjs-${process.pid}`);
+  process.once('exit', () => rmSync(base, { recursive: true, force: true }));
+  const write = (name, json, shard) => {
+    const dir = path.join(base, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'group1-shard1of1.bin'), shard);
+    const bytes = new TextEncoder().encode(JSON.stringify(json));
+    writeFileSync(path.join(dir, 'model.json'), bytes);
+    out.push({ name, bytes, dir, shard: new Uint8Array(shard) });
+  };
+  // The tiny model: deterministic weights from mulberry32(7).
+  const rand = mulberry32(7);
+  const specs = [];
+  const chunks = [];
+  const weight = (name, shape, quant) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (quant === 'uint8') {
+      specs.push({ name, shape, dtype: 'float32', quantization: { dtype: 'uint8', min: -1, scale: 2 / 255 } });
+      chunks.push(Uint8Array.from({ length: n }, () => Math.floor(rand() * 256)));
+    } else if (quant === 'float16') {
+      specs.push({ name, shape, dtype: 'float32', quantization: { dtype: 'float16' } });
+      // Halves in [0.5, 1): exponent 14, a random 10-bit mantissa.
+      chunks.push(new Uint8Array(Uint16Array.from({ length: n }, () => (14 << 10) | Math.floor(rand() * 1024)).buffer));
+    } else {
+      specs.push({ name, shape, dtype: 'float32' });
+      chunks.push(new Uint8Array(Float32Array.from({ length: n }, () => rand() * 2 - 1).buffer));
+    }
+  };
+  const layers = [];
+  const layer = (class_name, name, config, inputs) => layers.push({
+    name, class_name, config: { name, trainable: true, ...config }, inbound_nodes: inputs.length ? [inputs.map((i) => [i, 0, 0, {}])] : [],
+  });
+  layers.push({ name: 'input', class_name: 'InputLayer', config: { batch_input_shape: [null, 16, 16, 3], dtype: 'float32', sparse: false, name: 'input' }, inbound_nodes: [] });
+  layer('Conv2D', 'conv', { filters: 8, kernel_size: [3, 3], strides: [2, 2], padding: 'same', data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: true }, ['input']);
+  weight('conv/kernel', [3, 3, 3, 8], 'uint8'); weight('conv/bias', [8]);
+  layer('BatchNormalization', 'bn', { axis: -1, momentum: 0.99, epsilon: 0.001, center: true, scale: true }, ['conv']);
+  weight('bn/gamma', [8], 'float16'); weight('bn/beta', [8]); weight('bn/moving_mean', [8]); weight('bn/moving_variance', [8], 'float16');
+  layer('ReLU', 'relu', { max_value: 6 }, ['bn']);
+  layer('DepthwiseConv2D', 'dw', { kernel_size: [3, 3], strides: [1, 1], padding: 'same', depth_multiplier: 1, data_format: 'channels_last', dilation_rate: [1, 1], activation: 'relu', use_bias: true }, ['relu']);
+  weight('dw/depthwise_kernel', [3, 3, 8, 1]); weight('dw/bias', [8]);
+  layer('GlobalAveragePooling2D', 'pool', { data_format: 'channels_last' }, ['dw']);
+  layer('Dense', 'dense', { units: 4, activation: 'softmax', use_bias: true }, ['pool']);
+  weight('dense/kernel', [8, 4]); weight('dense/bias', [4]);
+  const shard = Buffer.concat(chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
+  write('tiny', {
+    format: 'layers-model', generatedBy: 'mobilenet-wasm fuzz', convertedBy: null,
+    modelTopology: { keras_version: '2.2.4', backend: 'tensorflow', model_config: { class_name: 'Model', config: { name: 'tiny', layers, input_layers: [['input', 0, 0]], output_layers: [['dense', 0, 0]] } } },
+    weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: specs }],
+  }, shard);
+  // nsfwjs: model.min.js exports { modelTopology, weightsManifest }, the shard bundle the base64 of the shard.
+  try {
+    const req = createRequire(path.join(ROOT, 'package.json'));
+    const dir = path.join(path.dirname(req.resolve('nsfwjs')), '../models/mobilenet_v2');
+    const model = req(path.join(dir, 'model.min.js'));
+    const shards = model.weightsManifest.flatMap((g) => g.paths).map((p) => Buffer.from(req(path.join(dir, `${p}.min.js`)), 'base64'));
+    const manifest = [{ paths: ['group1-shard1of1.bin'], weights: model.weightsManifest.flatMap((g) => g.weights) }];
+    write('nsfwjs', { format: 'layers-model', modelTopology: model.modelTopology, weightsManifest: manifest }, Buffer.concat(shards));
+  } catch {
+    // nsfwjs not installed: the tiny seed alone
+  }
+  return out;
+}
+
+/** A mutant of `seed`: { kind, bytes } (the file's mutated bytes), or for a TF.js shard edit { kind, bytes, shard }. */
 function mutant(format, seed, rand) {
   if (format === 'native') return mutateNative(seed.bytes, rand);
-  if (format === 'tfjs' && rand() < 0.6) {
-    const json = JSON.parse(new TextDecoder().decode(seed.bytes));
-    return { kind: 'model.json', bytes: new TextEncoder().encode(stringify(mutateJson(json, rand))) };
+  if (format === 'tfjs') {
+    const r = rand();
+    if (r < 0.6) {
+      const json = JSON.parse(new TextDecoder().decode(seed.bytes));
+      return { kind: 'model.json', bytes: new TextEncoder().encode(stringify(mutateJson(json, rand))) };
+    }
+    if (r < 0.8) {
+      const m = mutateBytes(seed.shard, rand);
+      return { kind: `shard-${m.kind}`, bytes: seed.bytes, shard: m.bytes };
+    }
   }
   return mutateBytes(seed.bytes, rand, format === 'tflite' ? 4096 : seed.bytes.length);
+}
+
+// ---- corpus: mutants as patches against their seeds ------------------------------------------------------------
+
+/** The patch taking `seed` to `bytes`: the common prefix and suffix lengths and the bytes between (deflated, base64). */
+export function makePatch(seed, bytes) {
+  let p = 0;
+  const n = Math.min(seed.length, bytes.length);
+  while (p < n && seed[p] === bytes[p]) p++;
+  let q = 0;
+  while (q < n - p && seed[seed.length - 1 - q] === bytes[bytes.length - 1 - q]) q++;
+  return { prefix: p, suffix: q, middle: deflateRawSync(bytes.subarray(p, bytes.length - q), { level: 9 }).toString('base64') };
+}
+
+/** `seed` with `patch` applied. */
+export function applyPatch(seed, patch) {
+  const mid = inflateRawSync(Buffer.from(patch.middle, 'base64'));
+  const out = new Uint8Array(patch.prefix + mid.length + patch.suffix);
+  out.set(seed.subarray(0, patch.prefix));
+  out.set(mid, patch.prefix);
+  out.set(seed.subarray(seed.length - patch.suffix), patch.prefix + mid.length);
+  return out;
+}
+
+/** The corpus entries (test/fuzz/corpus/*.json) turned back into jobs for a child, each with its seed's files. */
+export async function corpusJobs(memoryMb = 1024) {
+  if (!existsSync(CORPUS)) return [];
+  const seedCache = new Map();
+  const jobs = [];
+  for (const f of readdirSync(CORPUS).filter((x) => x.endsWith('.json')).sort()) {
+    const e = JSON.parse(readFileSync(path.join(CORPUS, f), 'utf8'));
+    if (!seedCache.has(e.format)) seedCache.set(e.format, await seeds(e.format));
+    const s = seedCache.get(e.format).find((x) => x.name === e.seed);
+    if (!s) {
+      jobs.push({ file: f, entry: e, missing: true });
+      continue;
+    }
+    const job = { format: e.format, bytes: applyPatch(s.bytes, e.patch), dir: s.dir, memoryMb };
+    if (e.shardPatch) job.shard = applyPatch(s.shard, e.shardPatch);
+    jobs.push({ file: f, entry: e, job });
+  }
+  return jobs;
+}
+
+/** Runs jobs (corpusJobs) in one child each in turn; returns each one's outcome. */
+export async function runJobs(jobs, { timeMs = 20_000, memoryMb = 1024 } = {}) {
+  const child = new Child(memoryMb);
+  const out = [];
+  try {
+    for (const j of jobs) out.push(j.missing ? { ...j, outcome: 'skipped' } : { ...j, ...(await child.run(j.job, timeMs)) });
+  } finally {
+    child.close();
+  }
+  return out;
+}
+
+const kinds = new Map();
+/** The kinds of defect the corpus holds for `format`. */
+function savedKinds(format) {
+  if (!kinds.has(format)) {
+    const set = new Set();
+    if (existsSync(CORPUS)) {
+      for (const x of readdirSync(CORPUS)) if (x.startsWith(`${format}-`)) set.add(JSON.parse(readFileSync(path.join(CORPUS, x), 'utf8')).kind);
+    }
+    kinds.set(format, set);
+  }
+  return kinds.get(format);
+}
+
+/** A seed drawn by weight (default 1 each). */
+function pick(list, u) {
+  const total = list.reduce((a, x) => a + (x.weight ?? 1), 0);
+  let acc = 0;
+  for (const x of list) if (u * total < (acc += x.weight ?? 1)) return x;
+  return list[list.length - 1];
 }
 
 // ---- children --------------------------------------------------------------------------------------------------
@@ -187,7 +349,7 @@ class Child {
   }
 
   spawn() {
-    this.proc = fork(path.join(ROOT, 'scripts/fuzz-child.mjs'), [], {
+    this.proc = fork(path.join(ROOT, 'scripts/fuzz-child.mjs'), [DIST], {
       execArgv: [`--max-old-space-size=${this.memoryMb}`, '--stack-size=984'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced',
     });
     this.proc.stderr.on('data', (d) => {
@@ -237,8 +399,9 @@ class Child {
 
 const DEFECTS = new Set(['untyped', 'trap', 'crash', 'hang', 'memory']);
 
-export async function fuzz({ format = 'all', count = 200, seed = 1, jobs = 2, timeMs = 10_000, memoryMb = 1024, saveCorpus = false, log = console.log } = {}) {
-  if (!existsSync(path.join(ROOT, 'dist/index.js'))) throw new Error('fuzz: dist/ is not built; run `npm run build`');
+export async function fuzz({ format = 'all', count = 200, seed = 1, jobs = 2, timeMs = 10_000, memoryMb = 1024, saveCorpus = false, dist, log = console.log } = {}) {
+  if (dist) DIST = path.resolve(dist);
+  if (!existsSync(path.join(DIST, 'index.js'))) throw new Error(`fuzz: ${DIST} is not built; run \`npm run build\``);
   const formats = format === 'all' ? ['tflite', 'native', 'tfjs', 'image'] : [format];
   const table = {};
   const defects = [];
@@ -256,22 +419,28 @@ export async function fuzz({ format = 'all', count = 200, seed = 1, jobs = 2, ti
     await Promise.all(children.map(async (child) => {
       while (next < count) {
         const i = next++;
-        const s = list[Math.floor(rand() * list.length)];
+        const s = pick(list, rand());
         const m = mutant(f, s, rand);
-        const job = { format: f, bytes: m.bytes, dir: s.dir, memoryMb };
+        const job = { format: f, bytes: m.bytes, dir: s.dir, shard: m.shard, memoryMb };
         const r = await child.run(job, timeMs);
         row.tried++;
         row[r.outcome]++;
         if (DEFECTS.has(r.outcome)) {
-          const id = createHash('sha256').update(m.bytes).digest('hex').slice(0, 16);
+          const id = createHash('sha256').update(m.bytes).update(m.shard ?? new Uint8Array(0)).digest('hex').slice(0, 16);
           defects.push({ format: f, seed: s.name, mutation: m.kind, outcome: r.outcome, detail: r.detail, id });
-          if (saveCorpus) {
+          // One corpus entry per kind of defect (format and the error's first words): a new bug, not a repeat.
+          const kind = `${f}:${r.outcome}:${String(r.detail).replace(/\d+/g, 'N').slice(0, 60)}`;
+          if (saveCorpus && !savedKinds(f).has(kind)) {
+            savedKinds(f).add(kind);
             mkdirSync(CORPUS, { recursive: true });
-            writeFileSync(path.join(CORPUS, `${f}-${id}.bin`), m.bytes);
-            writeFileSync(path.join(CORPUS, `${f}-${id}.json`), `${JSON.stringify({ format: f, seed: s.name, mutation: m.kind, outcome: r.outcome, detail: String(r.detail).slice(0, 500) }, null, 2)}\n`);
+            const entry = {
+              format: f, seed: s.name, mutation: m.kind, found: r.outcome, kind, detail: String(r.detail).slice(0, 300), patch: makePatch(s.bytes, m.bytes),
+              ...(m.shard ? { shardPatch: makePatch(s.shard, m.shard) } : {}),
+            };
+            writeFileSync(path.join(CORPUS, `${f}-${id}.json`), `${JSON.stringify(entry, null, 1)}\n`);
           }
         }
-        if (i % 500 === 499) log(`${f}: ${i + 1}/${count} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+        if (i % 500 === 499) log(`${f}: ${i + 1}/${count} (${((performance.now() - t0) / 1000).toFixed(0)} s) ${JSON.stringify(row)}`);
       }
     }));
     children.forEach((c) => c.close());
@@ -285,7 +454,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     options: {
       format: { type: 'string', default: 'all' }, count: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' },
       jobs: { type: 'string', default: '2' }, 'time-ms': { type: 'string', default: '10000' }, 'memory-mb': { type: 'string', default: '1024' },
-      'save-corpus': { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+      'save-corpus': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, dist: { type: 'string' },
     },
   });
   const int = (k) => {
@@ -302,7 +471,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   const r = await fuzz({
     format: values.format, count: int('count'), seed: int('seed'), jobs: Math.max(1, int('jobs')), timeMs: int('time-ms'),
-    memoryMb: int('memory-mb'), saveCorpus: values['save-corpus'], log: values.json ? () => {} : console.log,
+    memoryMb: int('memory-mb'), saveCorpus: values['save-corpus'], dist: values.dist, log: values.json ? () => {} : console.log,
   });
   if (values.json) console.log(JSON.stringify(r, null, 2));
   else {

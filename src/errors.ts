@@ -45,3 +45,47 @@ export class QueueFullError extends EngineError {
 export class WorkerCrashedError extends EngineError {
   override name = 'WorkerCrashedError';
 }
+
+/**
+ * A size beyond one of LoadOptions.limits (memory, input pixels, multiply-adds, image pixels), refused before
+ * anything is allocated: `limit` names it, `requested` is what was asked, `max` the limit in force.
+ */
+export class ResourceLimitError extends EngineError {
+  override name = 'ResourceLimitError';
+  constructor(readonly limit: string, readonly requested: number, readonly max: number, what: string) {
+    super(`${what} needs ${limit} ${requested}, above the limit ${max}; raise limits.${limit} to allow it`);
+  }
+}
+
+/**
+ * A short preview of any value for an error message: at most `max` characters, depth 3, cycles and deep
+ * nesting cut (never the stack overflow or the megabyte message JSON.stringify would give).
+ */
+export function preview(v: unknown, max = 80): string {
+  let out = '';
+  const walk = (x: unknown, depth: number): void => {
+    if (out.length > max) return;
+    if (typeof x === 'string') out += JSON.stringify(x.length > max ? x.slice(0, max) : x);
+    else if (typeof x !== 'object' || x === null) out += typeof x === 'bigint' ? `${x}n` : String(x);
+    else if (depth > 3) out += Array.isArray(x) ? '[…]' : '{…}';
+    else if (Array.isArray(x) || ArrayBuffer.isView(x)) {
+      const a = x as ArrayLike<unknown>;
+      out += '[';
+      for (let i = 0; i < a.length && out.length <= max; i++) {
+        if (i) out += ',';
+        walk(a[i], depth + 1);
+      }
+      out += ']';
+    } else {
+      out += '{';
+      Object.keys(x).some((k, i) => {
+        out += `${i ? ',' : ''}${JSON.stringify(k.slice(0, max))}:`;
+        walk((x as Record<string, unknown>)[k], depth + 1);
+        return out.length > max;
+      });
+      out += '}';
+    }
+  };
+  walk(v, 0);
+  return out.length > max ? `${out.slice(0, max)}…` : out;
+}

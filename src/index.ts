@@ -18,3 +18,4 @@ export { writeNative } from './formats/native/write.js';
 export { hasSimd } from './wasm/load.js';
 export * from './errors.js';
 export { loadGraph } from './api.js';
+export { DEFAULT_LIMITS, type Limits } from './plan/limits.js';

@@ -126,6 +126,13 @@ export interface LoadOptions extends CompileOptions {
    * (src/graph/dequantize.ts); a float32 model is unchanged.
    */
   precision?: 'model' | 'float32';
+  /** Resource limits, checked before anything is allocated (src/plan/limits.ts; README: Limits). */
+  limits?: CompileOptions['limits'];
+  /**
+   * run() refuses NaN and ±Infinity in a float32 input (InputError); false skips that scan (~0.2-0.7 ms per
+   * 150k values, BENCHMARKS.md). Default true.
+   */
+  checkFinite?: boolean;
 }
 
 /**

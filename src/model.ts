@@ -5,13 +5,14 @@
 // call leaves nothing half-written that the next call depends on.
 import { graphOutputs, type Graph } from './graph/ir.js';
 import { compile } from './plan/compile.js';
+import { checkLimit, resolveLimits, type Limits } from './plan/limits.js';
 import { PASCAL_VOC_LABELS } from './models/pascal-voc.js';
 import { resolveIsa } from './wasm/load.js';
 import { Runtime, threadCount } from './exec/runtime.js';
 import { summarize } from './graph/summary.js';
 import { dequantizeGraph } from './graph/dequantize.js';
-import { DisposedError, EngineError, InputError } from './errors.js';
-import { imageCrop, validateImage, type ImageInput } from './image/preprocess.js';
+import { DisposedError, EngineError, InputError, ModelFormatError, preview } from './errors.js';
+import { imageCrop, validateImage, type ImageInput, type ValidImage } from './image/preprocess.js';
 import { toPixels, type ImageSource } from './image/sources.js';
 import type {
   Classification, ClassifyOptions, Detection, DetectOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
@@ -29,9 +30,13 @@ export class Model implements ModelApi {
   #graph: Graph;
   #disposed = false;
   #labels: string[];
+  #limits: Required<Limits>;
+  #checkFinite: boolean;
 
-  private constructor(graph: Graph, rt: Runtime, format: string, labels: string[]) {
+  private constructor(graph: Graph, rt: Runtime, format: string, labels: string[], limits: Required<Limits>, checkFinite: boolean) {
     this.#graph = graph;
+    this.#limits = limits;
+    this.#checkFinite = checkFinite;
     this.#rt = rt;
     const plan = rt.plan;
     const sum = summarize(graph);
@@ -57,15 +62,17 @@ export class Model implements ModelApi {
   /** Compiles a graph into a ready model (validates shapes, packs weights, plans memory). */
   static async create(graph: Graph, format: string, opts: LoadOptions = {}): Promise<Model> {
     if (opts.precision !== undefined && opts.precision !== 'model' && opts.precision !== 'float32') {
-      throw new InputError(`precision must be 'model' or 'float32', got ${JSON.stringify(String(opts.precision))}`);
+      throw new InputError(`precision must be 'model' or 'float32', got ${preview(opts.precision)}`);
     }
+    const limits = resolveLimits(opts.limits);
     if (opts.precision === 'float32') graph = dequantizeGraph(graph);
     const isa = resolveIsa(opts.isa);
     const parts = await threadCount(isa, opts.threads);
-    const plan = compile(graph, { ...opts, parts });
+    const plan = compile(graph, { ...opts, parts, limits });
+    checkMeta(graph, plan.output.shape);
     const labels = modelLabels(graph, opts.labels);
     const rt = await Runtime.create(plan, { isa, threads: parts, name: graph.name });
-    return new Model(graph, rt, format, labels);
+    return new Model(graph, rt, format, labels, limits, opts.checkFinite !== false);
   }
 
   /**
@@ -121,9 +128,10 @@ export class Model implements ModelApi {
     }
     if (this.info.task !== 'classify') throw new InputError(`classify(): model "${this.info.name}" is a ${this.info.task === 'segment' ? 'segmentation' : 'detection'} model; use ${this.info.task}()`);
     this.#rt.wake();
-    const pixels = await toPixels(image);
+    const pixels = await toPixels(image, this.#limits.maxImagePixels);
     this.#check();
-    this.#stage(pixels, opts.centralCrop);
+    const img = await this.#prepare(pixels);
+    this.#stage(img, opts.centralCrop);
     this.#rt.execute();
     const out = this.#rt.real(this.#rt.plan.output);
     const all = this.#graph.meta.outputIsProbabilities ? out : softmax(out);
@@ -141,14 +149,16 @@ export class Model implements ModelApi {
   async segment(image: ImageSource, opts: SegmentOptions = {}): Promise<Segmentation> {
     this.#check();
     this.#rt.wake();
-    const pixels = await toPixels(image);
+    const pixels = await toPixels(image, this.#limits.maxImagePixels);
     this.#check();
     if (this.info.task !== 'segment') throw new InputError(`segment(): model "${this.info.name}" is not a segmentation model (task ${this.info.task}); use classify()`);
     const size = opts.size;
     if (size !== undefined && (!size || !Number.isInteger(size.width) || !Number.isInteger(size.height) || size.width < 1 || size.height < 1 || size.width > 16384 || size.height > 16384)) {
-      throw new InputError(`segment(): size must be { width, height } with integers in 1..16384, got ${JSON.stringify(size)}`);
+      throw new InputError(`segment(): size must be { width, height } with integers in 1..16384, got ${preview(size)}`);
     }
-    this.#stage(pixels, opts.centralCrop);
+    if (size) checkLimit(this.#limits, 'maxImagePixels', size.width * size.height, `segment(): size ${size.width}×${size.height}`);
+    const img = await this.#prepare(pixels);
+    this.#stage(img, opts.centralCrop);
     this.#rt.execute();
     const out = this.#rt.plan.output;
     const [, H, W] = out.shape;
@@ -165,11 +175,12 @@ export class Model implements ModelApi {
   async embed(image: ImageSource, opts: Pick<ClassifyOptions, 'centralCrop'> = {}): Promise<Float32Array> {
     this.#check();
     this.#rt.wake();
-    const pixels = await toPixels(image);
+    const pixels = await toPixels(image, this.#limits.maxImagePixels);
     this.#check();
     const emb = this.#rt.plan.embedding;
     if (!emb) throw new EngineError(`embed(): model "${this.info.name}" records no embedding node`);
-    this.#stage(pixels, opts.centralCrop);
+    const img = await this.#prepare(pixels);
+    this.#stage(img, opts.centralCrop);
     this.#rt.execute(this.#graph.meta.embeddingNode);
     return Float32Array.from(this.#rt.real(emb));
   }
@@ -191,27 +202,43 @@ export class Model implements ModelApi {
     }));
   }
 
-  /** Validates `input` against the input's type and length and writes it to the input tensor. */
+  /** Validates `input` against the input's type, length and (float32) finiteness and writes it to the input tensor. */
   #writeInput(input: InputTensor): void {
     const t = this.#rt.plan.input;
     const { length, shape, dtype } = t;
     const want = { float32: 'a Float32Array', uint8: 'a Uint8Array', int8: 'an Int8Array' }[dtype as 'float32' | 'uint8' | 'int8'];
     const desc = `${want} of ${length} values (NHWC ${shape.join('×')}, ${dtype})`;
-    if (!input || typeof (input as ArrayLike<number>).length !== 'number') throw new InputError(`run(): expected ${desc}`);
     const typed = ArrayBuffer.isView(input);
+    if (!typed && !Array.isArray(input)) throw new InputError(`run(): expected ${desc}, got ${preview(input, 40)}`);
     const ok = dtype === 'float32'
       ? !typed || input instanceof Float32Array || input instanceof Float64Array
       : dtype === 'uint8' ? input instanceof Uint8Array || input instanceof Uint8ClampedArray : input instanceof Int8Array;
     if (!ok) throw new InputError(`run(): model "${this.info.name}" takes ${desc}, got ${typed ? input.constructor.name : 'an array'}`);
     if (input.length !== length) throw new InputError(`run(): input has ${input.length} values, expected ${length} (NHWC ${shape.join('×')})`);
+    if (dtype === 'float32' && (this.#checkFinite || !typed)) {
+      // NaN, ±Infinity or a non-number would come out as confident nonsense (LoadOptions.checkFinite: false skips it for typed arrays).
+      const v = input as ArrayLike<number>;
+      for (let i = 0; i < length; i++) {
+        const x = v[i];
+        if (typeof x !== 'number' || x - x !== 0) throw new InputError(`run(): input[${i}] is ${preview(x, 20)}; every value must be a finite number`);
+      }
+    }
     this.#rt.write(t, input);
   }
 
   /** Validates an image and its crop, then stages it into the input tensor (Runtime.stageImage). */
-  #stage(image: ImageInput, centralCrop?: number): void {
+  async #prepare(image: ImageInput): Promise<ValidImage> {
     const img = validateImage(image);
+    checkLimit(this.#limits, 'maxImagePixels', img.width * img.height, `image ${img.width}×${img.height}`);
     const C = this.#rt.plan.input.shape[3];
     if (C !== 3) throw new InputError(`model "${this.info.name}" takes ${C} input channels; only RGB models can take images (use run())`);
+    await this.#rt.prepareStaging(img.data.length);
+    this.#check();
+    return img;
+  }
+
+  /** Stages a prepared image (synchronous: nothing else can write the input between it and the run). */
+  #stage(img: ValidImage, centralCrop?: number): void {
     const crop = imageCrop(img.width, img.height, centralCrop ?? this.#graph.meta.preprocess.centralCrop ?? 1);
     try {
       this.#rt.stageImage(img, crop, this.#graph.meta.preprocess);
@@ -229,6 +256,22 @@ export class Model implements ModelApi {
     this.#disposed = true;
     this.#rt.dispose();
   }
+}
+
+/** The metadata must fit the graph: a segment task a [1, H, W] class map, a classifier's labels one per class. */
+function checkMeta(graph: Graph, out: number[]): void {
+  const m = graph.meta;
+  const bad = (msg: string) => new ModelFormatError(`model "${graph.name}": ${msg}`);
+  const n = out.reduce((a, d) => a * d, 1);
+  if (m.task === 'segment') {
+    if (out.length !== 3 || out[0] !== 1) throw bad(`task "segment" needs a [1, H, W] class map output, got [${out.join(', ')}]`);
+    if (m.labels.length > 256) throw bad(`${m.labels.length} labels; a class map holds 256`);
+    return;
+  }
+  if (m.task !== undefined && m.task !== 'classify') throw bad(`unknown task ${preview(m.task)}`);
+  const offset = m.labelOffset ?? 0;
+  if (!(offset >= 0 && offset < n)) throw bad(`labelOffset ${preview(offset)} for ${n} outputs`);
+  if (m.labels.length > 0 && m.labels.length !== n - offset) throw bad(`${m.labels.length} labels for ${n - offset} classes`);
 }
 
 /**

@@ -10,6 +10,7 @@ import { loadModel } from '../api.js';
 import '../detect/index.js'; // the CLI detects too (a separate entry for the web bundles)
 import type { LoadOptions, ModelInfo } from '../model.js';
 import type { Graph } from '../graph/ir.js';
+import type { Limits } from '../plan/limits.js';
 import { buildMobileNetV2 } from '../models/mobilenet-v2.js';
 import { pascalVocColor } from '../models/pascal-voc.js';
 import { slimCounts } from '../graph/summary.js';
@@ -28,7 +29,10 @@ const STR: OptionSpec = { type: 'string' };
 /** Accepted by every command. */
 const EVERYWHERE = { help: { type: 'boolean', short: 'h' }, debug: BOOL } satisfies Record<string, OptionSpec>;
 /** How a model is compiled (commands that run one). */
-const LOADING = { isa: STR, threads: STR, 'no-fuse': BOOL, requant: STR, labels: STR, precision: STR } satisfies Record<string, OptionSpec>;
+const LOADING = {
+  isa: STR, threads: STR, 'no-fuse': BOOL, requant: STR, labels: STR, precision: STR,
+  'max-memory-mb': STR, 'max-input-pixels': STR, 'max-macs': STR, 'max-image-pixels': STR,
+} satisfies Record<string, OptionSpec>;
 
 const LOADING_HELP = `Model options:
   --model <file>|<name>   a model file (.tflite, .safetensors, TF.js model.json) or a built-in model:
@@ -38,7 +42,9 @@ const LOADING_HELP = `Model options:
   --threads N|auto        threads for one inference (default 1)
   --no-fuse               materialize every expanded tensor (no fused inverted-residual blocks)
   --requant fp32|gemmlowp quantized models: XNNPACK's arithmetic (default) or TFLite's builtin
-  --labels <file>         class names, one per line, instead of the model's own`;
+  --labels <file>         class names, one per line, instead of the model's own
+  --max-memory-mb N  --max-input-pixels N  --max-macs N  --max-image-pixels N
+                          resource limits (README: Limits); a model or image beyond one is refused`;
 
 const GENERAL_HELP = `  -h, --help              this help; nothing is run
   --debug                 print the stack trace of an error (also: MOBILENET_WASM_DEBUG=1)
@@ -276,6 +282,15 @@ async function loadOptions(args: Args): Promise<LoadOptions> {
   const requant = choiceFlag(args, 'requant', ['fp32', 'gemmlowp'] as const, 'fp32');
   const precision = choiceFlag(args, 'precision', ['model', 'float32'] as const, 'model');
   const opts: LoadOptions = { isa, fuse: !args.flags.has('no-fuse'), threads, requant, precision };
+  const limits: Limits = {};
+  const limit = (flag: string, key: keyof Limits, unit = 1) => {
+    if (args.flags.has(flag)) limits[key] = numberFlag(args, flag, 0, { min: 1 }) * unit;
+  };
+  limit('max-memory-mb', 'maxMemoryBytes', 2 ** 20);
+  limit('max-input-pixels', 'maxInputPixels');
+  limit('max-macs', 'maxMacs');
+  limit('max-image-pixels', 'maxImagePixels');
+  if (Object.keys(limits).length > 0) opts.limits = limits;
   const labelsFile = stringFlag(args, 'labels');
   if (labelsFile !== undefined) {
     let text: string;
@@ -328,7 +343,8 @@ async function classify(args: Args): Promise<number> {
   const topK = numberFlag(args, 'top', 5, { integer: true, min: 1 });
   const json = args.flags.has('json');
   const source = await modelSource(args);
-  const model = await loadModel(source, await loadOptions(args));
+  const opts = await loadOptions(args);
+  const model = await loadModel(source, opts);
   type Row = { file: string; model: string; modelSource: string; results: { index: number; label: string; score: number }[]; ms: number } | { file: string; error: string };
   const out: Row[] = [];
   let failed = 0;
@@ -336,7 +352,7 @@ async function classify(args: Args): Promise<number> {
     for (const file of files) {
       // Each image on its own: a bad one is reported (stderr, one line) and the batch goes on.
       try {
-        const image = await decodeImage(file);
+        const image = await decodeImage(file, { maxPixels: opts.limits?.maxImagePixels });
         const t0 = performance.now();
         const results = await model.classify(image, { topK });
         const row = { file, model: model.info.name, modelSource: source, results, ms: +(performance.now() - t0).toFixed(2) };
@@ -367,9 +383,10 @@ async function segment(args: Args): Promise<number> {
   const alpha = numberFlag(args, 'alpha', 0.5, { min: 0, max: 1 });
   const outFile = await outputFile(outArg, '--out', 'overlay.png');
   await inputFile(file, 'image');
-  const model = await loadModel(await modelSource(args), await loadOptions(args));
+  const opts = await loadOptions(args);
+  const model = await loadModel(await modelSource(args), opts);
   try {
-    const image = await decodeImage(file);
+    const image = await decodeImage(file, { maxPixels: opts.limits?.maxImagePixels });
     const t0 = performance.now();
     // The class map at the model's output resolution, resampled to the image (nearest neighbour).
     const seg = await model.segment(image, { size: { width: image.width, height: image.height } });

@@ -4,12 +4,13 @@
 // for an integer input, inside wasm). It knows nothing of labels, tasks or post-processing: src/model.ts
 // builds the public API on it, and src/quantize/calibrate.ts runs float graphs on it to record ranges.
 //
-// Memory layout: [0, plan.totalBytes) is the plan's (control block, constants, arena); images are staged
-// above it, at the first 64-byte boundary (the memory grows to fit the largest image seen).
+// Memory layout: [0, plan.totalBytes) is the plan's (control block, constants, arena); images up to 64 MiB are
+// staged above it, at the first 64-byte boundary (the memory grows to fit the largest such image seen); larger
+// ones in a transient instance over a memory of its own, dropped 2 s after its last use.
 import type { Plan, TensorRef } from '../plan/compile.js';
 import { selectKernels, type KernelSet } from '../plan/registry.js';
 import { dtypeRange } from '../plan/requant.js';
-import { compileKernels, instantiateKernels, resolveIsa, type Isa } from '../wasm/load.js';
+import { compileKernels, instantiateKernels, kernelAbort, resolveIsa, type Isa } from '../wasm/load.js';
 import { execute } from './executor.js';
 import { ThreadTeam, autoThreads, threadsAvailable } from './team.js';
 import { coreCount, isNode } from '../platform.js';
@@ -19,6 +20,15 @@ import type { ValidImage } from '../image/preprocess.js';
 const PAGE = 65536;
 /** Shared memories must declare a maximum; 1 GiB of address space, reserved but not committed. */
 const MAX_SHARED_PAGES = 16384;
+/**
+ * Images (plus their float32 scratch) up to this size are staged in the model's own memory (a 16 MP RGBA photo
+ * fits), larger ones apart; the memory apart is kept for STAGING_KEEP_MS after its last use, so a burst of large
+ * images does not fault fresh pages in every time (BENCHMARKS.md: issue 14).
+ */
+const STAGE_IN_PLACE_BYTES = 64 << 20;
+const STAGING_KEEP_MS = 2000;
+/** Bytes left free at the bottom of a transient staging memory (the kernels' static data, as RESERVED_BYTES). */
+const RESERVED_STAGING = 1024;
 
 export interface RuntimeOptions {
   /** Kernel build; default: the best this runtime validates (resolveIsa('auto')). */
@@ -30,6 +40,8 @@ export interface RuntimeOptions {
   threads?: number;
   /** The model's name, for error messages. */
   name?: string;
+  /** Images up to this many bytes (with their float32 scratch) are staged in the model's memory (default 64 MiB). */
+  stageInPlaceBytes?: number;
 }
 
 /** A typed view of a tensor in its own type (int64 as BigInt64Array). */
@@ -61,10 +73,16 @@ export class Runtime {
   #team: ThreadTeam | null;
   /** Byte address where image pixels are staged (end of the plan, 64-byte aligned). */
   #imageBase: number;
+  /** The single-thread kernel module, for staging large images in a transient instance (null until needed on a team). */
+  #plainModule: WebAssembly.Module | null;
+  #inPlace = STAGE_IN_PLACE_BYTES;
+  /** The transient staging instance while it is kept (see STAGING_KEEP_MS). */
+  #staging: { memory: WebAssembly.Memory; k: KernelSet; timer: ReturnType<typeof setTimeout> } | null = null;
   #disposed = false;
 
-  private constructor(plan: Plan, kernels: KernelSet, isa: Isa, memory: WebAssembly.Memory, team: ThreadTeam | null, name: string) {
+  private constructor(plan: Plan, kernels: KernelSet, isa: Isa, memory: WebAssembly.Memory, team: ThreadTeam | null, name: string, plain: WebAssembly.Module | null) {
     this.#plan = plan;
+    this.#plainModule = plain;
     this.kernels = kernels;
     this.isa = isa;
     this.#memory = memory;
@@ -79,14 +97,21 @@ export class Runtime {
     const isa = opts.isa ?? resolveIsa('auto');
     const threads = opts.threads ?? 1;
     const pages = Math.ceil(plan.totalBytes / PAGE) + 1;
-    const memory = threads > 1
-      ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
-      : new WebAssembly.Memory({ initial: pages });
+    let memory: WebAssembly.Memory;
+    try {
+      memory = threads > 1
+        ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
+        : new WebAssembly.Memory({ initial: pages });
+    } catch (e) {
+      throw new EngineError(`model "${opts.name ?? 'model'}": cannot allocate ${pages * PAGE} bytes of wasm memory: ${(e as Error).message}`);
+    }
     const module = await compileKernels(isa, threads > 1);
     const exports = await instantiateKernels(module, memory);
     new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
     const team = threads > 1 ? await ThreadTeam.create(module, memory, plan, isa, threads) : null;
-    return new Runtime(plan, { ...selectKernels(exports, isa), memory }, isa, memory, team, opts.name ?? 'model');
+    const rt = new Runtime(plan, { ...selectKernels(exports, isa), memory }, isa, memory, team, opts.name ?? 'model', threads > 1 ? null : module);
+    rt.#inPlace = opts.stageInPlaceBytes ?? STAGE_IN_PLACE_BYTES;
+    return rt;
   }
 
   /** The compiled plan this runtime runs (input, output, kept values: TensorRefs into the memory). */
@@ -161,12 +186,52 @@ export class Runtime {
     const bytes = img.width * img.height * img.channels;
     const quant = input.quant;
     const scratch = quant ? H * W * C * 4 : 0; // float32 image before quantization
-    const pixels = this.#imageBase + Math.ceil(scratch / 64) * 64;
-    this.#ensure(pixels + bytes + 16);
-    new Uint8Array(this.#memory.buffer, pixels, bytes).set(img.data.subarray(0, bytes));
+    const stage = (k: KernelSet, memory: WebAssembly.Memory, base: number, out: number) => {
+      const pixels = base + Math.ceil(scratch / 64) * 64;
+      new Uint8Array(memory.buffer, pixels, bytes).set(img.data.subarray(0, bytes));
+      this.#guard(() => this.#resize(k, img, crop, norm, pixels, quant ? base : out, out));
+    };
+    if (bytes + scratch <= this.#inPlace || !this.#plainModule) {
+      this.#ensure(this.#imageBase + Math.ceil(scratch / 64) * 64 + bytes + 16);
+      stage(this.kernels, this.#memory, this.#imageBase, input.address);
+      return;
+    }
+    // A large image is staged in a transient instance over its own memory, collected once it is dropped: the
+    // model's memory never grows for it (a wasm memory cannot shrink). Same kernels, same bits.
+    const outBytes = input.length * (input.dtype === 'float32' ? 4 : 1);
+    const base = RESERVED_STAGING;
+    const out = base + Math.ceil((scratch + bytes + 16) / 64) * 64;
+    const need = out + outBytes;
+    let st = this.#staging;
+    if (st && st.memory.buffer.byteLength < need) st.memory.grow(Math.ceil((need - st.memory.buffer.byteLength) / PAGE));
+    if (!st) {
+      const memory = new WebAssembly.Memory({ initial: Math.ceil(need / PAGE) });
+      const k = selectKernels(new WebAssembly.Instance(this.#plainModule, { env: { memory, abort: kernelAbort } }).exports, this.isa);
+      st = this.#staging = { memory, k, timer: 0 as unknown as ReturnType<typeof setTimeout> };
+    }
+    clearTimeout(st.timer);
+    st.timer = setTimeout(() => (this.#staging = null), STAGING_KEEP_MS);
+    (st.timer as { unref?: () => void }).unref?.();
+    const { memory, k } = st;
+    stage(k, memory, base, out);
+    new Uint8Array(this.#memory.buffer, input.address, outBytes).set(new Uint8Array(memory.buffer, out, outBytes));
+  }
+
+  /**
+   * Before staging an image of `pixelBytes` on a thread team: compiles the single-thread kernel module that large
+   * images are staged with (once per realm; a team's own module imports a shared memory).
+   */
+  async prepareStaging(pixelBytes: number): Promise<void> {
+    if (pixelBytes > this.#inPlace && !this.#plainModule) this.#plainModule = await compileKernels(this.isa, false);
+  }
+
+  /** The bilinear resize + normalization of the crop into `dst` (float32), then its quantization into `out`. */
+  #resize(k: KernelSet, img: ValidImage, crop: { x: number; y: number; w: number; h: number }, norm: PixelNormalization, pixels: number, dst: number, out: number): void {
+    const input = this.plan.input;
+    const [, H, W, C] = input.shape;
+    const quant = input.quant;
     let scale = norm.scale;
     let offset = norm.offset;
-    const dst = quant ? this.#imageBase : input.address;
     let qscale = 1;
     let qzp = 0;
     if (quant) {
@@ -182,16 +247,13 @@ export class Runtime {
         qzp = quant.zeroPoint;
       }
     }
-    const k = this.kernels;
-    this.#guard(() => {
-      k.preprocess(pixels, img.width, img.height, img.channels, crop.x, crop.y, crop.w, crop.h,
-        dst, W, H, scale[0], scale[1], scale[2], offset[0], offset[1], offset[2]);
-      if (quant) {
-        const dtype = input.dtype as 'uint8' | 'int8';
-        const [qmin, qmax] = dtypeRange(dtype);
-        k.quant[dtype === 'uint8' ? 'qu8' : 'qs8'].fp32.quantize(H * W * C, dst, input.address, qscale, qzp, qmin, qmax);
-      }
-    });
+    k.preprocess(pixels, img.width, img.height, img.channels, crop.x, crop.y, crop.w, crop.h,
+      dst, W, H, scale[0], scale[1], scale[2], offset[0], offset[1], offset[2]);
+    if (quant) {
+      const dtype = input.dtype as 'uint8' | 'int8';
+      const [qmin, qmax] = dtypeRange(dtype);
+      k.quant[dtype === 'uint8' ? 'qu8' : 'qs8'].fp32.quantize(H * W * C, dst, out, qscale, qzp, qmin, qmax);
+    }
   }
 
   /**
@@ -207,6 +269,8 @@ export class Runtime {
   /** Stops the team and drops the memory; the runtime is unusable afterwards (DisposedError). */
   dispose(): void {
     this.#disposed = true;
+    if (this.#staging) clearTimeout(this.#staging.timer);
+    this.#staging = null;
     this.#team?.terminate();
     this.#team = null;
     // Drop the references so the memory and the plan's constants can be collected even if the Runtime object is kept.

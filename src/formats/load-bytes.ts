@@ -3,6 +3,7 @@
 import type { Graph, Preprocess } from '../graph/ir.js';
 import { InputError, ModelFormatError, UnsupportedOpError } from '../errors.js';
 import { hexPrefix, sniffFormat } from './sniff.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import { readNative } from './native/read.js';
 import { importTfjsLayers, parseModelJson, shardPaths } from './tfjs-layers/import.js';
 import { importTflite } from './tflite/import.js';
@@ -32,6 +33,7 @@ export async function importModelBytes(bytes: Uint8Array, opts: ImportBytesOptio
       let json: unknown;
       try {
         const text = new TextDecoder('utf-8').decode(bytes);
+        if (jsonTooDeep(text) >= 0) throw new Error(`it nests deeper than ${MAX_JSON_DEPTH}`);
         json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
       } catch (e) {
         throw new ModelFormatError(`${file}: looks like a TF.js model.json but is not valid JSON: ${(e as Error).message}`);

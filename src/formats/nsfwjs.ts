@@ -7,7 +7,7 @@
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ModelFormatError } from '../errors.js';
+import { ModelFormatError, preview } from '../errors.js';
 import type { WeightSpec } from './tfjs-layers/import.js';
 
 export interface NsfwjsArtifacts {
@@ -90,7 +90,7 @@ export function loadNsfwjsArtifacts(dir: string): NsfwjsArtifacts {
     }
     for (const p of group.paths) {
       if (typeof p !== 'string' || p.includes('/') || p.includes('\\')) {
-        throw new ModelFormatError(`${modelFile}: unexpected shard path ${JSON.stringify(p)}`);
+        throw new ModelFormatError(`${modelFile}: unexpected shard path ${preview(p)}`);
       }
       const shardFile = path.join(abs, `${p}.min.js`);
       let b64: unknown;

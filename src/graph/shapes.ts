@@ -10,7 +10,7 @@
 // Every failure is a ShapeError (or UnsupportedOpError for an op/activation the engine does not know)
 // whose message names the op, the node, the tensor and what was expected.
 
-import { InputError, ShapeError, UnsupportedOpError } from '../errors.js';
+import { InputError, ShapeError, UnsupportedOpError, preview } from '../errors.js';
 import type { DType, Graph, Node, Pad, PaddingMode, Quant, ValueType } from './ir.js';
 import { graphOutputs } from './ir.js';
 import { opModule } from '../ops/index.js';
@@ -91,7 +91,7 @@ function checkValueType(vt: unknown, ctx: string): ValueType {
   if (vt === null || typeof vt !== 'object') throw new ShapeError(`${ctx}: value type must be {dtype, quant?}, got ${String(vt)}`);
   const { dtype, quant } = vt as { dtype?: unknown; quant?: unknown };
   if (typeof dtype !== 'string' || !DTYPES.has(dtype as DType)) {
-    throw new UnsupportedOpError(`${ctx}: dtype ${JSON.stringify(dtype)} is not supported (expected float32, uint8, int8, int32 or int64)`);
+    throw new UnsupportedOpError(`${ctx}: dtype ${preview(dtype)} is not supported (expected float32, uint8, int8, int32 or int64)`);
   }
   if (dtype === 'uint8' || dtype === 'int8') {
     if (quant === null || typeof quant !== 'object') throw new ShapeError(`${ctx}: a ${dtype} value needs quant {scale, zeroPoint}`);

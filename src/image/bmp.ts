@@ -8,7 +8,7 @@
 // Reads: BITMAPCOREHEADER (OS/2 1.x) and BITMAPINFOHEADER through V5; 1, 4 and 8 bits per pixel with a palette
 // (uncompressed, RLE4, RLE8), 16 and 32 bits (BI_RGB defaults or BI_BITFIELDS / BI_ALPHABITFIELDS masks), 24 bits;
 // bottom-up and top-down rows. Not: embedded JPEG/PNG (compression 4/5, printer formats), 2 or 64 bits per pixel.
-import { InputError } from '../errors.js';
+import { InputError, ResourceLimitError } from '../errors.js';
 
 export interface DecodedBmp {
   /** RGB or RGBA bytes, top row first. */
@@ -20,6 +20,11 @@ export interface DecodedBmp {
 
 /** The most pixels decoded (sharp's default limit, 16383²): a larger header is rejected before allocating. */
 const MAX_PIXELS = 0x3fff * 0x3fff;
+
+/** An image of more than `max` pixels is refused before it is decoded (LoadOptions.limits.maxImagePixels). */
+export function checkPixels(width: number, height: number, max: number, name: string): void {
+  if (width * height > max) throw new ResourceLimitError('maxImagePixels', width * height, max, `image "${name}" (${width}×${height})`);
+}
 
 const BI_RGB = 0, BI_RLE8 = 1, BI_RLE4 = 2, BI_BITFIELDS = 3, BI_ALPHABITFIELDS = 6;
 
@@ -47,7 +52,7 @@ function channel(mask: number): ((px: number) => number) | null {
  * Decodes BMP bytes. `name` (a file name, or a description of the bytes) goes into every error.
  * `alpha`: return RGBA (the file's alpha mask, or 255 when it has none) instead of RGB.
  */
-export function decodeBmp(bytes: Uint8Array, name: string, { alpha = false } = {}): DecodedBmp {
+export function decodeBmp(bytes: Uint8Array, name: string, { alpha = false, maxPixels = Infinity } = {}): DecodedBmp {
   const fail = (why: string): never => { throw new InputError(`cannot decode BMP image "${name}": ${why}`); };
   if (!isBmp(bytes)) fail('not a BMP file (no "BM" signature with a known header size)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -64,6 +69,7 @@ export function decodeBmp(bytes: Uint8Array, name: string, { alpha = false } = {
   const height = Math.abs(rawHeight);
   if (width < 1 || height < 1) fail(`bad size ${width}×${rawHeight}`);
   if (width * height > MAX_PIXELS) fail(`${width}×${height} is more than ${MAX_PIXELS} pixels`);
+  checkPixels(width, height, maxPixels, name);
   const rle = compression === BI_RLE8 || compression === BI_RLE4;
   if (compression === 4 || compression === 5) fail(`embedded ${compression === 4 ? 'JPEG' : 'PNG'} data (compression ${compression}) is not supported`);
   if (![BI_RGB, BI_RLE8, BI_RLE4, BI_BITFIELDS, BI_ALPHABITFIELDS].includes(compression)) fail(`unknown compression ${compression}`);

@@ -3,10 +3,10 @@
 // WebP, GIF (first frame), AVIF, TIFF and SVG, applying the EXIF orientation and converting to sRGB; BMP, which
 // sharp cannot read, goes through ./bmp.ts. sharp is imported lazily, as `await import('sharp')`: scripts/build.mjs
 // hides that import from browser bundlers like the node: ones, so the web bundle never pulls it in.
-import { InputError } from '../errors.js';
+import { EngineError, InputError } from '../errors.js';
 import { readFileBytes } from '../io.js';
 import { isNode } from '../platform.js';
-import { decodeBmp, isBmp } from './bmp.js';
+import { checkPixels, decodeBmp, isBmp } from './bmp.js';
 import { NODE_ONLY_DECODE } from './node-only.js';
 
 /** A file path, or the encoded bytes of an image (a Node Buffer is a Uint8Array). */
@@ -19,6 +19,8 @@ export interface DecodeImageOptions {
   alpha?: boolean;
   /** How errors name the image when `source` is bytes (default "<bytes>"). */
   name?: string;
+  /** Most pixels (width × height) to decode; a larger image is a ResourceLimitError (default 16384²). */
+  maxPixels?: number;
 }
 
 /** Decoded pixels, row-major, top row first: an ImageInput whose `channels` is always set. */
@@ -97,7 +99,8 @@ export async function decodeImage(source: ImageSource, options: DecodeImageOptio
   const format = sniffImageFormat(bytes);
   if (format === null) throw new InputError(`cannot decode image "${name}": not a ${IMAGE_FORMATS} image`);
   const alpha = options.alpha ?? false;
-  if (format === 'bmp') return { ...decodeBmp(bytes, name, { alpha }), format };
+  const maxPixels = options.maxPixels ?? 16384 * 16384;
+  if (format === 'bmp') return { ...decodeBmp(bytes, name, { alpha, maxPixels }), format };
 
   let sharp: typeof import('sharp');
   try {
@@ -108,11 +111,14 @@ export async function decodeImage(source: ImageSource, options: DecodeImageOptio
   try {
     // failOn 'error' (sharp's default is 'warning'): a cut-off or corrupt file is an error rather than a half-grey
     // picture, while what libvips only warns about and recovers from (e.g. stray bytes between JPEG markers) decodes.
-    let pipeline = sharp(bytes, { failOn: 'error' }).rotate().toColourspace('srgb');
+    const { width = 0, height = 0 } = await sharp(bytes).metadata();
+    checkPixels(width, height, maxPixels, name);
+    let pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels }).rotate().toColourspace('srgb');
     pipeline = alpha ? pipeline.ensureAlpha() : pipeline.removeAlpha();
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: alpha ? 4 : 3, format };
   } catch (e) {
+    if (e instanceof EngineError) throw e;
     // libvips can report several lines (one per retried read); the last one says what went wrong.
     const lines = String((e as Error).message).split('\n').map((l) => l.trim()).filter(Boolean);
     throw new InputError(`cannot decode ${format.toUpperCase()} image "${name}": ${lines[lines.length - 1] ?? 'unknown error'}`);

@@ -4,7 +4,7 @@
 // other encoded bytes (decoded by ./decode-node.ts: sharp, plus a BMP reader). Raw pixels pass through.
 // Drawables are read back through a 2D canvas at their own (natural) size, so the engine's bilinear resize
 // is the only resampling; a same-size ImageBitmap comes back byte for byte.
-import { InputError } from '../errors.js';
+import { InputError, ResourceLimitError } from '../errors.js';
 import { isNode } from '../platform.js';
 import type { ImageInput } from './preprocess.js';
 import type { DecodeImageOptions } from './decode-node.js';
@@ -30,21 +30,21 @@ const has = (name: string): boolean => typeof (globalThis as Record<string, unkn
 const isA = (x: unknown, name: string): boolean => has(name) && x instanceof ((globalThis as Record<string, unknown>)[name] as new () => unknown);
 
 /** Pixels for `source` (a raw-pixel source is returned as is; everything else is decoded or drawn). */
-export async function toPixels(source: ImageSource): Promise<ImageInput> {
+export async function toPixels(source: ImageSource, maxPixels?: number): Promise<ImageInput> {
   if (isPixels(source)) return source;
   if (source === null || source === undefined) throw new InputError('image: expected pixels { data, width, height }, an image element, a bitmap, a Blob, encoded bytes or (Node) a file path; got ' + String(source));
   if (typeof source === 'string') {
-    if (isNode) return (await import('./decode-node.js')).decodeImage(source);
+    if (isNode) return (await import('./decode-node.js')).decodeImage(source, { maxPixels });
     throw new InputError(`image: a string ("${source.slice(0, 80)}") is a file path, which only Node reads; in a browser pass an <img>, a Blob or pixels`);
   }
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    if (isNode) return (await import('./decode-node.js')).decodeImage(bytes);
-    return toPixels(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    if (isNode) return (await import('./decode-node.js')).decodeImage(bytes, { maxPixels });
+    return toPixels(new Blob([bytes as Uint8Array<ArrayBuffer>]), maxPixels);
   }
   if (isA(source, 'Blob')) {
     const blob = source as Blob;
-    if (isNode) return (await import('./decode-node.js')).decodeImage(new Uint8Array(await blob.arrayBuffer()));
+    if (isNode) return (await import('./decode-node.js')).decodeImage(new Uint8Array(await blob.arrayBuffer()), { maxPixels });
     if (!has('createImageBitmap')) throw new InputError('image: this runtime has no createImageBitmap to decode a Blob; pass pixels');
     let bitmap: ImageBitmap;
     try {
@@ -54,12 +54,13 @@ export async function toPixels(source: ImageSource): Promise<ImageInput> {
       throw new InputError(`image: cannot decode the ${name}${blob.type || 'Blob'} (${blob.size} bytes): ${(e as Error).message || e}`);
     }
     try {
-      return drawToPixels(bitmap, bitmap.width, bitmap.height, 'ImageBitmap');
+      return drawToPixels(bitmap, bitmap.width, bitmap.height, 'ImageBitmap', maxPixels);
     } finally {
       bitmap.close();
     }
   }
-  return drawToPixels(source as Drawable, ...await drawableSize(source as Drawable));
+  const [w, h, what] = await drawableSize(source as Drawable);
+  return drawToPixels(source as Drawable, w, h, what, maxPixels);
 }
 
 /** The natural size of a drawable, after waiting for an image that is still loading. */
@@ -100,8 +101,9 @@ async function drawableSize(s: Drawable): Promise<[number, number, string]> {
 }
 
 /** Reads a drawable's pixels through a 2D canvas of its natural size (RGBA, sRGB, unpremultiplied). */
-function drawToPixels(s: Drawable, width: number, height: number, what: string): ImageInput {
+function drawToPixels(s: Drawable, width: number, height: number, what: string, maxPixels = Infinity): ImageInput {
   if (!(width > 0 && height > 0)) throw new InputError(`image: the ${what} is empty (${width}×${height})`);
+  if (width * height > maxPixels) throw new ResourceLimitError('maxImagePixels', width * height, maxPixels, `the ${what}`);
   if (width > 16384 || height > 16384) throw new InputError(`image: the ${what} is ${width}×${height}; width and height must be at most 16384`);
   let ctx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
   if (has('OffscreenCanvas')) {

@@ -1,7 +1,7 @@
 // argmax: index of the maximum along channels, [1,H,W,C] → [1,H,W] int32 or int64 (ties: lowest index).
 // Step `argmax` (int8 inputs only: DeepLab's class map), over pixels.
 import type { ArgmaxNode } from '../graph/ir.js';
-import { UnsupportedOpError } from '../errors.js';
+import { UnsupportedOpError, preview } from '../errors.js';
 import { expectInputs, expectRank4, NUMERIC } from './checks.js';
 import { familyOf, quantOf, unsupported } from './lower.js';
 import { split } from './pieces.js';
@@ -28,8 +28,8 @@ export const argmax: OpModule<ArgmaxNode> = {
     write: (n) => ({ name: n.name, op: n.op, inputs: [...n.inputs], axis: n.axis, outputType: n.outputType }),
     read(c) {
       const { r } = c;
-      if (r.axis !== 3) c.fail(`${c.where}: invalid axis ${JSON.stringify(r.axis)} (must be 3)`);
-      if (r.outputType !== 'int32' && r.outputType !== 'int64') c.fail(`${c.where}: invalid outputType ${JSON.stringify(r.outputType)}`);
+      if (r.axis !== 3) c.fail(`${c.where}: invalid axis ${preview(r.axis)} (must be 3)`);
+      if (r.outputType !== 'int32' && r.outputType !== 'int64') c.fail(`${c.where}: invalid outputType ${preview(r.outputType)}`);
       return { ...c.base, op: 'argmax', axis: 3, outputType: r.outputType as 'int32' | 'int64' };
     },
   },

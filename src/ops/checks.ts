@@ -1,7 +1,7 @@
 // Checks the op modules' shape inference shares (src/ops/*.ts `shape`): windows of convolutions, weight arrays,
 // input counts and ranks. Every failure is a ShapeError (UnsupportedOpError for an unsupported weight dtype)
 // whose message names the op, the node, the tensor and what was expected.
-import { ShapeError, UnsupportedOpError } from '../errors.js';
+import { ShapeError, UnsupportedOpError, preview } from '../errors.js';
 import type { DType, Node } from '../graph/ir.js';
 
 export const fmt = (shape: readonly number[]): string => `[${shape.join(',')}]`;
@@ -23,13 +23,13 @@ export function checkWindow(
   const { kernel, stride, pad } = node;
   const dilation = node.dilation ?? [1, 1];
   if (!Array.isArray(dilation) || dilation.length !== 2 || !isPosInt(dilation[0]) || !isPosInt(dilation[1])) {
-    throw new ShapeError(`${w}: dilation must be two positive integers [dh, dw], got ${JSON.stringify(node.dilation)}`);
+    throw new ShapeError(`${w}: dilation must be two positive integers [dh, dw], got ${preview(node.dilation)}`);
   }
   if (!Array.isArray(kernel) || kernel.length !== 2 || !isPosInt(kernel[0]) || !isPosInt(kernel[1])) {
-    throw new ShapeError(`${w}: kernel must be two positive integers [kh, kw], got ${JSON.stringify(kernel)}`);
+    throw new ShapeError(`${w}: kernel must be two positive integers [kh, kw], got ${preview(kernel)}`);
   }
   if (!Array.isArray(stride) || stride.length !== 2 || !isPosInt(stride[0]) || !isPosInt(stride[1])) {
-    throw new ShapeError(`${w}: stride must be two positive integers [sh, sw], got ${JSON.stringify(stride)}`);
+    throw new ShapeError(`${w}: stride must be two positive integers [sh, sw], got ${preview(stride)}`);
   }
   if (
     pad == null ||
@@ -39,8 +39,15 @@ export function checkWindow(
     !isNonNegInt(pad.right)
   ) {
     throw new ShapeError(
-      `${w}: pad must have non-negative integer top/left/bottom/right, got ${JSON.stringify(pad)}`,
+      `${w}: pad must have non-negative integer top/left/bottom/right, got ${preview(pad)}`,
     );
+  }
+  // Real pads are narrower than the window (SAME padding); a hostile file's pad of 50000 would make a huge map
+  // of padding alone. Allowed: up to the window's extent, or 16.
+  const eh = Math.max(16, dilation[0] * (kernel[0] - 1) + 1);
+  const ew = Math.max(16, dilation[1] * (kernel[1] - 1) + 1);
+  if (Math.max(pad.top, pad.bottom) > eh || Math.max(pad.left, pad.right) > ew) {
+    throw new ShapeError(`${w}: pad ${preview(pad)} is wider than ${eh}×${ew} (the window, or 16)`);
   }
   const [, h, wd] = inShape;
   const outH = convOutSize(h!, kernel[0], stride[0], pad.top, pad.bottom, dilation[0]);

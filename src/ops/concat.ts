@@ -3,7 +3,7 @@
 // after them (its axis extent × the inner dimensions) is copied, or (uint8 inputs of other quantization)
 // rescaled as TFLite does.
 import type { ConcatNode } from '../graph/ir.js';
-import { ShapeError, UnsupportedOpError } from '../errors.js';
+import { ShapeError, UnsupportedOpError, preview } from '../errors.js';
 import { concatParams } from '../plan/requant.js';
 import { fmt, NUMERIC } from './checks.js';
 import { ELEM_BYTES, numel } from './lower.js';
@@ -61,7 +61,7 @@ export const concat: OpModule<ConcatNode> = {
     write: (n) => ({ name: n.name, op: n.op, inputs: [...n.inputs], axis: n.axis }),
     read(c) {
       const ax = c.r.axis;
-      if (typeof ax !== 'number' || !Number.isInteger(ax) || ax < 0 || ax > 7) c.fail(`${c.where}: invalid axis ${JSON.stringify(ax)}`);
+      if (typeof ax !== 'number' || !Number.isInteger(ax) || ax < 0 || ax > 7) c.fail(`${c.where}: invalid axis ${preview(ax)}`);
       return { ...c.base, op: 'concat', axis: ax as number };
     },
   },

@@ -2,7 +2,7 @@
 // Steps: a 3×3 window lowers to `conv3x3` / `qconv3x3` (the stem: a direct HWC kernel over output rows);
 // an unpadded 1×1 with stride 1 lowers to a GEMM over the pixels (./gemm.ts). Other windows are unsupported.
 import type { Conv2DNode } from '../graph/ir.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, preview } from '../errors.js';
 import { packConv3x3 } from '../plan/pack.js';
 import { packQConv3x3, qconv3x3ScratchBytes, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
 import { checkWeights, checkWindow, expectInputs, expectRank4, isPosInt, isSafePosInt } from './checks.js';
@@ -45,7 +45,7 @@ export const conv2d: OpModule<Conv2DNode> = {
     }),
     tensors(n, c) {
       const [kh, kw] = n.kernel;
-      if (!isSafePosInt(kh) || !isSafePosInt(kw)) c.fail(`invalid kernel ${JSON.stringify(n.kernel)}`);
+      if (!isSafePosInt(kh) || !isSafePosInt(kw)) c.fail(`invalid kernel ${preview(n.kernel)}`);
       if (!isSafePosInt(n.outChannels)) c.fail(`invalid outChannels ${n.outChannels}`);
       const co = n.outChannels;
       const nw = (n.q ? n.q.data : n.weights).length;
@@ -59,7 +59,7 @@ export const conv2d: OpModule<Conv2DNode> = {
       const dil = c.r.dilation !== undefined ? { dilation: c.pair('dilation') } : {};
       const pad = c.pad();
       const activation = c.activation();
-      if (!c.posInt(c.r.outChannels)) c.fail(`${c.where}: invalid outChannels ${JSON.stringify(c.r.outChannels)}`);
+      if (!c.posInt(c.r.outChannels)) c.fail(`${c.where}: invalid outChannels ${preview(c.r.outChannels)}`);
       const oc = c.r.outChannels as number;
       const w = c.weights([kernel[0], kernel[1], -1, oc], () => oc);
       return { ...c.base, op: 'conv2d', kernel, stride, ...dil, pad, activation, ...w, outChannels: oc };

@@ -1,7 +1,7 @@
 // dense: fully connected [1,K] → [1,N], weights [K, N] (Keras layout), bias [N]. Lowers to a one-row GEMM
 // (./gemm.ts), which threads share by column panels.
 import type { DenseNode } from '../graph/ir.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, preview } from '../errors.js';
 import { qgemmWideBytes } from '../plan/pack-q.js';
 import { checkWeights, expectInputs, fmt, isPosInt, vectorLength, isSafePosInt } from './checks.js';
 import { lowerGemm, lowerQGemm } from './gemm.js';
@@ -38,7 +38,7 @@ export const dense: OpModule<DenseNode> = {
       return c.weightTensors(n, [nw / u, u], u);
     },
     read(c) {
-      if (!c.posInt(c.r.units)) c.fail(`${c.where}: invalid units ${JSON.stringify(c.r.units)}`);
+      if (!c.posInt(c.r.units)) c.fail(`${c.where}: invalid units ${preview(c.r.units)}`);
       const units = c.r.units as number;
       const activation = c.activation();
       const w = c.weights([-1, units], () => units);

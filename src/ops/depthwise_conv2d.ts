@@ -11,6 +11,7 @@ import { clampOf, convRq, familyOf, qout, quantOf, unsupported } from './lower.j
 import { split } from './pieces.js';
 import { quantizeWeighted, weightCount, weightedTypes } from './weighted.js';
 import type { OpModule, StepOf, StepRunner } from './types.js';
+import { preview } from '../errors.js';
 
 const noDilation = (d: [number, number] | undefined) => d === undefined || (d[0] === 1 && d[1] === 1);
 
@@ -40,7 +41,7 @@ export const depthwiseConv2d: OpModule<DepthwiseConv2DNode> = {
     }),
     tensors(n, c) {
       const [kh, kw] = n.kernel;
-      if (!isSafePosInt(kh) || !isSafePosInt(kw)) c.fail(`invalid kernel ${JSON.stringify(n.kernel)}`);
+      if (!isSafePosInt(kh) || !isSafePosInt(kw)) c.fail(`invalid kernel ${preview(n.kernel)}`);
       const nw = (n.q ? n.q.data : n.weights).length;
       if (nw % (kh * kw) !== 0 || nw === 0) c.fail(`${nw} weights do not make a [${kh}, ${kw}, C] kernel`);
       const ch = nw / (kh * kw);

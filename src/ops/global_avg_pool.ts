@@ -2,7 +2,7 @@
 // Steps: `gavgpool` (float32) and `qgavgpool` (int8, with the rounding of the TFLite op it came from: `rounding`).
 // Tiny: never shared between threads.
 import type { GlobalAvgPoolNode } from '../graph/ir.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, preview } from '../errors.js';
 import { poolParams, type PoolMode } from '../plan/requant.js';
 import { expectInputs, expectRank4, NUMERIC } from './checks.js';
 import { familyOf, quantOf, unsupported } from './lower.js';
@@ -15,10 +15,10 @@ export const globalAvgPool: OpModule<GlobalAvgPoolNode> = {
     const x = c.lookup(n.inputs[0]!);
     expectRank4(n, n.inputs[0]!, x);
     if (n.keepDims !== undefined && typeof n.keepDims !== 'boolean') {
-      throw new ShapeError(`${c.where}: keepDims must be a boolean, got ${JSON.stringify(n.keepDims)}`);
+      throw new ShapeError(`${c.where}: keepDims must be a boolean, got ${preview(n.keepDims)}`);
     }
     if (n.rounding !== undefined && n.rounding !== 'avgpool' && n.rounding !== 'mean') {
-      throw new ShapeError(`${c.where}: rounding must be 'avgpool' or 'mean', got ${JSON.stringify(n.rounding)}`);
+      throw new ShapeError(`${c.where}: rounding must be 'avgpool' or 'mean', got ${preview(n.rounding)}`);
     }
     return n.keepDims ? [1, 1, 1, x[3]!] : [1, x[3]!];
   },
@@ -34,7 +34,7 @@ export const globalAvgPool: OpModule<GlobalAvgPoolNode> = {
     }),
     read(c) {
       const { r } = c;
-      if (r.rounding !== undefined && r.rounding !== 'avgpool' && r.rounding !== 'mean') c.fail(`${c.where}: invalid rounding ${JSON.stringify(r.rounding)}`);
+      if (r.rounding !== undefined && r.rounding !== 'avgpool' && r.rounding !== 'mean') c.fail(`${c.where}: invalid rounding ${preview(r.rounding)}`);
       return {
         ...c.base, op: 'global_avg_pool', ...(r.keepDims !== undefined ? { keepDims: c.bool('keepDims') } : {}),
         ...(r.rounding !== undefined ? { rounding: r.rounding as 'avgpool' | 'mean' } : {}),

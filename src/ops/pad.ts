@@ -1,7 +1,7 @@
 // pad: zero padding of H and W (a quantized value pads with its zero point). One byte-generic step `pad`
 // for every dtype (the qu8 kernel copies pixels of `pixelBytes` bytes), over output rows.
 import type { PadNode } from '../graph/ir.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, preview } from '../errors.js';
 import { expectInputs, expectRank4, isNonNegInt, NUMERIC } from './checks.js';
 import { ELEM_BYTES, quantOf } from './lower.js';
 import { split } from './pieces.js';
@@ -26,7 +26,7 @@ export const pad: OpModule<PadNode> = {
     expectRank4(n, n.inputs[0]!, x);
     const p = n.pad;
     if (p == null || !isNonNegInt(p.top) || !isNonNegInt(p.left) || !isNonNegInt(p.bottom) || !isNonNegInt(p.right)) {
-      throw new ShapeError(`${c.where}: pad must have non-negative integer top/left/bottom/right, got ${JSON.stringify(p)}`);
+      throw new ShapeError(`${c.where}: pad must have non-negative integer top/left/bottom/right, got ${preview(p)}`);
     }
     return [1, x[1]! + p.top + p.bottom, x[2]! + p.left + p.right, x[3]!];
   },

@@ -1,7 +1,7 @@
 // reshape: same elements, new shape (RESHAPE, SQUEEZE, Flatten). No step: plan/compile.ts makes its output an
 // alias of its input's buffer (the input's lifetime covers the alias's readers).
 import type { ReshapeNode } from '../graph/ir.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, preview } from '../errors.js';
 import { expectInputs, fmt, isPosInt, NUMERIC } from './checks.js';
 import { numel } from './lower.js';
 import type { OpModule } from './types.js';
@@ -13,7 +13,7 @@ export const reshape: OpModule<ReshapeNode> = {
     const x = c.lookup(n.inputs[0]!);
     const { shape } = n;
     if (!Array.isArray(shape) || shape.length < 1 || shape.length > 8 || !shape.every((d) => isPosInt(d))) {
-      throw new ShapeError(`${c.where}: shape must be 1 to 8 positive integers, got ${JSON.stringify(shape)}`);
+      throw new ShapeError(`${c.where}: shape must be 1 to 8 positive integers, got ${preview(shape)}`);
     }
     if (numel(shape) !== numel(x)) {
       throw new ShapeError(`${c.where}: cannot reshape "${n.inputs[0]}" ${fmt(x)} (${numel(x)} elements) to ${fmt(shape)} (${numel(shape)} elements)`);
@@ -29,7 +29,7 @@ export const reshape: OpModule<ReshapeNode> = {
     write: (n) => ({ name: n.name, op: n.op, inputs: [...n.inputs], shape: [...n.shape] }),
     read(c) {
       const sh = c.r.shape;
-      if (!Array.isArray(sh) || sh.length < 1 || sh.length > 8 || !sh.every(c.posInt)) c.fail(`${c.where}: invalid shape ${JSON.stringify(sh)}`);
+      if (!Array.isArray(sh) || sh.length < 1 || sh.length > 8 || !sh.every(c.posInt)) c.fail(`${c.where}: invalid shape ${preview(sh)}`);
       return { ...c.base, op: 'reshape', shape: [...(sh as number[])] };
     },
   },

@@ -2,7 +2,7 @@
 // (int8 only: DeepLab's upsampling), over output rows. (Image preprocessing has its own kernel, the u8
 // resize-normalize one, which is not an op: see src/ops/README.md.)
 import type { ResizeBilinearNode } from '../graph/ir.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, preview } from '../errors.js';
 import { expectInputs, expectRank4, isPosInt, NUMERIC } from './checks.js';
 import { familyOf, quantOf, unsupported } from './lower.js';
 import { split } from './pieces.js';
@@ -19,7 +19,7 @@ export const resizeBilinear: OpModule<ResizeBilinearNode> = {
     expectRank4(n, n.inputs[0]!, x);
     const { size } = n;
     if (!Array.isArray(size) || size.length !== 2 || !isPosInt(size[0]) || !isPosInt(size[1])) {
-      throw new ShapeError(`${c.where}: size must be two positive integers [h, w], got ${JSON.stringify(size)}`);
+      throw new ShapeError(`${c.where}: size must be two positive integers [h, w], got ${preview(size)}`);
     }
     if (typeof n.alignCorners !== 'boolean' || typeof n.halfPixelCenters !== 'boolean') {
       throw new ShapeError(`${c.where}: alignCorners and halfPixelCenters must be booleans`);

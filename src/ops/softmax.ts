@@ -1,7 +1,7 @@
 // softmax over the last axis of a [1,N] tensor: exp(beta·x) normalized. Steps: `softmax` (float32, beta 1 only)
 // and `qsoftmax` (int8, TFLite's float lookup table). Tiny and sequential: never shared between threads.
 import type { SoftmaxNode } from '../graph/ir.js';
-import { ShapeError, UnsupportedOpError } from '../errors.js';
+import { ShapeError, UnsupportedOpError, preview } from '../errors.js';
 import { softmaxTable } from '../plan/requant.js';
 import { expectInputs, fmt, NUMERIC } from './checks.js';
 import { familyOf, numel, quantOf } from './lower.js';
@@ -26,7 +26,7 @@ export const softmax: OpModule<SoftmaxNode> = {
     arity: 1,
     write: (n) => ({ name: n.name, op: n.op, inputs: [...n.inputs], ...(n.beta !== undefined ? { beta: n.beta } : {}) }),
     read(c) {
-      if (c.r.beta !== undefined && !c.finite(c.r.beta)) c.fail(`${c.where}: invalid beta ${JSON.stringify(c.r.beta)}`);
+      if (c.r.beta !== undefined && !c.finite(c.r.beta)) c.fail(`${c.where}: invalid beta ${preview(c.r.beta)}`);
       return { ...c.base, op: 'softmax', ...(c.r.beta !== undefined ? { beta: c.r.beta as number } : {}) };
     },
   },

@@ -2,7 +2,7 @@
 // plan/compile.ts makes the output an alias of its input's buffer, `begin` elements in. It exposes each output
 // of a node that computes several into one packed buffer (detection_postprocess).
 import type { ViewNode } from '../graph/ir.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, preview } from '../errors.js';
 import { expectInputs, fmt, isNonNegInt, isPosInt, NUMERIC } from './checks.js';
 import { numel } from './lower.js';
 import type { OpModule } from './types.js';
@@ -29,7 +29,7 @@ export const view: OpModule<ViewNode> = {
     write: (n) => ({ name: n.name, op: n.op, inputs: [...n.inputs], begin: n.begin, shape: [...n.shape] }),
     read(c) {
       const { shape, begin } = c.r;
-      if (!shapeOk(shape) || !isNonNegInt(begin)) c.fail(`${c.where}: invalid begin ${JSON.stringify(begin)} or shape ${JSON.stringify(shape)}`);
+      if (!shapeOk(shape) || !isNonNegInt(begin)) c.fail(`${c.where}: invalid begin ${preview(begin)} or shape ${preview(shape)}`);
       return { ...c.base, op: 'view', begin: begin as number, shape: [...(shape as number[])] };
     },
   },

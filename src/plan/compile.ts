@@ -15,7 +15,7 @@
 // and one row of each zero point the quantized depthwise convolutions pad with) form one blob below the arena.
 import { graphOutputs, type DType, type Graph, type Node, type Quant, type ValueType } from '../graph/ir.js';
 import { inferShapes } from '../graph/shapes.js';
-import { EngineError, InputError, ShapeError } from '../errors.js';
+import { EngineError, InputError, ShapeError, preview } from '../errors.js';
 import { partition, unitInputs, type Unit } from './partition.js';
 import { alignUp, planMemory, type UsageRecord } from './memory-planner.js';
 import { DEFAULT_SLICE_BUDGET, smallMapFusion } from './fusion.js';
@@ -24,6 +24,7 @@ import type { Step } from './steps.js';
 import { OPS } from '../ops/index.js';
 import { blockScratch, blockZeroBytes, lowerBlock } from '../ops/block.js';
 import { ELEM_BYTES, numel, SLACK } from '../ops/lower.js';
+import { checkGraphLimits, checkLimit, resolveLimits, type Limits } from './limits.js';
 import type { LowerContext, OpModule, Pending, Resolve, ScratchNeed } from '../ops/types.js';
 
 export { DEFAULT_SLICE_BUDGET } from './fusion.js';
@@ -50,6 +51,8 @@ export interface CompileOptions {
    * 'gemmlowp' is TFLite's builtin integer kernels (MultiplyByQuantizedMultiplier). No effect on float32 graphs.
    */
   requant?: QuantScheme;
+  /** Resource limits checked before planning (./limits.ts; defaults there). */
+  limits?: Limits;
 }
 
 /** Where a value lives and what it holds. */
@@ -184,8 +187,10 @@ class ConstBlob {
 export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
   const budget = opts.sliceBudgetBytes ?? DEFAULT_SLICE_BUDGET;
   const scheme = opts.requant ?? 'fp32';
-  if (scheme !== 'fp32' && scheme !== 'gemmlowp') throw new InputError(`requant must be 'fp32' or 'gemmlowp', got ${JSON.stringify(scheme)}`);
+  if (scheme !== 'fp32' && scheme !== 'gemmlowp') throw new InputError(`requant must be 'fp32' or 'gemmlowp', got ${preview(scheme)}`);
   const shapes = inferShapes(graph);
+  const limits = resolveLimits(opts.limits);
+  checkGraphLimits(graph, shapes, valueTypeOf(graph), limits);
   const keep = opts.keep ?? [];
   for (const v of keep) if (!shapes.has(v)) throw new ShapeError(`compile: cannot keep "${v}": the graph has no such value`);
   const threads = Math.max(1, opts.parts ?? 1);
@@ -245,6 +250,7 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
   const zero = RESERVED_BYTES;
   const weightsBase = zero + zeroBytes;
   const arenaBase = alignUp(weightsBase + weights.byteLength);
+  checkLimit(limits, 'maxMemoryBytes', arenaBase + arenaBytes, `model "${graph.name}": weights and activations`);
   const within = aliasOffset(graph, valueTypeOf(graph));
   const addr = (v: string) => arenaBase + values.get(root(v))!.offset! + within(v);
   const r: Resolve = {

@@ -107,11 +107,13 @@ async function fetchAndCompile(url: URL): Promise<WebAssembly.Module> {
   return WebAssembly.compile((await readUrlBytes(url)) as BufferSource);
 }
 
+/** The kernels' `abort` import: an assertion (debug builds) becomes KernelError. */
+export function kernelAbort(_msg: number, _file: number, line: number, col: number): never {
+  throw new KernelError(`kernel assertion failed at line ${line}:${col}`);
+}
+
 /** Instantiates the kernels over `memory`; assertion aborts (debug builds) become KernelError. */
 export async function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WebAssembly.Exports> {
-  const abort = (_msg: number, _file: number, line: number, col: number) => {
-    throw new KernelError(`kernel assertion failed at line ${line}:${col}`);
-  };
-  const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
+  const instance = await WebAssembly.instantiate(module, { env: { memory, abort: kernelAbort } });
   return instance.exports;
 }

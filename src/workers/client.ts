@@ -16,7 +16,7 @@ import type {
 } from '../model-api.js';
 import type { ImageInput } from '../image/preprocess.js';
 import { isPixels, toPixels, type ImageSource } from '../image/sources.js';
-import { DisposedError, type WorkerCrashedError } from '../errors.js';
+import { DisposedError, InputError, type WorkerCrashedError } from '../errors.js';
 import { extensionUrls } from '../extensions.js';
 
 /** `loadModel(source, { worker: { url } })`: where the worker bundle is (default: worker.js beside the library). */
@@ -76,7 +76,7 @@ export class WorkerModel implements ModelApi<ModelInfo, CallOptions> {
     signal?.addEventListener('abort', onAbort);
     try {
       const api = wrap<EngineApi>(host.endpoint);
-      const { handle, info } = await settle(api.load(sourceForWorker(source), { ...loadOptions, extensions: extensionUrls() }), host, signal);
+      const { handle, info } = await settle(cloneable(api.load(sourceForWorker(source), { ...loadOptions, extensions: extensionUrls() })), host, signal);
       return new WorkerModel(host, api, handle, info);
     } catch (e) {
       void host.terminate();
@@ -160,7 +160,7 @@ export class WorkerModel implements ModelApi<ModelInfo, CallOptions> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     let sent: Promise<T>;
     try {
-      sent = f(this.#api, this.#handle);
+      sent = cloneable(f(this.#api, this.#handle));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -183,6 +183,13 @@ export class WorkerModel implements ModelApi<ModelInfo, CallOptions> {
  */
 export function callWorker<T>(model: WorkerModel, method: string, ...args: unknown[]): Promise<T> {
   return callOn(model, (api) => (api as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method](...args));
+}
+
+/** A call whose argument cannot be posted to a worker (a function, a symbol…) rejects with InputError, as in process. */
+function cloneable<T>(p: Promise<T>): Promise<T> {
+  return p.catch((e: unknown) => {
+    throw (e as Error)?.name === 'DataCloneError' ? new InputError(`an argument cannot be sent to the worker: ${(e as Error).message.slice(0, 120)}`) : e;
+  });
 }
 
 /** The call's own outcome, or the worker's crash, or the signal's abort, whichever comes first. */

@@ -3,7 +3,8 @@
 // and every failure is a ModelFormatError naming the file and a byte offset.
 
 import type { Activation, DType, Graph, ModelMeta, Node, Pad, Quant, QuantWeights, ValueType } from '../../graph/ir.js';
-import { ModelFormatError, ShapeError, UnsupportedOpError } from '../../errors.js';
+import { ModelFormatError, ShapeError, UnsupportedOpError, preview } from '../../errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth.js';
 import { inferShapes } from '../../graph/shapes.js';
 import { opModule } from '../../ops/index.js';
 import {
@@ -193,6 +194,8 @@ export function readNativeHeader(bytes: Uint8Array, fileName = '<bytes>'): Nativ
   const bad = firstInvalidUtf8(bytes, 8, 8 + n);
   if (bad >= 0) fail(`header is not valid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, '0')})`, bad);
   const text = new TextDecoder('utf-8').decode(bytes.subarray(8, 8 + n));
+  const deep = jsonTooDeep(text);
+  if (deep >= 0) fail(`header JSON nests deeper than ${MAX_JSON_DEPTH}`, 8 + utf8Length(text.slice(0, deep)));
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -214,10 +217,10 @@ export function readNativeHeader(bytes: Uint8Array, fileName = '<bytes>'): Nativ
     metadata[k] = v as string;
   }
   if (metadata.format !== FORMAT) {
-    fail(`metadata "format" is ${JSON.stringify(metadata.format)}, expected "${FORMAT}"`, 8);
+    fail(`metadata "format" is ${preview(metadata.format)}, expected "${FORMAT}"`, 8);
   }
   if (metadata.format_version !== FORMAT_VERSION) {
-    fail(`unknown format_version ${JSON.stringify(metadata.format_version)} (this reader understands "${FORMAT_VERSION}")`, 8);
+    fail(`unknown format_version ${preview(metadata.format_version)} (this reader understands "${FORMAT_VERSION}")`, 8);
   }
 
   const dataStart = 8 + n;
@@ -231,10 +234,10 @@ export function readNativeHeader(bytes: Uint8Array, fileName = '<bytes>'): Nativ
     const dtype = entry.dtype;
     if (typeof dtype !== 'string') tf('has no dtype');
     const size = DTYPE_SIZES[dtype as string];
-    if (size === undefined) tf(`unknown dtype ${JSON.stringify(dtype)}`);
+    if (size === undefined) tf(`unknown dtype ${preview(dtype)}`);
     const shape = entry.shape;
     if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-      tf(`invalid shape ${JSON.stringify(shape)}`);
+      tf(`invalid shape ${preview(shape)}`);
     }
     const offs = entry.data_offsets;
     if (
@@ -242,7 +245,7 @@ export function readNativeHeader(bytes: Uint8Array, fileName = '<bytes>'): Nativ
       offs.length !== 2 ||
       !offs.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)
     ) {
-      tf(`invalid data_offsets ${JSON.stringify(offs)}`);
+      tf(`invalid data_offsets ${preview(offs)}`);
     }
     const [begin, end] = offs as number[];
     if (begin > end) tf(`data_offsets [${begin}, ${end}] are reversed`, dataStart + Math.min(begin, dataLength));
@@ -305,7 +308,7 @@ function checkGraph(
   if (!isObject(inp) || typeof inp.name !== 'string' || inp.name === '') fail('graph.input must be {name, shape}');
   const ishape = (inp as Record<string, Json>).shape;
   if (!Array.isArray(ishape) || ishape.length !== 4 || ishape[0] !== 1 || !ishape.slice(1).every(posInt)) {
-    fail(`graph.input.shape ${JSON.stringify(ishape)} must be [1, H, W, C]`);
+    fail(`graph.input.shape ${preview(ishape)} must be [1, H, W, C]`);
   }
   if (!Array.isArray(graph.nodes) || graph.nodes.length === 0) fail('graph has no nodes');
   const inputName = (inp as Record<string, Json>).name as string;
@@ -313,13 +316,13 @@ function checkGraph(
   /** {scale, zeroPoint} with a finite positive scale and an integer zero point. */
   const quantOf = (x: unknown, ctx: string): Quant => {
     if (!isObject(x) || !finite(x.scale) || !((x.scale as number) > 0) || !Number.isSafeInteger(x.zeroPoint)) {
-      fail(`${ctx}: quant ${JSON.stringify(x)} must be {scale > 0, zeroPoint integer}`);
+      fail(`${ctx}: quant ${preview(x)} must be {scale > 0, zeroPoint integer}`);
     }
     const q = x as Record<string, number>;
     return { scale: q.scale!, zeroPoint: q.zeroPoint! };
   };
   const dtypeOf = (x: unknown, ctx: string): DType => {
-    if (typeof x !== 'string' || !(DTYPES as readonly string[]).includes(x)) fail(`${ctx}: unknown dtype ${JSON.stringify(x)}`);
+    if (typeof x !== 'string' || !(DTYPES as readonly string[]).includes(x)) fail(`${ctx}: unknown dtype ${preview(x)}`);
     return x as DType;
   };
   const inRaw = inp as Record<string, Json>;
@@ -373,7 +376,7 @@ function checkGraph(
     const ctx = `node "${nm}"`;
     if (defined.has(nm)) fail(`${ctx}: the name is used twice`);
     const op = r.op;
-    const m = opModule(op) ?? fail(`${ctx}: unknown op ${JSON.stringify(op)}`);
+    const m = opModule(op) ?? fail(`${ctx}: unknown op ${preview(op)}`);
     const inputs = r.inputs;
     const arity = m.native.arity;
     if (
@@ -381,30 +384,30 @@ function checkGraph(
       (arity > 0 ? inputs.length !== arity : inputs.length < 1) ||
       !inputs.every((x) => typeof x === 'string')
     ) {
-      fail(`${ctx}: ${op} needs ${arity > 0 ? arity : 'one or more'} input name(s), got ${JSON.stringify(inputs)}`);
+      fail(`${ctx}: ${op} needs ${arity > 0 ? arity : 'one or more'} input name(s), got ${preview(inputs)}`);
     }
     for (const x of inputs as string[]) if (!defined.has(x)) fail(`${ctx}: input "${x}" is not defined before it`);
     const act = (): Activation => {
       if (typeof r.activation !== 'string' || !(ACTIVATIONS as readonly string[]).includes(r.activation)) {
-        fail(`${ctx}: invalid activation ${JSON.stringify(r.activation)}`);
+        fail(`${ctx}: invalid activation ${preview(r.activation)}`);
       }
       return r.activation as Activation;
     };
     const pair = (k: string): [number, number] => {
       const v = r[k];
-      if (!Array.isArray(v) || v.length !== 2 || !v.every(posInt)) fail(`${ctx}: invalid ${k} ${JSON.stringify(v)}`);
+      if (!Array.isArray(v) || v.length !== 2 || !v.every(posInt)) fail(`${ctx}: invalid ${k} ${preview(v)}`);
       return [(v as number[])[0], (v as number[])[1]];
     };
     const padOf = (): Pad => {
       const p = r.pad;
       if (!isObject(p) || !['top', 'left', 'bottom', 'right'].every((k) => nonNegInt(p[k]))) {
-        fail(`${ctx}: invalid pad ${JSON.stringify(p)}`);
+        fail(`${ctx}: invalid pad ${preview(p)}`);
       }
       const pp = p as Record<string, number>;
       return { top: pp.top, left: pp.left, bottom: pp.bottom, right: pp.right };
     };
     const bool = (k: string): boolean => {
-      if (typeof r[k] !== 'boolean') fail(`${ctx}: ${k} must be a boolean, got ${JSON.stringify(r[k])}`);
+      if (typeof r[k] !== 'boolean') fail(`${ctx}: ${k} must be a boolean, got ${preview(r[k])}`);
       return r[k] as boolean;
     };
     /**
@@ -425,7 +428,7 @@ function checkGraph(
       const q = r.q;
       if (!isObject(q)) fail(`${ctx}: q must be an object`);
       const qq = q as Record<string, Json>;
-      if (qq.dtype !== 'uint8' && qq.dtype !== 'int8') fail(`${ctx}: q.dtype ${JSON.stringify(qq.dtype)} must be "uint8" or "int8"`);
+      if (qq.dtype !== 'uint8' && qq.dtype !== 'int8') fail(`${ctx}: q.dtype ${preview(qq.dtype)} must be "uint8" or "int8"`);
       const dtype = qq.dtype as 'uint8' | 'int8';
       const data = dtype === 'uint8' ? tensorData(qq.weights, nm, 'q.weights', wShape, 'U8') : tensorData(qq.weights, nm, 'q.weights', wShape, 'I8');
       const c = channels(h.tensors.get(qq.weights as string)!.shape);
@@ -459,7 +462,7 @@ function checkGraph(
     }
   }
   if (typeof graph.output !== 'string' || !defined.has(graph.output) || graph.output === inputName) {
-    fail(`graph.output ${JSON.stringify(graph.output)} is not a node of the graph`);
+    fail(`graph.output ${preview(graph.output)} is not a node of the graph`);
   }
   const outs = graph.outputs;
   if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => typeof o === 'string' && defined.has(o)))) fail('invalid graph.outputs');
@@ -476,14 +479,14 @@ function checkGraph(
   if (h.metadata.architecture !== undefined && h.metadata.architecture !== m.architecture) {
     fail(`metadata "architecture" (${h.metadata.architecture}) disagrees with meta.architecture (${m.architecture})`);
   }
-  if (m.alpha !== undefined && !(finite(m.alpha) && (m.alpha as number) > 0)) fail(`meta.alpha ${JSON.stringify(m.alpha)} is invalid`);
-  if (m.resolution !== undefined && !posInt(m.resolution)) fail(`meta.resolution ${JSON.stringify(m.resolution)} is invalid`);
+  if (m.alpha !== undefined && !(finite(m.alpha) && (m.alpha as number) > 0)) fail(`meta.alpha ${preview(m.alpha)} is invalid`);
+  if (m.resolution !== undefined && !posInt(m.resolution)) fail(`meta.resolution ${preview(m.resolution)} is invalid`);
   if (typeof m.paddingMode !== 'string' || !(PADDING_MODES as readonly string[]).includes(m.paddingMode)) {
-    fail(`meta.paddingMode ${JSON.stringify(m.paddingMode)} is invalid`);
+    fail(`meta.paddingMode ${preview(m.paddingMode)} is invalid`);
   }
   if (!Array.isArray(m.labels) || !m.labels.every((l) => typeof l === 'string')) fail('meta.labels must be an array of strings');
   if (m.labelOffset !== undefined && !(Number.isInteger(m.labelOffset) && (m.labelOffset as number) >= 0 && (m.labelOffset as number) <= 1)) {
-    fail(`meta.labelOffset ${JSON.stringify(m.labelOffset)} must be 0 or 1`);
+    fail(`meta.labelOffset ${preview(m.labelOffset)} must be 0 or 1`);
   }
   const pre = m.preprocess;
   const triple = (x: unknown) => Array.isArray(x) && x.length === 3 && x.every(finite);
@@ -494,16 +497,16 @@ function checkGraph(
     !finite(pre.centralCrop) ||
     !((pre.centralCrop as number) > 0 && (pre.centralCrop as number) <= 1)
   ) {
-    fail(`meta.preprocess ${JSON.stringify(pre)} must be {scale: [3], offset: [3], centralCrop in (0, 1]}`);
+    fail(`meta.preprocess ${preview(pre)} must be {scale: [3], offset: [3], centralCrop in (0, 1]}`);
   }
   if (m.source !== undefined && typeof m.source !== 'string') fail('meta.source must be a string');
   if (m.embeddingNode !== undefined && (typeof m.embeddingNode !== 'string' || !defined.has(m.embeddingNode) || m.embeddingNode === inputName)) {
-    fail(`meta.embeddingNode ${JSON.stringify(m.embeddingNode)} is not a node of the graph`);
+    fail(`meta.embeddingNode ${preview(m.embeddingNode)} is not a node of the graph`);
   }
   if (m.outputIsProbabilities !== undefined && typeof m.outputIsProbabilities !== 'boolean') {
     fail('meta.outputIsProbabilities must be a boolean');
   }
-  if (m.task !== undefined && !(TASKS as readonly Json[]).includes(m.task)) fail(`meta.task ${JSON.stringify(m.task)} is invalid`);
+  if (m.task !== undefined && !(TASKS as readonly Json[]).includes(m.task)) fail(`meta.task ${preview(m.task)} is invalid`);
   const p = pre as Record<string, number[] | number>;
   const meta: ModelMeta = {
     architecture: m.architecture as string,
@@ -546,6 +549,7 @@ export function readNative(bytes: Uint8Array, fileName = '<bytes>'): Graph {
   const parseMeta = (key: string): unknown => {
     const s = h.metadata[key];
     if (s === undefined) throw new ModelFormatError(`${file}: metadata "${key}" is missing (at byte 8)`);
+    if (jsonTooDeep(s) >= 0) throw new ModelFormatError(`${file}: metadata "${key}" nests deeper than ${MAX_JSON_DEPTH} (at byte 8)`);
     try {
       return JSON.parse(s);
     } catch (e) {

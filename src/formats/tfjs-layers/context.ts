@@ -11,7 +11,7 @@
 // is a graph output when the topology lists the layer among its output layers.
 
 import type { Activation, Graph, Node, OpName, Pad, Preprocess } from '../../graph/ir.js';
-import { ModelFormatError, UnsupportedOpError } from '../../errors.js';
+import { ModelFormatError, UnsupportedOpError, preview } from '../../errors.js';
 import { fmtShape, type WeightStore } from './weights.js';
 
 /** One Keras layer of the topology. */
@@ -76,7 +76,7 @@ export { fmtShape };
 export function pairOf(v: unknown, what: string, ctx: string): [number, number] {
   const a = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 1 ? [v[0], v[0]] : v;
   if (!Array.isArray(a) || a.length !== 2 || !a.every((x) => Number.isSafeInteger(x) && x > 0)) {
-    throw new ModelFormatError(`${ctx}: invalid ${what} ${JSON.stringify(v)}`);
+    throw new ModelFormatError(`${ctx}: invalid ${what} ${preview(v)}`);
   }
   return [a[0], a[1]];
 }
@@ -86,12 +86,12 @@ export function activationOf(a: unknown, ctx: string, allowSoftmax: boolean): Ac
   if (a === 'relu') return 'relu';
   if (a === 'relu6') return 'relu6';
   if (a === 'softmax' && allowSoftmax) return 'softmax';
-  throw new UnsupportedOpError(`${ctx}: activation ${JSON.stringify(a)} is not supported`);
+  throw new UnsupportedOpError(`${ctx}: activation ${preview(a)} is not supported`);
 }
 
 export function checkChannelsLast(cfg: Record<string, any>, ctx: string) {
   if (cfg.data_format !== undefined && cfg.data_format !== null && cfg.data_format !== 'channels_last') {
-    throw new UnsupportedOpError(`${ctx}: data_format ${JSON.stringify(cfg.data_format)} (only channels_last)`);
+    throw new UnsupportedOpError(`${ctx}: data_format ${preview(cfg.data_format)} (only channels_last)`);
   }
 }
 

@@ -16,7 +16,8 @@
 
 
 import type { Graph, ModelMeta, PaddingMode, Preprocess } from '../../graph/ir.js';
-import { InputError, ModelFormatError, UnsupportedOpError } from '../../errors.js';
+import { InputError, ModelFormatError, UnsupportedOpError, preview } from '../../errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth.js';
 import { inferShapes } from '../../graph/shapes.js';
 import { KerasImport, LayerContext, type ImportOptions, type ImportReport, type KerasLayer } from './context.js';
 import { layerConverterFor } from './layers.js';
@@ -38,6 +39,7 @@ export function parseModelJson(json: unknown, shards: Uint8Array[], fileName = '
   let obj: unknown = json;
   if (typeof json === 'string' || json instanceof Uint8Array) {
     const text = typeof json === 'string' ? json : new TextDecoder('utf-8').decode(json);
+    if (jsonTooDeep(text) >= 0) throw new ModelFormatError(`${file}: JSON nests deeper than ${MAX_JSON_DEPTH}`);
     try {
       obj = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch (e) {
@@ -115,7 +117,7 @@ function parseInbound(raw: unknown, ctx: string): string[] {
   const node = raw[0];
   const names: string[] = [];
   const addRef = (name: unknown, nodeIndex: unknown, tensorIndex: unknown) => {
-    if (typeof name !== 'string') throw new ModelFormatError(`${ctx}: malformed inbound node ${JSON.stringify(node)}`);
+    if (typeof name !== 'string') throw new ModelFormatError(`${ctx}: malformed inbound node ${preview(node)}`);
     if ((nodeIndex ?? 0) !== 0 || (tensorIndex ?? 0) !== 0) {
       throw new UnsupportedOpError(
         `${ctx}: input ${name}[${nodeIndex}][${tensorIndex}] refers to a shared layer or a multi-output layer (not supported)`,
@@ -125,7 +127,7 @@ function parseInbound(raw: unknown, ctx: string): string[] {
   };
   if (Array.isArray(node)) {
     for (const ref of node) {
-      if (!Array.isArray(ref)) throw new ModelFormatError(`${ctx}: malformed inbound node ${JSON.stringify(node)}`);
+      if (!Array.isArray(ref)) throw new ModelFormatError(`${ctx}: malformed inbound node ${preview(node)}`);
       addRef(ref[0], ref[1], ref[2]);
     }
   } else if (node && typeof node === 'object') {
@@ -139,7 +141,7 @@ function parseInbound(raw: unknown, ctx: string): string[] {
     };
     visit((node as any).args);
   } else {
-    throw new ModelFormatError(`${ctx}: malformed inbound node ${JSON.stringify(node)}`);
+    throw new ModelFormatError(`${ctx}: malformed inbound node ${preview(node)}`);
   }
   return names;
 }
@@ -147,11 +149,11 @@ function parseInbound(raw: unknown, ctx: string): string[] {
 function refName(ref: unknown, ctx: string): string {
   if (Array.isArray(ref) && typeof ref[0] === 'string') {
     if ((ref[1] ?? 0) !== 0 || (ref[2] ?? 0) !== 0) {
-      throw new UnsupportedOpError(`${ctx}: model input/output ${JSON.stringify(ref)} refers to a shared layer`);
+      throw new UnsupportedOpError(`${ctx}: model input/output ${preview(ref)} refers to a shared layer`);
     }
     return ref[0];
   }
-  throw new ModelFormatError(`${ctx}: malformed model input/output reference ${JSON.stringify(ref)}`);
+  throw new ModelFormatError(`${ctx}: malformed model input/output reference ${preview(ref)}`);
 }
 
 interface ParsedTopology {
@@ -188,6 +190,7 @@ function parseTopology(topology: unknown, file: string): ParsedTopology {
     });
     const ins = (cfg.input_layers ?? []) as unknown[];
     const outs = (cfg.output_layers ?? []) as unknown[];
+    if (!Array.isArray(ins) || !Array.isArray(outs)) throw new ModelFormatError(`${file}: model_config.config input_layers / output_layers must be arrays`);
     // Keras 3 stores a single ref without the outer list.
     const norm = (a: unknown[]) => (a.length > 0 && typeof a[0] === 'string' ? [a] : a);
     return {
@@ -226,7 +229,7 @@ function parseTopology(topology: unknown, file: string): ParsedTopology {
       outputs: [prev!],
     };
   }
-  throw new UnsupportedOpError(`${file}: model class ${JSON.stringify(cls)} is not supported (Model, Functional, Sequential)`);
+  throw new UnsupportedOpError(`${file}: model class ${preview(cls)} is not supported (Model, Functional, Sequential)`);
 }
 
 /** Kahn's algorithm over the layer list; throws on cycles and dangling references. */

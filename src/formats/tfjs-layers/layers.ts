@@ -9,7 +9,7 @@
 // fit. A class without a row is an UnsupportedOpError naming it (see ./import.ts).
 
 import type { Activation, Conv2DNode, DenseNode, DepthwiseConv2DNode, Node, Pad } from '../../graph/ir.js';
-import { ModelFormatError, ShapeError, UnsupportedOpError } from '../../errors.js';
+import { ModelFormatError, ShapeError, UnsupportedOpError, preview } from '../../errors.js';
 import { LayerContext, activationOf, checkChannelsLast, fmtShape, pairOf, samePad, type KerasLayer } from './context.js';
 
 /** Converts one Keras layer into the IR nodes that compute it. */
@@ -43,7 +43,7 @@ function inputLayer(layer: KerasLayer, ctx: LayerContext): Node[] {
   if (ctx.ins.length !== 0) throw new ModelFormatError(`${where}: an InputLayer cannot have inputs`);
   const bs = cfg.batch_input_shape ?? cfg.batch_shape;
   if (!Array.isArray(bs) || bs.length !== 4) {
-    throw new UnsupportedOpError(`${where}: input shape ${JSON.stringify(bs)} (only [batch, H, W, C] images)`);
+    throw new UnsupportedOpError(`${where}: input shape ${preview(bs)} (only [batch, H, W, C] images)`);
   }
   if (cfg.dtype !== undefined && cfg.dtype !== 'float32' && typeof cfg.dtype === 'string') {
     throw new UnsupportedOpError(`${where}: input dtype ${cfg.dtype} (only float32)`);
@@ -52,7 +52,7 @@ function inputLayer(layer: KerasLayer, ctx: LayerContext): Node[] {
   if (h === null && w === null && imp.opts.resolution) h = w = imp.opts.resolution;
   if (![h, w, c].every((x) => Number.isSafeInteger(x) && (x as number) > 0)) {
     throw new UnsupportedOpError(
-      `${where}: input shape ${JSON.stringify(bs)} is not fully known (pass the resolution option for H and W)`,
+      `${where}: input shape ${preview(bs)} is not fully known (pass the resolution option for H and W)`,
     );
   }
   if (imp.input) throw new UnsupportedOpError(`${where}: a second input layer`);
@@ -82,7 +82,7 @@ function zeroPadding(layer: KerasLayer, ctx: LayerContext): Node[] {
     [...p[0], ...p[1]].every(ok)
   )
     [[t, b], [l, r]] = p;
-  else throw new ModelFormatError(`${where}: invalid padding ${JSON.stringify(p)}`);
+  else throw new ModelFormatError(`${where}: invalid padding ${preview(p)}`);
   const prev = v.pad ?? { top: 0, left: 0, bottom: 0, right: 0 };
   ctx.imp.sawZeroPadding = true;
   ctx.set({
@@ -123,7 +123,7 @@ function convolution(layer: KerasLayer, ctx: LayerContext): Node[] {
   } else if (cfg.padding === 'valid' || cfg.padding === undefined) {
     pad = { top: pre.top, left: pre.left, bottom: pre.bottom, right: pre.right };
   } else {
-    throw new UnsupportedOpError(`${where}: padding ${JSON.stringify(cfg.padding)} (only same, valid)`);
+    throw new UnsupportedOpError(`${where}: padding ${preview(cfg.padding)} (only same, valid)`);
   }
   const h = ph - pre.top - pre.bottom;
   const w = pw - pre.left - pre.right;
@@ -163,7 +163,7 @@ function batchNormalization(layer: KerasLayer, ctx: LayerContext): Node[] {
   ctx.noPad(v);
   const axis = cfg.axis ?? -1;
   const axisOk = axis === -1 || axis === v.shape.length || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === v.shape.length));
-  if (!axisOk) throw new UnsupportedOpError(`${where}: axis ${JSON.stringify(axis)} (only the channel axis)`);
+  if (!axisOk) throw new UnsupportedOpError(`${where}: axis ${preview(axis)} (only the channel axis)`);
   const n = ctx.fusable(v);
   if (!n || (n.op !== 'conv2d' && n.op !== 'depthwise_conv2d' && n.op !== 'dense') || n.activation !== 'none') {
     throw new UnsupportedOpError(
@@ -218,7 +218,7 @@ function softmax(_layer: KerasLayer, ctx: LayerContext): Node[] {
   const axis = ctx.cfg.axis ?? -1;
   if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
     const v = ctx.one();
-    if (axis !== v.shape.length) throw new UnsupportedOpError(`${ctx.where}: axis ${JSON.stringify(axis)} (only the last axis)`);
+    if (axis !== v.shape.length) throw new UnsupportedOpError(`${ctx.where}: axis ${preview(axis)} (only the last axis)`);
   }
   return ctx.softmax();
 }
@@ -296,7 +296,7 @@ function reshape(layer: KerasLayer, ctx: LayerContext): Node[] {
   const ok = v.flat && resolved.slice(0, -1).every((d: number) => d === 1) && resolved[resolved.length - 1] === c;
   if (!ok) {
     throw new UnsupportedOpError(
-      `${where}: only reshaping a pooled tensor to [..., 1, C] is supported (${fmtShape(v.shape)} → ${JSON.stringify(target)})`,
+      `${where}: only reshaping a pooled tensor to [..., 1, C] is supported (${fmtShape(v.shape)} → ${preview(target)})`,
     );
   }
   ctx.set(ctx.alias(v, layer.name, resolved));

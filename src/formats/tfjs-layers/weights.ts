@@ -1,7 +1,7 @@
 // TF.js weights: the manifest entries, their decoding from the shard bytes (exactly as tfjs-core does),
 // and the lookup of a layer's weights by name for the layer converters (./layers.ts).
 
-import { ModelFormatError, ShapeError } from '../../errors.js';
+import { ModelFormatError, ShapeError, preview } from '../../errors.js';
 
 /** One entry of a weights manifest group (tfjs-core io WeightsManifestEntry). */
 export interface WeightSpec {
@@ -94,7 +94,7 @@ function checkedSize(shape: unknown, limit: number, what: string, file: string, 
   if (!Array.isArray(shape)) throw new ModelFormatError(`${file}: ${what} has no shape array`);
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new ModelFormatError(`${file}: ${what} has an invalid shape ${JSON.stringify(shape)}`);
+      throw new ModelFormatError(`${file}: ${what} has an invalid shape ${preview(shape)}`);
     }
   }
   if (shape.includes(0)) return 0;
@@ -131,7 +131,7 @@ export function decodeWeights(
     const q = spec.quantization;
     const tooBig = (bytesNeeded: number): never => {
       throw new ModelFormatError(
-        `${file}: ${what} (shape ${JSON.stringify(spec.shape)}) needs bytes ${offset}..${offset + bytesNeeded}` +
+        `${file}: ${what} (shape ${preview(spec.shape)}) needs bytes ${offset}..${offset + bytesNeeded}` +
           `${bytesNeeded >= Number.MAX_SAFE_INTEGER ? ' or more' : ''} but the weight data has only ${bytes.length} bytes`,
       );
     };
@@ -141,7 +141,7 @@ export function decodeWeights(
       bytesPerValue = QUANT_BYTES[q.dtype as string] ?? 0;
       if (!bytesPerValue) {
         throw new ModelFormatError(
-          `${file}: ${what} has unknown quantization dtype ${JSON.stringify(q.dtype)} (supported: uint8, uint16, float16)`,
+          `${file}: ${what} has unknown quantization dtype ${preview(q.dtype)} (supported: uint8, uint16, float16)`,
         );
       }
       byteLength = checkedSize(spec.shape, Math.floor(remaining / bytesPerValue), what, file, (n) => tooBig(n * bytesPerValue)) * bytesPerValue;
@@ -160,7 +160,7 @@ export function decodeWeights(
     } else {
       bytesPerValue = DTYPE_BYTES[spec.dtype] ?? 0;
       if (!bytesPerValue) {
-        throw new ModelFormatError(`${file}: ${what} has unsupported dtype ${JSON.stringify(spec.dtype)}`);
+        throw new ModelFormatError(`${file}: ${what} has unsupported dtype ${preview(spec.dtype)}`);
       }
       byteLength = checkedSize(spec.shape, Math.floor(remaining / bytesPerValue), what, file, (n) => tooBig(n * bytesPerValue)) * bytesPerValue;
     }

@@ -14,6 +14,7 @@
 //   NormalizationOptions 0 mean [float], 1 std [float]
 
 import { FbReader, type FbTable, type FbVector } from './flatbuffer.js';
+import { preview } from '../../errors.js';
 
 export const METADATA_NAME = 'TFLITE_METADATA';
 
@@ -52,7 +53,7 @@ export function parseMetadata(data: Uint8Array, file: string, base: number): Tfl
   const r: FbReader = new FbReader(data, file, base);
   if (data.length < 8) r.fail('TFLITE_METADATA', `buffer is ${data.length} bytes, too short`, 0);
   const ident = String.fromCharCode(data[4]!, data[5]!, data[6]!, data[7]!);
-  if (ident !== 'M001') r.fail('TFLITE_METADATA', `file identifier is ${JSON.stringify(ident)}, expected "M001"`, 4);
+  if (ident !== 'M001') r.fail('TFLITE_METADATA', `file identifier is ${preview(ident)}, expected "M001"`, 4);
   const root = r.root('metadata');
   const limit = (t: FbTable, v: FbVector | undefined, what: string): number => {
     if (!v) return 0;

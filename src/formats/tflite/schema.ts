@@ -15,6 +15,7 @@
 //   Metadata       0 name, 1 buffer
 
 import { FbReader, type FbTable } from './flatbuffer.js';
+import { preview } from '../../errors.js';
 
 export const TFLITE_IDENTIFIER = 'TFL3';
 export const SCHEMA_VERSION = 3;
@@ -163,7 +164,7 @@ export function parseTflite(bytes: Uint8Array, file: string): TfliteModel {
   const r: FbReader = new FbReader(bytes, file);
   if (bytes.length < 8) r.fail('TFLite header', `file is ${bytes.length} bytes, too short for a TFLite model`, 0);
   const ident = String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!);
-  if (ident !== TFLITE_IDENTIFIER) r.fail('TFLite header', `file identifier is ${JSON.stringify(ident)}, expected "TFL3"`, 4);
+  if (ident !== TFLITE_IDENTIFIER) r.fail('TFLite header', `file identifier is ${preview(ident)}, expected "TFL3"`, 4);
   const model = r.root('model');
   const version = model.u32(0, 'version');
   if (version !== SCHEMA_VERSION) r.fail('model.version', `schema version ${version} is not supported (expected 3)`, model.field(0, 4, 'version') || model.pos);

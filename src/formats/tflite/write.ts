@@ -35,7 +35,7 @@
 import { Builder } from 'flatbuffers';
 import type { DType, Graph, Node, Pad, Quant, QuantWeights, ValueType } from '../../graph/ir.js';
 import { inferShapes } from '../../graph/shapes.js';
-import { InputError, UnsupportedOpError } from '../../errors.js';
+import { InputError, UnsupportedOpError, preview } from '../../errors.js';
 import { Activation, Op, Options, Padding, SCHEMA_VERSION, TFLITE_IDENTIFIER, TensorType } from './schema.js';
 import { AssociatedFileType, METADATA_NAME } from './metadata.js';
 import { crc32 } from './zip.js';
@@ -364,12 +364,12 @@ export function writeTflite(graph: Graph, options: WriteTfliteOptions = {}): Uin
       throw new InputError(`writeTflite: graph "${graph.name}" has labelOffset ${labelOffset}; a TFLite labels file carries only 0 or 1 (a "background" first line)`);
     }
     for (const l of labels) {
-      if (typeof l !== 'string' || /[\r\n]/.test(l)) throw new InputError(`writeTflite: graph "${graph.name}": label ${JSON.stringify(l)} cannot be a line of a labels file`);
+      if (typeof l !== 'string' || /[\r\n]/.test(l)) throw new InputError(`writeTflite: graph "${graph.name}": label ${preview(l)} cannot be a line of a labels file`);
     }
     labelLines = labelOffset === 1 ? ['background', ...labels] : [...labels];
   }
   const labelsFile = options.labelsFile ?? 'labels.txt';
-  if (!/^[\w.-]+$/.test(labelsFile)) throw new InputError(`writeTflite: labelsFile ${JSON.stringify(labelsFile)} must be a plain file name`);
+  if (!/^[\w.-]+$/.test(labelsFile)) throw new InputError(`writeTflite: labelsFile ${preview(labelsFile)} must be a plain file name`);
   const metadataBuffer = withMeta ? buffers.push(writeMetadata(graph, labelLines ? labelsFile : undefined)) - 1 : -1;
 
   // ---- the FlatBuffer
