@@ -251,29 +251,26 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
   for (let p0 = 0; p0 < panels; p0 += blockPanels) {
     const p1 = p0 + blockPanels < panels ? p0 + blockPanels : panels;
     const w = packed + <usize>p0 * panelBytes;
-    let a0 = a;
-    let c0 = c;
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      const s0 = tileRows<T>(widen, a0, rowStride, 4, wide, kp);
-      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s0 + sRow, s0 + 2 * sRow, s0 + 3 * sRow, w,
-        c0, c0 + cRow, c0 + 2 * cRow, c0 + 3 * cRow,
-        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-      a0 += 4 * rowStride;
-      c0 += 4 * cRow;
-    }
-    const rem = m - i;
-    if (rem == 1) {
-      const s0 = tileRows<T>(widen, a0, rowStride, 1, wide, kp);
-      gemmRows1<T>(n, kq, p0, p1, panelBytes, s0, w, c0, vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-    } else if (rem > 1) {
-      const s0 = tileRows<T>(widen, a0, rowStride, rem, wide, kp);
-      const s1 = s0 + sRow;
-      const c1 = c0 + cRow;
-      const s2 = rem > 2 ? s1 + sRow : s1;
-      const c2 = rem > 2 ? c1 + cRow : c1;
-      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s1, s2, s2, w, c0, c1, c2, c2,
-        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+    // One call site of the inlined 4-row tile (a tail of 2-3 rows clamps its row pointers), so each kernel
+    // holds one copy of it; a 1-row tail runs the 1-row tile.
+    for (let i = 0; i < m; i += 4) {
+      const rows = m - i < 4 ? m - i : 4;
+      const a0 = a + <usize>i * rowStride;
+      const c0 = c + <usize>i * cRow;
+      if (rows == 1) {
+        const s0 = tileRows<T>(widen, a0, rowStride, 1, wide, kp);
+        gemmRows1<T>(n, kq, p0, p1, panelBytes, s0, w, c0, vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+      } else {
+        const s0 = tileRows<T>(widen, a0, rowStride, rows, wide, kp);
+        const s1 = s0 + sRow;
+        const c1 = c0 + cRow;
+        const s2 = rows > 2 ? s1 + sRow : s1;
+        const c2 = rows > 2 ? c1 + cRow : c1;
+        const s3 = rows > 3 ? s2 + sRow : s2;
+        const c3 = rows > 3 ? c2 + cRow : c2;
+        gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s1, s2, s3, w, c0, c1, c2, c3,
+          vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+      }
     }
   }
 }

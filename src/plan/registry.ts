@@ -22,8 +22,8 @@
 //               int8 only: resize_bilinear, concat, argmax (int32 indices; argmax_i64: int64), quantize (f32 → int8),
 //               dequantize, requantize (int8 → int8), pad (byte-generic, like concat: qu8_* serves every dtype)
 //   tile        MRxNR  (gemm)     output tile: MR rows × NR columns per register block (4x8)
-//               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s:
-//                                 src/plan/pack-q.ts)
+//               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s;
+//                                 4x8c4: int8 k-quads for i32x4.relaxed_dot_i8x16_i7x16_add_s: src/plan/pack-q.ts)
 //               KHxKW  (convs)    kernel window (3x3); dwconv works on DWCONV_CHANNEL_TILE (f32) or
 //                                 QDWCONV_CHANNEL_TILE (int8, src/plan/pack-q.ts) channels per step
 //   activation  minmax            fused clamp to [min, max] (ReLU6: 0, 6; none: −Infinity, +Infinity)
@@ -36,6 +36,8 @@
 //               lut               qu8/qs8 softmax: TFLite's float32 exp lookup table (optimized_ops::Softmax)
 //   isa         simd              wasm SIMD128 (modules mobilenet-simd.wasm and mobilenet-relaxed.wasm, both built
 //                                 from assembly/index.ts, and their shared-memory -mt twins)
+//               relaxed           wasm SIMD128 + relaxed SIMD: only the relaxed modules (assembly/index-relaxed.ts)
+//                                 export these (KernelSet.qdot)
 //               scalar            no SIMD; exported by every module (mobilenet-scalar.wasm is built from
 //                                 assembly/index-scalar.ts without the simd feature)
 //

@@ -11,7 +11,7 @@ import { wasmUrl, type KernelModule } from '../assets.js';
 import { readUrlBytes } from '../io.js';
 import type { RelaxedDot } from '../plan/pack-q.js';
 
-/** The kernel module to run. 'relaxed' runs the same kernel names as 'simd' (src/plan/registry.ts). */
+/** The kernel module to run. 'relaxed' runs the same kernel names as 'simd' plus its own `_relaxed` ones (src/plan/registry.ts). */
 export type Isa = 'relaxed' | 'simd' | 'scalar';
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — validates only where SIMD128 exists.
