@@ -34,11 +34,11 @@ mkdirSync('build', { recursive: true });
 /** asc target (asconfig.json) → [entry, output, wasm-opt feature flags]. Every module gets the MVP extensions asc emits. */
 const WASM_TARGETS = {
   simd: ['assembly/index.ts', 'dist/wasm/mobilenet-simd.wasm', ['--enable-simd']],
-  relaxed: ['assembly/index.ts', 'dist/wasm/mobilenet-relaxed.wasm', ['--enable-simd', '--enable-relaxed-simd']],
+  relaxed: ['assembly/index-relaxed.ts', 'dist/wasm/mobilenet-relaxed.wasm', ['--enable-simd', '--enable-relaxed-simd']],
   scalar: ['assembly/index-scalar.ts', 'dist/wasm/mobilenet-scalar.wasm', []],
   // Shared-memory twins for the multi-threaded executor (src/exec/team.ts): same kernels, memory import shared.
   'simd-mt': ['assembly/index.ts', 'dist/wasm/mobilenet-simd-mt.wasm', ['--enable-simd', '--enable-threads']],
-  'relaxed-mt': ['assembly/index.ts', 'dist/wasm/mobilenet-relaxed-mt.wasm', ['--enable-simd', '--enable-relaxed-simd', '--enable-threads']],
+  'relaxed-mt': ['assembly/index-relaxed.ts', 'dist/wasm/mobilenet-relaxed-mt.wasm', ['--enable-simd', '--enable-relaxed-simd', '--enable-threads']],
 };
 
 if (!skip.has('--skip-wasm')) {

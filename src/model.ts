@@ -7,7 +7,7 @@ import { graphOutputs, type Graph } from './graph/ir.js';
 import { compile } from './plan/compile.js';
 import { checkLimit, resolveLimits, type Limits } from './plan/limits.js';
 import { PASCAL_VOC_LABELS } from './models/pascal-voc.js';
-import { resolveIsa } from './wasm/load.js';
+import { relaxedDotMode, resolveIsa } from './wasm/load.js';
 import { Runtime, threadCount } from './exec/runtime.js';
 import { summarize } from './graph/summary.js';
 import { dequantizeGraph } from './graph/dequantize.js';
@@ -68,7 +68,7 @@ export class Model implements ModelApi {
     if (opts.precision === 'float32') graph = dequantizeGraph(graph);
     const isa = resolveIsa(opts.isa);
     const parts = await threadCount(isa, opts.threads);
-    const plan = compile(graph, { ...opts, parts, limits });
+    const plan = compile(graph, { ...opts, parts, limits }, isa === 'relaxed' ? relaxedDotMode() : null);
     checkMeta(graph, plan.output.shape);
     const labels = modelLabels(graph, opts.labels);
     const rt = await Runtime.create(plan, { isa, threads: parts, name: graph.name });

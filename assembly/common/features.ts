@@ -7,8 +7,9 @@
 //                                                                   Node 22+; Node 20 only with
 //                                                                   --experimental-wasm-relaxed-simd)
 //
-// The relaxed module is built from assembly/index.ts like the simd one and exports the same names (the
-// registry maps isa 'relaxed' to the `_simd` kernels), so a kernel opts in per instruction:
+// The relaxed module is built from assembly/index-relaxed.ts: assembly/index.ts (the same names as the simd
+// one; the registry maps isa 'relaxed' to the `_simd` kernels, so a kernel opts in per instruction), plus the
+// `_relaxed` kernels that exist only there:
 //
 //   import { RELAXED_SIMD } from "../common/features";
 //   vacc = RELAXED_SIMD ? f32x4.relaxed_madd(va, vb, vacc) : f32x4.add(vacc, f32x4.mul(va, vb));
@@ -19,9 +20,10 @@
 // a relaxed opcode (test/build/wasm.test.ts checks that they validate where relaxed SIMD does not).
 // Relaxed results may differ in the last bits between machines (FMA or not, i7 vs i8 dot semantics): the
 // tests compare the relaxed module with the same tolerances as simd vs scalar.
-// Today the f32 GEMM uses it (maddF32x4 in ./simd.ts: f32x4.relaxed_madd, an FMA where the CPU has one);
-// BENCHMARKS.md ("Planner policies") records what that gained.
-// The int8 kernels do not use relaxed instructions yet.
+// Today the f32 GEMM uses it (maddF32x4 in ./simd.ts: f32x4.relaxed_madd, an FMA where the CPU has one;
+// BENCHMARKS.md, "Planner policies"), and the int8 GEMM has a relaxed-dot twin,
+// qs8_qc8w_gemm_4x8c4_minmax_fp32_relaxed, which must be exact: the host runs it only where a probe of the
+// engine's relaxed dot (src/wasm/load.ts relaxedDotMode) says how to make it so.
 
 /** True when compiling the relaxed-SIMD module (asc --enable relaxed-simd). */
 // @ts-ignore: decorator

@@ -16,7 +16,7 @@
 // of the image) and the last < 4 interior pixels take a 1-pixel path with per-tap checks. Kernel rows
 // above or below the image are skipped for the whole output row.
 
-import { clampF32x4, storeF32x8Lanes } from "../common/simd";
+import { clampF32x4, maddF32x4, storeF32x8Lanes } from "../common/simd";
 
 /** Four interior pixels (input column pointers at kernel row 0: a0..a3) × all output-channel panels. */
 function convPixels4(
@@ -54,20 +54,20 @@ function convPixels4(
         pw += 32;
         const va0 = v128.load32_splat(pa0);
         pa0 += 4;
-        vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
-        vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
+        vacc0x0123 = maddF32x4(vacc0x0123, va0, vb0123);
+        vacc0x4567 = maddF32x4(vacc0x4567, va0, vb4567);
         const va1 = v128.load32_splat(pa1);
         pa1 += 4;
-        vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));
-        vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(va1, vb4567));
+        vacc1x0123 = maddF32x4(vacc1x0123, va1, vb0123);
+        vacc1x4567 = maddF32x4(vacc1x4567, va1, vb4567);
         const va2 = v128.load32_splat(pa2);
         pa2 += 4;
-        vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(va2, vb0123));
-        vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(va2, vb4567));
+        vacc2x0123 = maddF32x4(vacc2x0123, va2, vb0123);
+        vacc2x4567 = maddF32x4(vacc2x4567, va2, vb4567);
         const va3 = v128.load32_splat(pa3);
         pa3 += 4;
-        vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
-        vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
+        vacc3x0123 = maddF32x4(vacc3x0123, va3, vb0123);
+        vacc3x4567 = maddF32x4(vacc3x4567, va3, vb4567);
       } while (pw < pwEnd);
     }
     const nr = outC - co;
@@ -102,8 +102,8 @@ function convPixel1(
         do {
           const va = v128.load32_splat(pa);
           pa += 4;
-          vacc0123 = f32x4.add(vacc0123, f32x4.mul(va, v128.load(pw)));
-          vacc4567 = f32x4.add(vacc4567, f32x4.mul(va, v128.load(pw, 16)));
+          vacc0123 = maddF32x4(vacc0123, va, v128.load(pw));
+          vacc4567 = maddF32x4(vacc4567, va, v128.load(pw, 16));
           pw += 32;
         } while (--kc > 0);
       }

@@ -19,7 +19,7 @@
 // two carried partial sums make TurboFan spill the weights). The loop runs about 1 load : 1 mul : 1 add and
 // is bound by load/dispatch, not latency.
 
-import { clampF32x4, storeLanesF32 } from "../common/simd";
+import { clampF32x4, maddF32x4, storeLanesF32 } from "../common/simd";
 
 /** One output pixel at column x with per-tap bounds checks (edges). */
 // @ts-ignore: decorator
@@ -35,23 +35,23 @@ import { clampF32x4, storeLanesF32 } from "../common/simd";
   const ix0 = x * stride - padLeft;
   if (ix0 >= 0 && ix0 < inW) {
     const o = <usize>ix0 * pixelBytes + go;
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(row0 + o), vk00));
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(row1 + o), vk10));
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(row2 + o), vk20));
+    vacc = maddF32x4(vacc, v128.load(row0 + o), vk00);
+    vacc = maddF32x4(vacc, v128.load(row1 + o), vk10);
+    vacc = maddF32x4(vacc, v128.load(row2 + o), vk20);
   }
   const ix1 = ix0 + 1;
   if (ix1 >= 0 && ix1 < inW) {
     const o = <usize>ix1 * pixelBytes + go;
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(row0 + o), vk01));
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(row1 + o), vk11));
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(row2 + o), vk21));
+    vacc = maddF32x4(vacc, v128.load(row0 + o), vk01);
+    vacc = maddF32x4(vacc, v128.load(row1 + o), vk11);
+    vacc = maddF32x4(vacc, v128.load(row2 + o), vk21);
   }
   const ix2 = ix0 + 2;
   if (ix2 >= 0 && ix2 < inW) {
     const o = <usize>ix2 * pixelBytes + go;
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(row0 + o), vk02));
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(row1 + o), vk12));
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(row2 + o), vk22));
+    vacc = maddF32x4(vacc, v128.load(row0 + o), vk02);
+    vacc = maddF32x4(vacc, v128.load(row1 + o), vk12);
+    vacc = maddF32x4(vacc, v128.load(row2 + o), vk22);
   }
   return vacc;
 }
@@ -90,15 +90,15 @@ import { clampF32x4, storeLanesF32 } from "../common/simd";
     const pb2 = pixelBytes << 1;
     let xc = xe - xs;
     do {
-      let vacc = f32x4.add(vbias, f32x4.mul(v128.load(i0), vk00));
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(i0 + pixelBytes), vk01));
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(i0 + pb2), vk02));
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(i1), vk10));
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(i1 + pixelBytes), vk11));
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(i1 + pb2), vk12));
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(i2), vk20));
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(i2 + pixelBytes), vk21));
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(i2 + pb2), vk22));
+      let vacc = maddF32x4(vbias, v128.load(i0), vk00);
+      vacc = maddF32x4(vacc, v128.load(i0 + pixelBytes), vk01);
+      vacc = maddF32x4(vacc, v128.load(i0 + pb2), vk02);
+      vacc = maddF32x4(vacc, v128.load(i1), vk10);
+      vacc = maddF32x4(vacc, v128.load(i1 + pixelBytes), vk11);
+      vacc = maddF32x4(vacc, v128.load(i1 + pb2), vk12);
+      vacc = maddF32x4(vacc, v128.load(i2), vk20);
+      vacc = maddF32x4(vacc, v128.load(i2 + pixelBytes), vk21);
+      vacc = maddF32x4(vacc, v128.load(i2 + pb2), vk22);
       storeLanesF32(o, clampF32x4(vacc, vmin, vmax), count);
       i0 += step;
       i1 += step;

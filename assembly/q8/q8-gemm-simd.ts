@@ -25,6 +25,7 @@
 // A tail of 2-3 rows reuses the 4-row tile with row pointers clamped to the last valid row (duplicate rows
 // store identical values); a tail of 1 row (and m = 1, the classifier) runs a 1-row tile.
 
+import { RELAXED_SIMD } from "../common/features";
 import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v, storeHi8, storeLo8 } from "./q8-simd";
 
 /** Bytes of `wide` scratch per unit of kp (4 rows of int16; src/plan/pack-q.ts QGEMM_WIDE_BYTES_PER_KP). */
@@ -37,6 +38,15 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
 // @ts-ignore: decorator
 @inline function dotAdd(vacc: v128, va: v128, vb: v128): v128 {
   return i32x4.add(vacc, i32x4.dot_i16x8_s(va, vb));
+}
+
+/**
+ * acc + the relaxed 4-deep i8 dot product of 4 weight bytes per lane (vw, signed) with 4 activation bytes
+ * (vx, the i7 operand): only compiled into the relaxed modules (q8GemmDot).
+ */
+// @ts-ignore: decorator
+@inline function dotAdd4(vacc: v128, vx: v128, vw: v128): v128 {
+  return RELAXED_SIMD ? i32x4.relaxed_dot_i8x16_i7x16_add_s(vw, vx, vacc) : vacc; // (never called in other builds)
 }
 
 /** Row a (kp bytes of T, kp a multiple of 8) widened to int16 at dst. */
@@ -53,8 +63,9 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
   c0: usize, c1: usize, c2: usize, c3: usize,
   vzp: v128, vmin: v128, vmax: v128, perLane: bool,
   fp32: bool, vmagic: v128, vmagicMin: v128, vmagicLessZp: v128,
+  dot: bool = false, voXor: v128 = i8x16.splat(0),
 ): void {
-  const kEnd = <usize>kp << 1;
+  const kEnd = dot ? <usize>kp : <usize>kp << 1;
   for (let p = p0; p < p1; p++) {
     let vacc0x0123 = v128.load(w);
     let vacc0x4567 = v128.load(w, 16);
@@ -70,17 +81,31 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
       const vb0123 = v128.load(pw);
       const vb4567 = v128.load(pw, 16);
       let vs = v128.load32_splat(s0 + kb);
-      vacc0x0123 = dotAdd(vacc0x0123, vs, vb0123);
-      vacc0x4567 = dotAdd(vacc0x4567, vs, vb4567);
-      vs = v128.load32_splat(s1 + kb);
-      vacc1x0123 = dotAdd(vacc1x0123, vs, vb0123);
-      vacc1x4567 = dotAdd(vacc1x4567, vs, vb4567);
-      vs = v128.load32_splat(s2 + kb);
-      vacc2x0123 = dotAdd(vacc2x0123, vs, vb0123);
-      vacc2x4567 = dotAdd(vacc2x4567, vs, vb4567);
-      vs = v128.load32_splat(s3 + kb);
-      vacc3x0123 = dotAdd(vacc3x0123, vs, vb0123);
-      vacc3x4567 = dotAdd(vacc3x4567, vs, vb4567);
+      if (dot) {
+        vacc0x0123 = dotAdd4(vacc0x0123, vs, vb0123);
+        vacc0x4567 = dotAdd4(vacc0x4567, vs, vb4567);
+        vs = v128.load32_splat(s1 + kb);
+        vacc1x0123 = dotAdd4(vacc1x0123, vs, vb0123);
+        vacc1x4567 = dotAdd4(vacc1x4567, vs, vb4567);
+        vs = v128.load32_splat(s2 + kb);
+        vacc2x0123 = dotAdd4(vacc2x0123, vs, vb0123);
+        vacc2x4567 = dotAdd4(vacc2x4567, vs, vb4567);
+        vs = v128.load32_splat(s3 + kb);
+        vacc3x0123 = dotAdd4(vacc3x0123, vs, vb0123);
+        vacc3x4567 = dotAdd4(vacc3x4567, vs, vb4567);
+      } else {
+        vacc0x0123 = dotAdd(vacc0x0123, vs, vb0123);
+        vacc0x4567 = dotAdd(vacc0x4567, vs, vb4567);
+        vs = v128.load32_splat(s1 + kb);
+        vacc1x0123 = dotAdd(vacc1x0123, vs, vb0123);
+        vacc1x4567 = dotAdd(vacc1x4567, vs, vb4567);
+        vs = v128.load32_splat(s2 + kb);
+        vacc2x0123 = dotAdd(vacc2x0123, vs, vb0123);
+        vacc2x4567 = dotAdd(vacc2x4567, vs, vb4567);
+        vs = v128.load32_splat(s3 + kb);
+        vacc3x0123 = dotAdd(vacc3x0123, vs, vb0123);
+        vacc3x4567 = dotAdd(vacc3x4567, vs, vb4567);
+      }
       kb += 4;
       pw += 32;
     } while (kb < kEnd);
@@ -126,6 +151,10 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
         packZpI16(requantX4v(vacc3x0123, vlmul0, ls, vmult0, vmask0, vhalf0, w, perLane, rs),
           requantX4v(vacc3x4567, vlmul1, ls, vmult1, vmask1, vhalf1, w + 16, perLane, rs), vzp),
         vmin, vmax);
+    }
+    if (dot) {
+      vout01 = v128.xor(vout01, voXor);
+      vout23 = v128.xor(vout23, voXor);
     }
     const co = <usize>p << 3;
     const nr = n - (p << 3);
@@ -222,29 +251,26 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
   for (let p0 = 0; p0 < panels; p0 += blockPanels) {
     const p1 = p0 + blockPanels < panels ? p0 + blockPanels : panels;
     const w = packed + <usize>p0 * panelBytes;
-    let a0 = a;
-    let c0 = c;
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      const s0 = tileRows<T>(widen, a0, rowStride, 4, wide, kp);
-      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s0 + sRow, s0 + 2 * sRow, s0 + 3 * sRow, w,
-        c0, c0 + cRow, c0 + 2 * cRow, c0 + 3 * cRow,
-        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-      a0 += 4 * rowStride;
-      c0 += 4 * cRow;
-    }
-    const rem = m - i;
-    if (rem == 1) {
-      const s0 = tileRows<T>(widen, a0, rowStride, 1, wide, kp);
-      gemmRows1<T>(n, kq, p0, p1, panelBytes, s0, w, c0, vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
-    } else if (rem > 1) {
-      const s0 = tileRows<T>(widen, a0, rowStride, rem, wide, kp);
-      const s1 = s0 + sRow;
-      const c1 = c0 + cRow;
-      const s2 = rem > 2 ? s1 + sRow : s1;
-      const c2 = rem > 2 ? c1 + cRow : c1;
-      gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s1, s2, s2, w, c0, c1, c2, c2,
-        vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+    // One call site of the inlined 4-row tile (a tail of 2-3 rows clamps its row pointers), so each kernel
+    // holds one copy of it; a 1-row tail runs the 1-row tile.
+    for (let i = 0; i < m; i += 4) {
+      const rows = m - i < 4 ? m - i : 4;
+      const a0 = a + <usize>i * rowStride;
+      const c0 = c + <usize>i * cRow;
+      if (rows == 1) {
+        const s0 = tileRows<T>(widen, a0, rowStride, 1, wide, kp);
+        gemmRows1<T>(n, kq, p0, p1, panelBytes, s0, w, c0, vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+      } else {
+        const s0 = tileRows<T>(widen, a0, rowStride, rows, wide, kp);
+        const s1 = s0 + sRow;
+        const c1 = c0 + cRow;
+        const s2 = rows > 2 ? s1 + sRow : s1;
+        const c2 = rows > 2 ? c1 + cRow : c1;
+        const s3 = rows > 3 ? s2 + sRow : s2;
+        const c3 = rows > 3 ? c2 + cRow : c2;
+        gemmRows4<T>(n, kq, p0, p1, panelBytes, s0, s1, s2, s3, w, c0, c1, c2, c3,
+          vzp, vmin, vmax, perLane, fp32, vmagic, vmagicMin, vmagicLessZp);
+      }
     }
   }
 }
@@ -280,4 +306,67 @@ import { narrowMax, load8x8Q, narrowClamp, packZpI16, requantFp32X4, requantX4v,
   fp32: bool,
 ): void {
   q8GemmTiles<T>(m, n, k, kq, rows, rowStride, false, 0, packed, c, cStride, outZp, qmin, qmax, perLane, fp32);
+}
+
+/**
+ * The relaxed-SIMD int8 GEMM (qs8_qc8w_gemm_4x8c4_minmax_fp32_relaxed; relaxed modules only), fp32
+ * requantization, int8 output. A: rows of bytes (aStride apart, 7 bytes of readable slack after byte k − 1
+ * as for q8GemmSimd). Weights packed by packQGemmDot: per panel the requantization block, then kp/4 k-quads of
+ * 32 bytes (the 4 int8 weights of the quad for columns 0..3, then 4..7); each lane accumulates a 4-deep
+ * i32x4.relaxed_dot_i8x16_i7x16_add_s of 4 signed weights with 4 activation bytes. That instruction is exact
+ * only for an i7 activation operand, so the host runs this kernel only where relaxed_dot_probe found it exact
+ * for every byte — read as unsigned (x86 VNNI) or as signed (Arm sdot) — with bits 0..7 of `xor` (0 or 0x80)
+ * flipping each activation's top bit into the form the engine reads (rows then copied into `wide`, ≥ 4·kp
+ * bytes), and the packed bias corrected for that offset (src/plan/pack-q.ts). Bits 8..15 of `xor` are XORed
+ * into every output byte: uint8 layers run in the int8 domain (outZp, qmin, qmax − 128, then the top bit
+ * flipped). One 4-row tile serves every row (tails clamp their row pointers; a 1-row tail computes it 4 times).
+ */
+export function q8GemmDot(
+  m: i32, n: i32, k: i32,
+  a: usize, aStride: i32,
+  packed: usize,
+  c: usize, cStride: i32,
+  outZp: i32, qmin: i32, qmax: i32,
+  wide: usize, xor: i32,
+): void {
+  const aXor = <u64>(xor & 0xff) * 0x0101010101010101;
+  const voXor = i8x16.splat(<i8>(xor >> 8));
+  const vmagicMin = i32x4.splat(0x4B400000 + qmin - outZp);
+  const vmagic = f32x4.splat(12582912.0);
+  const vmagicLessZp = i32x4.splat(0x4B400000 - outZp);
+  const vmax = i8x16.splat(<i8>qmax);
+  const kp = (k + 7) & ~7;
+  const cRow = <usize>cStride;
+  const aRow = <usize>aStride;
+  const sRow = aXor != 0 ? <usize>kp : aRow;
+  const panelBytes = <usize>(160 + 8 * kp);
+  const panels = (n + 7) >> 3;
+  let blockPanels = <i32>(GEMM_BLOCK_BYTES / panelBytes);
+  if (blockPanels < 1) blockPanels = 1;
+
+  for (let p0 = 0; p0 < panels; p0 += blockPanels) {
+    const p1 = p0 + blockPanels < panels ? p0 + blockPanels : panels;
+    const w = packed + <usize>p0 * panelBytes;
+    for (let i = 0; i < m; i += 4) {
+      const rows = m - i < 4 ? m - i : 4;
+      let s0 = a + <usize>i * aRow;
+      if (aXor != 0) {
+        for (let j = 0; j < rows; j++) {
+          const src = s0 + <usize>j * aRow;
+          const dst = wide + <usize>j * <usize>kp;
+          for (let kk: usize = 0; kk < <usize>kp; kk += 8) store<u64>(dst + kk, load<u64>(src + kk) ^ aXor);
+        }
+        s0 = wide;
+      }
+      const c0 = c + <usize>i * cRow;
+      const s1 = rows > 1 ? s0 + sRow : s0;
+      const c1 = rows > 1 ? c0 + cRow : c0;
+      const s2 = rows > 2 ? s1 + sRow : s1;
+      const c2 = rows > 2 ? c1 + cRow : c1;
+      const s3 = rows > 3 ? s2 + sRow : s2;
+      const c3 = rows > 3 ? c2 + cRow : c2;
+      gemmRows4<i8>(n, kp, p0, p1, panelBytes, s0, s1, s2, s3, w, c0, c1, c2, c3,
+        vmax, vmax, vmax, false, true, vmagic, vmagicMin, vmagicLessZp, true, voXor);
+    }
+  }
 }

@@ -5,8 +5,8 @@
 // its own ring and depthwise buffer (a range recomputes the 1–2 expanded rows it shares with its neighbour).
 // A RowCursor carries the ring over from one call to the next on the same thread: a call that starts where
 // the previous one ended (a thread's consecutive chunks) reuses the expanded rows already in the ring.
-import type { BlockStep, QBlockStep } from '../plan/steps.js';
-import type { KernelSet } from '../plan/registry.js';
+import type { BlockStep, QBlockStep, QDot, QOut } from '../plan/steps.js';
+import type { KernelSet, QuantScheme } from '../plan/registry.js';
 
 /** Where a thread's last block call ended: the step, its ring, the next output row and expanded row. */
 export interface RowCursor { step: object | null; ring: number; oy: number; computed: number }
@@ -25,6 +25,22 @@ function saveCursor(cursor: RowCursor | undefined, s: BlockStep | QBlockStep, ri
   cursor.ring = ring;
   cursor.oy = oyEnd;
   cursor.computed = computed;
+}
+
+/**
+ * Runs an int8 GEMM of a step (a qgemm, or a fused block's expansion or projection): the dot kernel when it
+ * was packed for it (uint8 layers in its int8 domain: zero point and clamp − 128), else q[family][scheme].gemm.
+ */
+export function runQGemm(
+  k: KernelSet, family: 'qu8' | 'qs8', scheme: QuantScheme, g: QOut & QDot,
+  m: number, n: number, kk: number, a: number, aStride: number, packed: number, c: number, cStride: number, wide: number,
+): void {
+  if (g.dot === undefined) {
+    k.quant[family][scheme].gemm(m, n, kk, a, aStride, packed, c, cStride, g.outZp, g.qmin, g.qmax, wide);
+  } else {
+    const sh = family === 'qu8' ? 128 : 0;
+    k.qdot!(m, n, kk, a, aStride, packed, c, cStride, g.outZp - sh, g.qmin - sh, g.qmax - sh, wide, g.dot);
+  }
 }
 
 export function runBlockRows(k: KernelSet, s: BlockStep, oyBegin: number, oyEnd: number, ring: number, dwBuf: number, cursor?: RowCursor): void {
@@ -93,7 +109,7 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
       while (computed <= need) {
         const slot = computed % ringRows;
         const run = Math.min(need - computed + 1, ringRows - slot);
-        q[ex.scheme].gemm(run * inW, expC, inC, s.input + computed * inRowBytes, inC, ex.packed, ring + slot * ringRowBytes, expC, ex.outZp, ex.qmin, ex.qmax, wide);
+        runQGemm(k, s.family, ex.scheme, ex, run * inW, expC, inC, s.input + computed * inRowBytes, inC, ex.packed, ring + slot * ringRowBytes, expC, wide);
         computed += run;
       }
     }
@@ -104,7 +120,7 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
     }
     const outRow = oy0 * outW * outC;
     const m = (oy1 - oy0) * outW;
-    q[pr.scheme].gemm(m, outC, expC, dwBuf, expC, pr.packed, s.output + outRow, outC, pr.outZp, pr.qmin, pr.qmax, wide);
+    runQGemm(k, s.family, pr.scheme, pr, m, outC, expC, dwBuf, expC, pr.packed, s.output + outRow, outC, wide);
     if (add) add(m * outC, s.output + outRow, res!.shortcut + outRow, s.output + outRow, res!.params);
   }
   saveCursor(cursor, s, ring, oyEnd, computed);

@@ -19,7 +19,7 @@ export interface ThreadInit {
 type Post = (msg: unknown) => void;
 
 async function start(init: ThreadInit, post: Post): Promise<void> {
-  const k = selectKernels(await instantiateKernels(init.module, init.memory), init.isa === 'scalar' ? 'scalar' : 'simd');
+  const k = selectKernels(await instantiateKernels(init.module, init.memory), init.isa);
   const ctl = new Int32Array(init.memory.buffer, CONTROL_ADDRESS, CONTROL_SLOTS);
   const cursor = newRowCursor();
   let seen = Atomics.load(ctl, SEQ);

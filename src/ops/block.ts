@@ -5,10 +5,11 @@
 // output rows; each thread's ring and depthwise slice are its own scratch.
 import type { BlockUnit } from '../plan/partition.js';
 import { packDwconv3x3, packGemm } from '../plan/pack.js';
-import { packQDwconv3x3, packQGemm, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
+import { packQDwconv3x3, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
+import { packQGemmConst } from './gemm.js';
 import { chooseSliceRows } from '../plan/fusion.js';
 import type { QuantScheme } from '../plan/registry.js';
-import type { QOut } from '../plan/steps.js';
+import type { QDot, QOut } from '../plan/steps.js';
 import { runBlockRows, runQBlockRows } from '../exec/block.js';
 import { SLACK, addBlock, clampOf, convRq, familyOf, perThread, qout, quantOf } from './lower.js';
 import { split } from './pieces.js';
@@ -78,12 +79,13 @@ function lowerQBlock(u: BlockUnit, ctx: LowerContext): Pending {
   const dtype = dw.q!.dtype;
   const family = familyOf(dtype, `block "${u.output}"`);
   const inQ = quantOf(ctx, u.input);
-  let expand: ({ at: number; scheme: QuantScheme } & QOut) | null = null;
+  let expand: ({ at: number; scheme: QuantScheme } & QOut & QDot) | null = null;
   let dwInQ = inQ;
   if (u.expand) {
     const eq = quantOf(ctx, u.expand.name);
     const { rq, scheme } = convRq(ctx, inQ, u.expand.q!, eq, b.expC, dtype);
-    expand = { at: consts.add(packQGemm(qweightsOf(u.expand.q!), b.inC, b.expC, inQ.zeroPoint, rq, family)), scheme, ...qout(u.expand.activation, eq) };
+    const { at, dot } = packQGemmConst(ctx, qweightsOf(u.expand.q!), b.inC, b.expC, inQ.zeroPoint, rq, family, scheme);
+    expand = { at, scheme, ...qout(u.expand.activation, eq), ...(dot === undefined ? {} : { dot }) };
     dwInQ = eq;
   }
   const dwQ = quantOf(ctx, dw.name);
@@ -92,7 +94,7 @@ function lowerQBlock(u: BlockUnit, ctx: LowerContext): Pending {
   const pq = quantOf(ctx, u.project.name);
   const outC = u.project.outChannels;
   const projRq = convRq(ctx, dwQ, u.project.q!, pq, outC, dtype);
-  const projAt = consts.add(packQGemm(qweightsOf(u.project.q!), b.expC, outC, dwQ.zeroPoint, projRq.rq, family));
+  const proj = packQGemmConst(ctx, qweightsOf(u.project.q!), b.expC, outC, dwQ.zeroPoint, projRq.rq, family, projRq.scheme);
   // The projection writes the output buffer, then the ADD runs in place: a = the projection, b = the shortcut.
   const residual = u.add ? addBlock(ctx, pq, quantOf(ctx, u.shortcut!), quantOf(ctx, u.add.name), u.add.activation) : null;
   const resAt = residual ? consts.add(residual.params) : 0;
@@ -100,11 +102,11 @@ function lowerQBlock(u: BlockUnit, ctx: LowerContext): Pending {
   return (r) => ({
     kind: 'qblock', name: u.output, family, scheme: ctx.scheme,
     inH: b.inH, inW: b.inW, inC: b.inC, input: r.v(u.input), expC: b.expC,
-    expand: expand ? { packed: r.w(expand.at), scheme: expand.scheme, outZp: expand.outZp, qmin: expand.qmin, qmax: expand.qmax } : null,
+    expand: expand ? { packed: r.w(expand.at), scheme: expand.scheme, outZp: expand.outZp, qmin: expand.qmin, qmax: expand.qmax, ...(expand.dot === undefined ? {} : { dot: expand.dot }) } : null,
     stride: b.stride, dilation: b.dilation, padTop: dw.pad.top, padLeft: dw.pad.left,
     dw: { packed: r.w(dwAt), scheme: dwRq.scheme, aZp: dwInQ.zeroPoint, ...qout(dw.activation, dwQ) },
     outH: b.outH, outW: b.outW, outC,
-    project: { packed: r.w(projAt), scheme: projRq.scheme, ...qout(u.project.activation, pq) },
+    project: { packed: r.w(proj.at), scheme: projRq.scheme, ...qout(u.project.activation, pq), ...(proj.dot === undefined ? {} : { dot: proj.dot }) },
     residual: residual ? { params: r.w(resAt), scheme: residual.scheme, shortcut: r.v(u.shortcut!) } : null,
     output: r.v(u.output), sliceRows: b.sliceRows, ringRows: b.ringRows,
     ring: perThread(ctx, (t) => (b.ringRows ? r.s(`${u.output}/ring${t}`) : 0)),

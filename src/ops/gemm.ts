@@ -4,11 +4,12 @@
 // by plan/thread-split.ts); the step records its panel stride so pieces need not re-derive the packed layout.
 import { GEMM_MR, GEMM_NR } from '../plan/registry.js';
 import { gemmPanelBytes, packGemm } from '../plan/pack.js';
-import { packQGemm, qgemmPanelBytes, QGEMM_NR, qweightsOf } from '../plan/pack-q.js';
+import { packQGemm, packQGemmDot, qgemmDotPanelBytes, qgemmPanelBytes, QGEMM_NR, qweightsOf, type QRequant, type QWeightsIn } from '../plan/pack-q.js';
 import { gemmByRows } from '../plan/thread-split.js';
 import type { QuantWeights } from '../graph/ir.js';
-import type { QOut } from '../plan/steps.js';
+import type { QDot, QOut } from '../plan/steps.js';
 import type { QuantScheme } from '../plan/registry.js';
+import { runQGemm } from '../exec/block.js';
 import { perThread } from './lower.js';
 import { split, splitBlocks } from './pieces.js';
 import type { LowerContext, Pending, StepOf, StepRunner } from './types.js';
@@ -26,15 +27,27 @@ export function lowerGemm(
   });
 }
 
+/**
+ * Packs an int8 GEMM's weights into the constants: for the relaxed dot kernel when the plan may use it
+ * (ctx.relaxedDot, fp32 requantization, weights that fit int8), else for the family's qgemm kernels.
+ */
+export function packQGemmConst(
+  ctx: LowerContext, w: QWeightsIn, k: number, n: number, aZp: number, rq: QRequant, family: 'qu8' | 'qs8', scheme: QuantScheme,
+): { at: number; panelBytes: number } & QDot {
+  const d = ctx.relaxedDot && scheme === 'fp32' ? packQGemmDot(w, k, n, aZp, rq, family, ctx.relaxedDot) : null;
+  if (d) return { at: ctx.consts.add(d.packed), panelBytes: qgemmDotPanelBytes(k), dot: d.xor };
+  return { at: ctx.consts.add(packQGemm(w, k, n, aZp, rq, family)), panelBytes: qgemmPanelBytes(k) };
+}
+
 /** An int8 GEMM step; `wide` scratch per thread (ScratchNeed label 'wide'). */
 export function lowerQGemm(
   ctx: LowerContext, name: string, input: string, m: number, n: number, k: number, q: QuantWeights, aZp: number,
-  rq: Parameters<typeof packQGemm>[4], family: 'qu8' | 'qs8', scheme: QuantScheme, o: QOut, byRows: boolean,
+  rq: QRequant, family: 'qu8' | 'qs8', scheme: QuantScheme, o: QOut, byRows: boolean,
 ): Pending {
-  const at = ctx.consts.add(packQGemm(qweightsOf(q), k, n, aZp, rq, family));
+  const { at, panelBytes, dot } = packQGemmConst(ctx, qweightsOf(q), k, n, aZp, rq, family, scheme);
   return (r) => ({
-    kind: 'qgemm', name, family, scheme, m, n, k, a: r.v(input), aStride: k, packed: r.w(at), panelBytes: qgemmPanelBytes(k),
-    c: r.v(name), cStride: n, ...o, byRows, wide: perThread(ctx, (t) => r.s(`${name}/wide${t}`)),
+    kind: 'qgemm', name, family, scheme, m, n, k, a: r.v(input), aStride: k, packed: r.w(at), panelBytes,
+    c: r.v(name), cStride: n, ...o, ...(dot === undefined ? {} : { dot }), byRows, wide: perThread(ctx, (t) => r.s(`${name}/wide${t}`)),
   });
 }
 
@@ -64,16 +77,15 @@ export const GEMM_STEPS: { gemm: StepRunner<StepOf<'gemm'>>; qgemm: StepRunner<S
   qgemm: {
     maxPieces: (s) => (s.byRows ? Math.ceil(s.m / GEMM_MR) : Math.ceil(s.n / QGEMM_NR)),
     run(k, s, piece, pieces, slot) {
-      const q = k.quant[s.family][s.scheme];
       if (s.byRows) {
         const [m0, m1] = splitBlocks(s.m, GEMM_MR, piece, pieces);
-        if (m0 < m1) q.gemm(m1 - m0, s.n, s.k, s.a + m0 * s.aStride, s.aStride, s.packed, s.c + m0 * s.cStride, s.cStride, s.outZp, s.qmin, s.qmax, s.wide[slot]);
+        if (m0 < m1) runQGemm(k, s.family, s.scheme, s, m1 - m0, s.n, s.k, s.a + m0 * s.aStride, s.aStride, s.packed, s.c + m0 * s.cStride, s.cStride, s.wide[slot]);
       } else {
         // Few rows, many output channels (dense layers, late 1×1 convs): split the columns at panel boundaries.
         const [p0, p1] = split(Math.ceil(s.n / QGEMM_NR), piece, pieces);
         if (p0 < p1) {
           const n0 = p0 * QGEMM_NR;
-          q.gemm(s.m, Math.min(s.n, p1 * QGEMM_NR) - n0, s.k, s.a, s.aStride, s.packed + p0 * s.panelBytes, s.c + n0, s.cStride, s.outZp, s.qmin, s.qmax, s.wide[slot]);
+          runQGemm(k, s.family, s.scheme, s, s.m, Math.min(s.n, p1 * QGEMM_NR) - n0, s.k, s.a, s.aStride, s.packed + p0 * s.panelBytes, s.c + n0, s.cStride, s.wide[slot]);
         }
       }
     },

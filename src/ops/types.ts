@@ -5,6 +5,7 @@ import type { Activation, DType, Graph, Node, OpName, Pad, Quant, QuantWeights, 
 import type { KernelSet, QuantScheme } from '../plan/registry.js';
 import type { Step, StepKind } from '../plan/steps.js';
 import type { RowCursor } from '../exec/block.js';
+import type { RelaxedDot } from '../plan/pack-q.js';
 
 /** The node type of an op name. */
 export type NodeOf<K extends OpName> = Extract<Node, { op: K }>;
@@ -143,6 +144,8 @@ export interface LowerContext {
   typeOf: (v: string) => ValueType;
   /** The plan's requantization arithmetic. */
   scheme: QuantScheme;
+  /** The relaxed dot semantics the int8 GEMMs may be packed for (null: the portable kernels only). */
+  relaxedDot: RelaxedDot | null;
   /** Threads that will share each step (per-thread scratch count). */
   threads: number;
   /** Target bytes of a fused block's ring plus depthwise slice. */

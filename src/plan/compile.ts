@@ -20,6 +20,7 @@ import { partition, unitInputs, type Unit } from './partition.js';
 import { alignUp, planMemory, type UsageRecord } from './memory-planner.js';
 import { DEFAULT_SLICE_BUDGET, smallMapFusion } from './fusion.js';
 import type { QuantScheme } from './registry.js';
+import type { RelaxedDot } from './pack-q.js';
 import type { Step } from './steps.js';
 import { OPS } from '../ops/index.js';
 import { blockScratch, blockZeroBytes, lowerBlock } from '../ops/block.js';
@@ -184,7 +185,11 @@ class ConstBlob {
   }
 }
 
-export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
+/**
+ * `relaxedDot`: how the relaxed module's i8 dot product behaves on this engine (src/wasm/load.ts relaxedDotMode),
+ * when the plan will run on it: the int8 GEMMs with fp32 requantization are then packed for the dot kernel.
+ */
+export function compile(graph: Graph, opts: CompileOptions = {}, relaxedDot: RelaxedDot | null = null): Plan {
   const budget = opts.sliceBudgetBytes ?? DEFAULT_SLICE_BUDGET;
   const scheme = opts.requant ?? 'fp32';
   if (scheme !== 'fp32' && scheme !== 'gemmlowp') throw new InputError(`requant must be 'fp32' or 'gemmlowp', got ${preview(scheme)}`);
@@ -219,7 +224,7 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
   const consts = new ConstBlob();
   const zpRowBytes = new Map<number, number>();
   const ctx: LowerContext = {
-    graph, shapes, typeOf: valueTypeOf(graph), scheme, threads, budget, consts,
+    graph, shapes, typeOf: valueTypeOf(graph), scheme, threads, budget, consts, relaxedDot,
     zpRow: (zp, bytes) => zpRowBytes.set(zp, Math.max(zpRowBytes.get(zp) ?? 0, bytes)),
   };
   const pending: Pending[] = [];

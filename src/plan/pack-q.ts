@@ -244,3 +244,61 @@ export function packQConv3x3(w: QWeightsIn, inC: number, outC: number, aZeroPoin
 export function qconv3x3ScratchBytes(inC: number, outW: number): number {
   return outW * 2 * (9 * inC + (9 * inC) % 2) + 16;
 }
+
+/**
+ * What i32x4.relaxed_dot_i8x16_i7x16_add_s computes on this engine for an i7 operand with its top bit set
+ * (src/wasm/load.ts relaxedDotMode): 'usdot' reads it as unsigned (x86 VNNI), 'sdot' as signed (Arm).
+ */
+export type RelaxedDot = 'usdot' | 'sdot';
+
+/** Bytes of one panel of packQGemmDot(…, k, …): the requantization block, then 8 int8 weights per k (k padded to 8). */
+export function qgemmDotPanelBytes(k: number): number {
+  return QPARAM_BYTES + 8 * Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
+}
+
+/**
+ * The weights of packQGemm (fp32 requantization only) for the relaxed dot kernel
+ * (qs8_qc8w_gemm_4x8c4_minmax_fp32_relaxed, assembly/q8/q8-gemm-simd.ts q8GemmDot): per panel the
+ * requantization block, then kp/4 k-quads of 32 bytes, w'(4q..4q+3, j) as int8 for columns 0..3, then 4..7.
+ * The kernel multiplies w' (signed) by each activation's byte XORed with `xor & 0xff`, read as `dot` says:
+ * int8 activations are offset to unsigned (+128) under 'usdot', uint8 ones to signed (−128) under 'sdot', and
+ * the packed bias' = bias − (aZp + offset)·Σ w' takes the offset back out, so the int32 sums are TFLite's.
+ * uint8 layers also get bit 15 of `xor` (the kernel computes in the int8 domain, the runner shifts outZp,
+ * qmin and qmax by −128). Returns null when a weight w − wZp falls outside int8 (uint8 weights can reach
+ * ±255): such a layer keeps the portable kernel.
+ */
+export function packQGemmDot(
+  w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
+): { packed: Uint8Array; xor: number } | null {
+  checkDims('int8 gemm weights', { k, n });
+  checkLen(`int8 gemm weights [${k}][${n}]`, 'weights', w.data.length, k * n);
+  const wp = new Int8Array(k * n);
+  for (let i = 0, j = 0; i < k * n; i++, j = j + 1 === n ? 0 : j + 1) {
+    const v = w.data[i] - zpOf(w.zeroPoint, j);
+    if (v < -128 || v > 127) return null;
+    wp[i] = v;
+  }
+  if (w.bias) checkLen('int8 gemm weights', 'bias', w.bias.length, n);
+  checkRequant('int8 gemm weights', rq, n, family);
+  const unsignedIn = family === 'qu8';
+  const flip = unsignedIn === (dot === 'sdot');
+  const azp = aZeroPoint + (flip ? (unsignedIn ? -128 : 128) : 0);
+  const sums = new Int32Array(n);
+  for (let i = 0, j = 0; i < k * n; i++, j = j + 1 === n ? 0 : j + 1) sums[j] += wp[i];
+  const biasP = new Int32Array(n);
+  for (let j = 0; j < n; j++) biasP[j] = ((w.bias ? w.bias[j] : 0) - Math.imul(azp, sums[j])) | 0;
+  const panelBytes = qgemmDotPanelBytes(k);
+  const out = new Uint8Array(Math.ceil(n / QGEMM_NR) * panelBytes);
+  const i8 = new Int8Array(out.buffer);
+  const i32 = new Int32Array(out.buffer);
+  for (let p = 0; p * QGEMM_NR < n; p++) {
+    const cols = Math.min(QGEMM_NR, n - p * QGEMM_NR);
+    writeParams(i32, p * panelBytes, p * QGEMM_NR, cols, biasP, rq);
+    const base = p * panelBytes + QPARAM_BYTES;
+    for (let j = 0; j < cols; j++) {
+      const at = base + (j >> 2) * 16 + (j & 3) * 4;
+      for (let kk = 0, src = p * QGEMM_NR + j; kk < k; kk++, src += n) i8[at + (kk >> 2) * 32 + (kk & 3)] = wp[src];
+    }
+  }
+  return { packed: out, xor: (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0) };
+}

@@ -22,8 +22,8 @@
 //               int8 only: resize_bilinear, concat, argmax (int32 indices; argmax_i64: int64), quantize (f32 → int8),
 //               dequantize, requantize (int8 → int8), pad (byte-generic, like concat: qu8_* serves every dtype)
 //   tile        MRxNR  (gemm)     output tile: MR rows × NR columns per register block (4x8)
-//               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s:
-//                                 src/plan/pack-q.ts)
+//               MRxNRcKR          int8 gemm: weights packed in KR-deep k groups (4x8c2: k pairs for i32x4.dot_i16x8_s;
+//                                 4x8c4: int8 k-quads for i32x4.relaxed_dot_i8x16_i7x16_add_s: src/plan/pack-q.ts)
 //               KHxKW  (convs)    kernel window (3x3); dwconv works on DWCONV_CHANNEL_TILE (f32) or
 //                                 QDWCONV_CHANNEL_TILE (int8, src/plan/pack-q.ts) channels per step
 //   activation  minmax            fused clamp to [min, max] (ReLU6: 0, 6; none: −Infinity, +Infinity)
@@ -36,6 +36,8 @@
 //               lut               qu8/qs8 softmax: TFLite's float32 exp lookup table (optimized_ops::Softmax)
 //   isa         simd              wasm SIMD128 (modules mobilenet-simd.wasm and mobilenet-relaxed.wasm, both built
 //                                 from assembly/index.ts, and their shared-memory -mt twins)
+//               relaxed           wasm SIMD128 + relaxed SIMD: only the relaxed modules (assembly/index-relaxed.ts)
+//                                 export these (KernelSet.qdot)
 //               scalar            no SIMD; exported by every module (mobilenet-scalar.wasm is built from
 //                                 assembly/index-scalar.ts without the simd feature)
 //
@@ -149,20 +151,25 @@ const ROWS = [
   { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 15 },
   { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 18 },
   { name: 'qs8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', requant: 'mulshift', arity: 5 },
+  // relaxed modules only: the i8 dot GEMM for both families (KernelSet.qdot; src/plan/pack-q.ts packQGemmDot)
+  { name: 'qs8_qc8w_gemm_4x8c4_minmax_fp32_relaxed', op: 'qgemm', dtype: 'qs8', isa: 'relaxed', tile: '4x8c4', activation: 'minmax', requant: 'fp32', arity: 13 },
 ] as const satisfies readonly {
-  name: string; op: KernelOp | QuantKernelOp; dtype: 'f32' | 'u8' | 'qu8' | 'qs8'; isa: KernelIsa; tile: string | null;
+  name: string; op: KernelOp | QuantKernelOp; dtype: 'f32' | 'u8' | 'qu8' | 'qs8'; isa: KernelIsa | 'relaxed'; tile: string | null;
   activation: 'minmax' | null; requant: KernelRequant; arity: number;
 }[];
 
-/** The built modules that export a kernel of `isa`: SIMD kernels only the SIMD builds, scalar ones every module. */
-export function modulesOf(isa: KernelIsa): readonly KernelIsa[] {
-  return isa === 'simd' ? ['simd'] : ['simd', 'scalar'];
+/**
+ * The built modules that export a kernel of `isa`: SIMD kernels only the SIMD builds, scalar ones every module
+ * ('relaxed' kernels: only the relaxed modules, which also export all the simd ones).
+ */
+export function modulesOf(isa: KernelIsa | 'relaxed'): readonly (KernelIsa | 'relaxed')[] {
+  return isa === 'relaxed' ? ['relaxed'] : isa === 'simd' ? ['simd'] : ['simd', 'scalar'];
 }
 
 type Row = (typeof ROWS)[number];
 
 /** Every kernel the wasm modules export: a registry row plus `modules`, the built modules that export it. */
-export const KERNELS: readonly (Row & { modules: readonly KernelIsa[] })[] = ROWS.map((r) => ({ ...r, modules: modulesOf(r.isa) }));
+export const KERNELS: readonly (Row & { modules: readonly (KernelIsa | 'relaxed')[] })[] = ROWS.map((r) => ({ ...r, modules: modulesOf(r.isa) }));
 
 export type KernelEntry = (typeof KERNELS)[number];
 export type KernelName = KernelEntry['name'];
@@ -186,6 +193,8 @@ export interface KernelSet {
    * post-process). Host steps never split, so only the thread that owns the memory (the leader) runs them.
    */
   memory?: WebAssembly.Memory;
+  /** The relaxed i8 dot GEMM (relaxed modules; the plan packs for it only where the probe found it exact). */
+  qdot: QGemmDotFn | null;
 }
 
 /** int8 kernel sets by family and scheme: quant[step.family][step.scheme]. */
@@ -215,6 +224,8 @@ export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa | 're
     fp32: selectQuantKernels(exports, isa, family, 'fp32'), gemmlowp: selectQuantKernels(exports, isa, family, 'gemmlowp'),
   });
   set.quant = { qu8: both('qu8'), qs8: both('qs8') };
+  const dot = KERNELS.find((k) => k.isa === 'relaxed')!;
+  set.qdot = isa === 'relaxed' ? exportedKernel(exports, isa, 'qgemm', dot) : null;
   return set;
 }
 
@@ -238,6 +249,9 @@ function exportedKernel(
 /** qgemm: C = requant(A·B'): packed = packQGemm (src/plan/pack-q.ts); wide: qgemmWideBytes(k) of the calling thread's scratch. */
 export type QGemmFn = (m: number, n: number, k: number, a: number, aStride: number, packed: number,
   c: number, cStride: number, outZp: number, qmin: number, qmax: number, wide: number) => void;
+/** The relaxed dot qgemm: QGemmFn's arguments plus `xor` (src/plan/pack-q.ts packQGemmDot). */
+export type QGemmDotFn = (m: number, n: number, k: number, a: number, aStride: number, packed: number,
+  c: number, cStride: number, outZp: number, qmin: number, qmax: number, wide: number, xor: number) => void;
 /** qdwconv: one output row; padded rows point at a buffer filled with aZp; packed = packQDwconv3x3. */
 export type QDwconv3x3Fn = (channels: number, inW: number, row0: number, row1: number, row2: number,
   stride: number, dilation: number, padLeft: number, packed: number, out: number, outW: number,

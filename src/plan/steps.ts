@@ -73,7 +73,13 @@ export interface QOut { outZp: number; qmin: number; qmax: number }
  * int8 GEMM: 1×1 convolutions and dense layers; packed = packQGemm (requantization inside the panels); `wide`:
  * one qgemmWideBytes(k) scratch per thread (the SIMD kernel widens A rows to int16 there).
  */
-export interface QGemmStep extends QStepBase, QOut {
+/**
+ * A GEMM packed for the relaxed dot kernel (KernelSet.qdot) carries `dot`, the kernel's `xor` argument
+ * (src/plan/pack-q.ts packQGemmDot); without it, the family's qgemm kernel of its scheme runs.
+ */
+export interface QDot { dot?: number }
+
+export interface QGemmStep extends QStepBase, QOut, QDot {
   kind: 'qgemm';
   m: number; n: number; k: number; a: number; aStride: number; packed: number; c: number; cStride: number; wide: number[];
   /** Bytes from one packed panel of QGEMM_NR columns to the next (plan/pack-q.ts qgemmPanelBytes). */
@@ -108,11 +114,11 @@ export interface QBlockStep extends QStepBase {
   kind: 'qblock';
   inH: number; inW: number; inC: number; input: number; expC: number;
   /** Each convolution names its arithmetic: the plan's, or gemmlowp where XNNPACK refuses the scales. */
-  expand: ({ packed: number; scheme: QuantScheme } & QOut) | null;
+  expand: ({ packed: number; scheme: QuantScheme } & QOut & QDot) | null;
   stride: number; dilation: number; padTop: number; padLeft: number;
   dw: { packed: number; scheme: QuantScheme; aZp: number } & QOut;
   outH: number; outW: number; outC: number;
-  project: { packed: number; scheme: QuantScheme } & QOut;
+  project: { packed: number; scheme: QuantScheme } & QOut & QDot;
   /** The ADD's parameter block and its arithmetic (the plan's, unless XNNPACK's rejects the scales: then gemmlowp). */
   residual: { params: number; scheme: QuantScheme; shortcut: number } | null;
   output: number;

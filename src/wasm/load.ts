@@ -9,8 +9,9 @@
 import { KernelError, EngineError } from '../errors.js';
 import { wasmUrl, type KernelModule } from '../assets.js';
 import { readUrlBytes } from '../io.js';
+import type { RelaxedDot } from '../plan/pack-q.js';
 
-/** The kernel module to run. 'relaxed' runs the same kernel names as 'simd' (src/plan/registry.ts). */
+/** The kernel module to run. 'relaxed' runs the same kernel names as 'simd' plus its own `_relaxed` ones (src/plan/registry.ts). */
 export type Isa = 'relaxed' | 'simd' | 'scalar';
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — validates only where SIMD128 exists.
@@ -44,6 +45,51 @@ export function hasSimd(): boolean {
 /** True when this runtime validates relaxed SIMD (and so SIMD128). */
 export function hasRelaxedSimd(): boolean {
   return validates(SIMD_PROBE) && validates(RELAXED_PROBE);
+}
+
+// The semantics probe of i32x4.relaxed_dot_i8x16_i7x16_add_s (the spec leaves the result open when the i7
+// operand's top bit is set): (module (func (export "p") (result i32) (local v128)
+//   (local.tee 0 (relaxed_dot W X (i32x4.splat 0)))  (i32x4.all_true (i32x4.eq _ U)) | (i32x4.all_true (i32x4.eq (local.get 0) S)) << 1))
+// W = 1 0 0 0 | 127 127 0 0 | −128 ×4 | −128 ×4 (signed), X = 0x80 0 0 0 | 0xFF 0xFF 0 0 | 0xFF ×4 | 0x7F ×4;
+// U: X read as unsigned, exact (x86 VNNI); S: read as signed, exact (Arm sdot). pmaddubsw lowerings (int16
+// saturation: 32767 in lane 1) match neither.
+const v128c = (bytes: number[]) => [253, 12, ...bytes];
+const i32s = (...v: number[]) => v.flatMap((x) => [x & 255, (x >> 8) & 255, (x >> 16) & 255, (x >>> 24) & 255]);
+const rep = (b: number, n: number) => new Array<number>(n).fill(b);
+const DOT_BODY = [
+  1, 1, 123, // one v128 local
+  ...v128c([1, 0, 0, 0, 127, 127, 0, 0, ...rep(128, 8)]),
+  ...v128c([128, 0, 0, 0, 255, 255, 0, 0, ...rep(255, 4), ...rep(127, 4)]),
+  65, 0, 253, 17, 253, 147, 2, 34, 0, // i32x4.splat 0, relaxed dot, local.tee 0
+  ...v128c(i32s(128, 64770, -130560, -65024)), 253, 55, 253, 163, 1, // i32x4.eq, all_true
+  32, 0, ...v128c(i32s(-128, -254, 512, -65024)), 253, 55, 253, 163, 1, 65, 1, 116, 114, 11, // << 1, or, end
+];
+const DOT_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 7, 5, 1, 1, 112, 0, 0,
+  10, DOT_BODY.length + 2, 1, DOT_BODY.length, ...DOT_BODY,
+]);
+
+/** The relaxed dot semantics of a probe result (1: unsigned, 2: signed, else neither). */
+export function dotModeOf(code: number): RelaxedDot | null {
+  return code === 1 ? 'usdot' : code === 2 ? 'sdot' : null;
+}
+
+let dotMode: RelaxedDot | null | undefined;
+
+/**
+ * How this engine computes the relaxed i8 dot product, when it is exact for every byte (see DOT_PROBE):
+ * the int8 GEMMs of the relaxed module run the dot kernels only then (src/plan/pack-q.ts packQGemmDot).
+ */
+export function relaxedDotMode(): RelaxedDot | null {
+  if (dotMode === undefined) {
+    dotMode = null;
+    try {
+      if (hasRelaxedSimd()) dotMode = dotModeOf((new WebAssembly.Instance(new WebAssembly.Module(DOT_PROBE)).exports.p as () => number)());
+    } catch {
+      // no relaxed SIMD, or a module the engine refuses: the portable kernels
+    }
+  }
+  return dotMode;
 }
 
 /** The best kernel module this runtime can run: 'relaxed', else 'simd', else 'scalar'. */

@@ -1,5 +1,5 @@
-// The three kernel modules and how the loader picks one. relaxed (SIMD128 + relaxed SIMD) exports exactly
-// what simd does; simd and scalar contain no relaxed opcode (they validate where relaxed SIMD does not);
+// The three kernel modules and how the loader picks one. relaxed (SIMD128 + relaxed SIMD) exports what simd
+// does plus the registry's 'relaxed' kernels; simd and scalar contain no relaxed opcode (they validate where relaxed SIMD does not);
 // Node 20 picks simd by itself and relaxed only under --experimental-wasm-relaxed-simd, where the relaxed
 // module classifies like the simd one.
 import { execFileSync } from 'node:child_process';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/errors.js';
+import { KERNELS } from '../../src/plan/registry.js';
 import { detectIsa, hasRelaxedSimd, hasSimd, resolveIsa } from '../../src/wasm/load.js';
 import { ROOT } from '../helpers/shared.js';
 import { DIST, distBuilt } from './reference.js';
@@ -49,7 +50,7 @@ describe.skipIf(!distBuilt)('kernel modules (dist/wasm)', () => {
     if (!hasRelaxedSimd()) expect(WebAssembly.validate(readFileSync(wasm('simd')))).toBe(true);
   });
 
-  it(`under ${RELAXED_FLAG}: relaxed validates, exports what simd exports, is picked by auto, and classifies like simd`, () => {
+  it(`under ${RELAXED_FLAG}: relaxed validates, exports what simd exports (+ its own kernels), is picked by auto, and classifies like simd`, () => {
     const r = nodeJson([RELAXED_FLAG], `
       import { readFileSync } from 'node:fs';
       const ex = (isa) => WebAssembly.Module.exports(new WebAssembly.Module(readFileSync('dist/wasm/mobilenet-' + isa + '.wasm'))).map((e) => e.kind + ' ' + e.name).sort();
@@ -63,7 +64,9 @@ describe.skipIf(!distBuilt)('kernel modules (dist/wasm)', () => {
       }
       console.log(JSON.stringify({ relaxed: ex('relaxed'), simd: ex('simd'), top }));
     `) as { relaxed: string[]; simd: string[]; top: Record<string, { isa: string; top: { index: number; score: number }[] }> };
-    expect(r.relaxed).toEqual(r.simd);
+    const own = KERNELS.filter((k) => k.isa === 'relaxed').map((k) => `function ${k.name}`);
+    expect(own.length).toBeGreaterThan(0);
+    expect(r.relaxed).toEqual([...r.simd, ...own].sort());
     expect(r.top.auto.isa).toBe('relaxed');
     expect(r.top.relaxed.isa).toBe('relaxed');
     expect(r.top.simd.isa).toBe('simd');

@@ -41,7 +41,7 @@ describe('kernel registry', () => {
       expect(k.name.endsWith(`_${k.isa}`), k.name).toBe(true);
       if (k.tile) expect(k.name, k.name).toContain(`_${k.tile}_`);
       if (k.activation) expect(k.name, k.name).toContain(`_${k.activation}_`);
-      expect(k.modules, k.name).toEqual(k.isa === 'simd' ? ['simd'] : ['simd', 'scalar']);
+      expect(k.modules, k.name).toEqual(k.isa === 'relaxed' ? ['relaxed'] : k.isa === 'simd' ? ['simd'] : ['simd', 'scalar']);
     }
     expect(KERNELS.find((k) => k.op === 'gemm')!.tile).toBe(`${GEMM_MR}x8`);
   });

@@ -89,7 +89,8 @@ export function qvariants(op: QuantKernelOp): Variant[] {
   const out: Variant[] = [];
   for (const entry of KERNELS) {
     if (entry.op !== op) continue;
-    for (const module of entry.modules) out.push({ label: `${entry.name} @ mobilenet-${module}.wasm`, entry, module });
+    // relaxed-only kernels run under Deno (test/assembly/qs8/qs8-gemm-dot.test.ts): Node 20's relaxed dot is not exact
+    for (const module of entry.modules) if (module !== 'relaxed') out.push({ label: `${entry.name} @ mobilenet-${module}.wasm`, entry, module });
   }
   return out;
 }
