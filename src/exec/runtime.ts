@@ -12,7 +12,7 @@ import { selectKernels, type KernelSet } from '../plan/registry.js';
 import { dtypeRange } from '../plan/requant.js';
 import { compileKernels, instantiateKernels, kernelAbort, resolveIsa, type Isa } from '../wasm/load.js';
 import { execute } from './executor.js';
-import { ThreadTeam, autoThreads, threadsAvailable } from './team.js';
+import { ThreadTeam, autoThreads, sharedMemoryUsable, threadsAvailable } from './team.js';
 import { coreCount, isNode } from '../platform.js';
 import { DisposedError, EngineError, InputError, KernelError } from '../errors.js';
 import type { ValidImage } from '../image/preprocess.js';
@@ -55,11 +55,29 @@ export interface PixelNormalization { scale: readonly number[]; offset: readonly
  * 1 where a team cannot run (scalar kernels; no shared memory or no blocking wait on this thread).
  */
 export async function threadCount(isa: Isa, threads: number | 'auto' | undefined): Promise<number> {
+  if (threads !== undefined && threads !== 1 && isa !== 'scalar' && !threadsAvailable() && onWindowWithSharedMemory()) warnMainThread(threads);
   if (isa === 'scalar' || !threadsAvailable() || threads === undefined) return 1;
   // 'auto': the cores reported, at most 4 on Node and Deno and at most 2 in browsers (team.ts autoThreads says why).
   if (threads === 'auto') return autoThreads(await coreCount(), !isNode);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new InputError(`threads must be 'auto' or an integer in 1..64, got ${String(threads)}`);
   return threads;
+}
+
+/** A page's main thread that could share memory (cross-origin isolated): threads would work in a worker. */
+function onWindowWithSharedMemory(): boolean {
+  return (globalThis as { document?: unknown }).document !== undefined && sharedMemoryUsable();
+}
+
+let warnedMainThread = false;
+/**
+ * Said once per page: a thread team's leader waits for its helpers with Atomics.wait, which a window may not
+ * call, so a model loaded on the page's main thread runs on one thread (info.threads says 1).
+ */
+function warnMainThread(threads: number | 'auto'): void {
+  if (warnedMainThread) return;
+  warnedMainThread = true;
+  console.warn(`mobilenet-wasm: threads: ${String(threads)} runs on 1 thread on a page's main thread, which may not block in Atomics.wait; ` +
+    `load with { worker: true, threads: ${String(threads)} } to use ${threads === 'auto' ? 'more' : threads} threads (info.threads says how many run).`);
 }
 
 export class Runtime {

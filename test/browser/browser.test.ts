@@ -24,7 +24,7 @@ interface PageResult {
   ok: boolean; error?: string; runs: Run[]; pixels: string; width: number; height: number;
   crossOriginIsolated: boolean; hasSimd?: boolean; violations: string[];
   /** Kernel modules the page's own probes validate, best first; whether it can make shared memory. */
-  isas: string[]; sharedMemory: boolean; hardwareConcurrency: number;
+  isas: string[]; sharedMemory: boolean; hardwareConcurrency: number; warnings: string[];
 }
 interface Outcome { result: PageResult; consoleErrors: string[] }
 
@@ -112,6 +112,18 @@ for (const engine of ENGINES) {
       await expectMatchesNode(o, 'main thread, COOP/COEP');
       expect(o.result.crossOriginIsolated).toBe(true);
       expect(o.result.sharedMemory, `shared memory on an isolated page (if ${engine.name} changed, update sharedMemoryWhenIsolated in engines.ts)`).toBe(engine.sharedMemoryWhenIsolated);
+      noConsoleErrors(o);
+    }, PAGE_TIMEOUT_MS);
+
+    // A window may not block in Atomics.wait, which a team's leader does: threads on the main thread run on one,
+    // and the engine says so once, pointing to the worker option (which the next block shows using two).
+    it('main thread, cross-origin isolated, threads: 2: runs on 1 thread, says so in info.threads and one console warning', async () => {
+      const o = await openPage('coi', { isa: 'auto,simd', threads: '2' });
+      await expectMatchesNode(o, 'main thread, COOP/COEP, threads 2');
+      expect(o.result.runs.map((r) => r.threads)).toEqual([1, 1]);
+      const said = o.result.warnings.filter((w) => w.includes('mobilenet-wasm: threads: 2 runs on 1 thread'));
+      expect(said.length, o.result.warnings.join('\n')).toBe(o.result.sharedMemory ? 1 : 0);
+      if (o.result.sharedMemory) expect(said[0]).toContain('worker: true');
       noConsoleErrors(o);
     }, PAGE_TIMEOUT_MS);
 

@@ -71,6 +71,14 @@ function sharedMemory() {
   }
 }
 
+/** The engine's console warnings (a threads request on the main thread says it runs on one). */
+const warnings = [];
+const warn = console.warn.bind(console);
+console.warn = (...args) => {
+  warnings.push(args.map(String).join(' '));
+  warn(...args);
+};
+
 async function main() {
   const engine = await import('./dist/index.js');
   const image = params.get('image') === 'synthetic' ? synthetic() : await decode('./images/cat.png');
@@ -112,7 +120,7 @@ async function main() {
   return {
     ok: true, runs, pixels, width: image.width, height: image.height,
     crossOriginIsolated: self.crossOriginIsolated === true, hasSimd: engine.hasSimd?.(), violations,
-    isas, sharedMemory: sharedMemory(), hardwareConcurrency: navigator.hardwareConcurrency,
+    isas, sharedMemory: sharedMemory(), hardwareConcurrency: navigator.hardwareConcurrency, warnings,
   };
 }
 
