@@ -258,11 +258,19 @@ export class Model implements ModelApi {
   }
 }
 
-/** The metadata must fit the graph: a segment task a [1, H, W] class map, a classifier's labels one per class. */
+/**
+ * The metadata must fit the graph: a segment task a [1, H, W] class map, a detector the post-process's four
+ * outputs, a classifier's labels one per class.
+ */
 function checkMeta(graph: Graph, out: number[]): void {
   const m = graph.meta;
   const bad = (msg: string) => new ModelFormatError(`model "${graph.name}": ${msg}`);
   const n = out.reduce((a, d) => a * d, 1);
+  if (m.task === 'detect') {
+    const outs = graphOutputs(graph).length;
+    if (outs < 4 || out.length !== 3 || out[2] !== 4) throw bad(`task "detect" needs boxes [1, N, 4], classes, scores and count first; got ${outs} outputs, the first [${out.join(', ')}]`);
+    return;
+  }
   if (m.task === 'segment') {
     if (out.length !== 3 || out[0] !== 1) throw bad(`task "segment" needs a [1, H, W] class map output, got [${out.join(', ')}]`);
     if (m.labels.length > 256) throw bad(`${m.labels.length} labels; a class map holds 256`);

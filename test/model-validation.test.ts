@@ -61,6 +61,10 @@ describe('metadata against the graph', () => {
     await expect(loadModel(editMeta((m) => { m.task = 'segment'; }))).rejects.toThrow(/task "segment" needs a \[1, H, W\] class map output, got \[1, 5\]/);
   });
 
+  it('task "detect" on a 1×5 classifier is a ModelFormatError', async () => {
+    await expect(loadModel(editMeta((m) => { m.task = 'detect'; }))).rejects.toThrow(/task "detect" needs boxes \[1, N, 4\], classes, scores and count first; got 1 outputs, the first \[1, 5\]/);
+  });
+
   it('300 labels for 5 outputs, and a labelOffset past the outputs, are ModelFormatErrors', async () => {
     await expect(loadModel(editMeta((m) => { m.labels = Array.from({ length: 300 }, (_, i) => `l${i}`); }))).rejects.toThrow(ModelFormatError);
     await expect(loadModel(editMeta((m) => { m.labels = Array.from({ length: 300 }, (_, i) => `l${i}`); }))).rejects.toThrow(/300 labels for 5 classes/);
