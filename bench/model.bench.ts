@@ -1,7 +1,7 @@
 // Model benchmark: our engine against TensorFlow.js wasm (XNNPACK, SIMD, 1 thread, the fused graph
 // model tfjs-converter emits) on the same network, in one process, alternating run by run so machine
 // noise hits both alike; then our own thread and pool scaling. Medians after warm-up, and ratios.
-// Usage: npm run bench [-- --runs 50 --warmup 10 --only f32,small,threads,pool,int8,ort --tflite <file> --json]
+// Usage: npm run bench [-- --runs 50 --warmup 10 --only f32,small,threads,pool,int8,detect,ort --tflite <file> --ssd <file> --json]
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +19,11 @@ import { toTfjsGraph } from './peers/tfjs-graph.js';
 import type { PairProbe } from './pair-probe.js';
 
 const args = parseArgs('bench', process.argv.slice(2), {
-  runs: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' }, tflite: { type: 'string' }, json: { type: 'boolean' },
+  runs: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' }, tflite: { type: 'string' }, ssd: { type: 'string' }, json: { type: 'boolean' },
 });
 const runs = numberFlag(args, 'runs', 50, { integer: true, min: 1 });
 const warmup = numberFlag(args, 'warmup', 10, { integer: true, min: 0 });
-const only = new Set((stringFlag(args, 'only') ?? 'f32,small,threads,pool,int8,ort').split(','));
+const only = new Set((stringFlag(args, 'only') ?? 'f32,small,threads,pool,int8,detect,ort').split(','));
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${os.platform()} ${os.arch()}, Node ${process.version}`,
@@ -273,6 +273,47 @@ if (only.has('int8')) {
     peer.dispose();
     q.dispose();
     f32.dispose();
+  }
+}
+
+if (only.has('detect')) {
+  // Detection: SSD MobileNetV2 COCO (uint8, 300×300, TFLite_Detection_PostProcess) on our engine (1 and 2 threads)
+  // vs the TFLite runtime (wasm, XNNPACK, 1 thread: its threaded build cannot start in Node) on the same file.
+  const file = stringFlag(args, 'ssd') ?? fileURLToPath(new URL('../../shared/data/models/ssd_mobilenet_v2_coco_quant_postprocess.tflite', import.meta.url));
+  const { readFile } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(file)) {
+    log(`\ndetect: skipped, ${file} not found (pass --ssd <ssd_mobilenet_v2_coco_quant_postprocess.tflite>)`);
+  } else {
+    await import('../src/detect/index.js');
+    const { loadTflitePeer } = await import('./peers/tflite.js');
+    const bytes = new Uint8Array(await readFile(file));
+    const x = new Uint8Array(300 * 300 * 3).map((_, i) => (i * 113 + (i >> 7)) & 255);
+    let t0 = performance.now();
+    const one = await loadModel(bytes, { isa: 'simd' });
+    await one.runAll(x);
+    const oursFirst = performance.now() - t0;
+    const two = await loadModel(bytes, { isa: 'simd', threads: 2 });
+    t0 = performance.now();
+    const peer = await loadTflitePeer(bytes, { threads: 1 });
+    peer.runSync(x);
+    const peerFirst = performance.now() - t0;
+    const boxes = new Uint8Array((await one.runAll(x))[0]!.buffer);
+    const same = Buffer.compare(Buffer.from(boxes), Buffer.from(peer.runSync(x))) === 0;
+    const [s1, sp, s2] = await alternate([() => one.runAll(x), async () => peer.runSync(x), () => two.runAll(x)]);
+    report.detect = {
+      model: path.basename(file), ours: { ...s1, firstMs: oursFirst }, ours2Threads: { ...s2, actualThreads: two.info.threads }, tflite: { ...sp, firstMs: peerFirst, ...peer.info },
+      ratioVsTflite: s1.median / sp.median, ratio2ThreadsVsTflite: s2.median / sp.median, boxesIdentical: same,
+    };
+    log(`\ndetect (${path.basename(file)}), ${runs} alternating runs after ${warmup} warm-up:`);
+    log(`mobilenet-wasm (1 thread) median ${s1.median.toFixed(2)} ms (p10 ${s1.p10.toFixed(2)}, p90 ${s1.p90.toFixed(2)})`);
+    log(`mobilenet-wasm (${two.info.threads} threads) median ${s2.median.toFixed(2)} ms (p10 ${s2.p10.toFixed(2)}, p90 ${s2.p90.toFixed(2)})`);
+    log(`TFLite runtime wasm + XNNPACK (1 thread) median ${sp.median.toFixed(2)} ms (p10 ${sp.p10.toFixed(2)}, p90 ${sp.p90.toFixed(2)})`);
+    log(`first inference: ours ${oursFirst.toFixed(1)} ms, TFLite runtime ${peerFirst.toFixed(1)} ms`);
+    log(`ratios: ours/TFLite ${(s1.median / sp.median).toFixed(3)} (1 thread), ${(s2.median / sp.median).toFixed(3)} (ours on ${two.info.threads} threads); boxes output identical to the runtime's: ${same}`);
+    peer.dispose();
+    one.dispose();
+    two.dispose();
   }
 }
 

@@ -1,7 +1,7 @@
 // Builds the offline web app (web/) into build/web/:
 //   index.html, figure1.html, styles.css, app.js, figure1.js   the pages (web/src/*.ts bundled by esbuild;
 //                                                                the engine stays external: ./dist/index.js)
-//   dist/{index,worker,thread,chunk-*}.js, dist/wasm/*.wasm     the engine as built by scripts/build.mjs
+//   dist/{index,worker,thread,detect,chunk-*}.js, dist/wasm/*.wasm  the engine as built by scripts/build.mjs
 //   models/*                                                    every model the engine names (src/assets.ts:
 //                                                                new URL('../models/…')), found by dist/index.js
 //                                                                at ../models/
@@ -36,7 +36,7 @@ const ICONS = [
 
 /** The engine's browser files: entry, worker, thread, shared chunks and every kernel module it may pick. */
 function engineFiles() {
-  const top = readdirSync(DIST).filter((f) => /^(index|worker|thread|chunk-[\w-]+)\.js$/.test(f));
+  const top = readdirSync(DIST).filter((f) => /^(index|worker|thread|detect|chunk-[\w-]+)\.js$/.test(f));
   const wasm = readdirSync(path.join(DIST, 'wasm')).filter((f) => /^mobilenet-[\w-]+\.wasm$/.test(f)).map((f) => `wasm/${f}`);
   return [...top, ...wasm];
 }
@@ -81,7 +81,7 @@ export async function buildWeb({ outDir = DEFAULT_OUT, log = () => {} } = {}) {
   const engineExternal = {
     name: 'engine-external',
     setup(b) {
-      b.onResolve({ filter: /\/dist\/index\.js$/ }, () => ({ path: './dist/index.js', external: true }));
+      b.onResolve({ filter: /\/dist\/(index|detect)\.js$/ }, (a) => ({ path: `./dist/${path.basename(a.path)}`, external: true }));
     },
   };
   await esbuild.build({

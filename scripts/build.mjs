@@ -8,6 +8,7 @@
 //                     only imported lazily, under Node, so a plain <script type="module"> can import it
 //   thread.js         helper-thread entry for multi-threaded inference (src/exec/thread-main.ts)
 //   teach.js          mobilenet-wasm/teach: teaching new classes (src/teach/index.ts), a separate download
+//   detect.js         mobilenet-wasm/detect: object detection (src/detect/index.ts), a separate download
 //   worker.js         the API worker (worker/index.ts), when that file exists
 //   chunk-<hash>.js   code shared by those three (esbuild code splitting)
 //   wasm/mobilenet-{relaxed,simd,scalar}.wasm   the kernel modules; src/wasm/load.ts downloads one
@@ -89,14 +90,14 @@ const distSource = ({ hideNodeImports }) => ({
 const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', sourcemap: true, legalComments: 'none' };
 // Runs in browsers, Node and Deno: no node: import may be static (test/build/bundle.test.ts checks).
 const web = {
-  ...common, platform: 'neutral', mainFields: ['module', 'main'], external: ['node:*', ...NODE_ONLY_PACKAGES], minify: true, keepNames: true,
+  ...common, platform: 'neutral', mainFields: ['module', 'main'], external: ['node:*', ...NODE_ONLY_PACKAGES], minify: true,
   plugins: [distSource({ hideNodeImports: true })], banner: { js: NODE_IMPORT_BANNER },
 };
 // One build with code splitting: the engine code that index.js, worker.js and thread.js share lands once in
 // dist/chunk-<hash>.js, so a page that runs the model in a worker downloads it once (the worker's import
 // hits the cache). Chunks stay in dist/ itself: their new URL('./wasm/…') must resolve like index.js's.
 for (const f of readdirSync('dist')) if (/^chunk-.*\.js(\.map)?$/.test(f)) rmSync(path.join('dist', f));
-const webEntries = { index: 'src/index.ts', teach: 'src/teach/index.ts' };
+const webEntries = { index: 'src/index.ts', teach: 'src/teach/index.ts', detect: 'src/detect/index.ts' };
 if (existsSync('src/exec/thread-main.ts')) webEntries.thread = 'src/exec/thread-main.ts';
 if (existsSync('worker/index.ts')) webEntries.worker = 'worker/index.ts';
 else {
@@ -122,7 +123,7 @@ if (!skip.has('--skip-types')) {
   // tsconfig.json's "include". A type error is reported but does not stop the build (tsc still emits);
   // `npm run typecheck` is the gate, and test/build/bundle.test.ts compiles a consumer against dist/index.d.ts.
   rmSync('dist/types', { recursive: true, force: true });
-  const entries = ['src/index.ts', 'src/teach/index.ts', ...(existsSync('worker/index.ts') ? ['worker/index.ts'] : [])];
+  const entries = ['src/index.ts', 'src/teach/index.ts', 'src/detect/index.ts', ...(existsSync('worker/index.ts') ? ['worker/index.ts'] : [])];
   const ambient = readdirSync('src', { recursive: true }).map(String).filter((f) => f.endsWith('.d.ts')).map((f) => path.join('src', f));
   try {
     run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), ...entries, ...ambient,
@@ -134,6 +135,7 @@ if (!skip.has('--skip-types')) {
   }
   writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
   writeFileSync('dist/teach.d.ts', "export * from './types/src/teach/index.js';\n");
+  writeFileSync('dist/detect.d.ts', "export * from './types/src/detect/index.js';\n");
   if (entries.includes('worker/index.ts')) writeFileSync('dist/worker.d.ts', "export * from './types/worker/index.js';\n");
   else rmSync('dist/worker.d.ts', { force: true });
 }

@@ -3,7 +3,7 @@ export { loadModel, type ModelSource, type LoadModelOptions } from './api.js';
 export { createPool, type Pool, type PoolOptions } from './pool.js';
 export { WorkerModel, type ModelWorkerOptions, type CallOptions } from './workers/client.js';
 export {
-  Model, type ModelInfo, type ClassifyOptions, type Classification, type LoadOptions, type SegmentOptions, type Segmentation,
+  Model, type ModelInfo, type ClassifyOptions, type Classification, type LoadOptions, type SegmentOptions, type Segmentation, type DetectOptions, type Detection, type Box, type OutputInfo,
   type InputTensor, type OutputTensor,
 } from './model.js';
 export type { QuantScheme } from './plan/registry.js';

@@ -22,12 +22,15 @@ export interface ModelInfo {
   inputType: 'float32' | 'uint8' | 'int8';
   /** The input's quantization (real = scale·(q − zeroPoint)) when it is uint8 / int8. */
   inputQuant?: Quant;
+  /** The first output's shape, type and quantization (the only output of most models; see `outputs`). */
   outputShape: number[];
   /** What run() returns: Float32Array, Uint8Array, Int8Array, Int32Array or BigInt64Array (int64). */
   outputType: DType;
   outputQuant?: Quant;
-  /** 'classify' (one score per class: classify()) or 'segment' (a class per pixel: segment()). */
-  task: 'classify' | 'segment';
+  /** Every output, in the order runAll() returns them (one for most models; a detector's four: boxes, classes, scores, count). */
+  outputs: OutputInfo[];
+  /** 'classify' (one score per class: classify()), 'segment' (a class per pixel: segment()) or 'detect' (boxes: detect()). */
+  task: 'classify' | 'segment' | 'detect';
   /** Requantization arithmetic of a quantized model (LoadOptions.requant); absent for float32 graphs. */
   requant?: QuantScheme;
   /** Class names: labels[i] names class i, which is output i + labelOffset of run(). */
@@ -55,6 +58,23 @@ export interface ModelInfo {
   threads: number;
   layers: LayerSummary[];
 }
+
+export interface OutputInfo { name: string; shape: number[]; dtype: DType; quant?: Quant }
+
+export interface DetectOptions {
+  /** Leave out detections scoring below this (0..1; default 0.5). */
+  scoreThreshold?: number;
+  /** At most this many detections (default: all the model reports). */
+  maxResults?: number;
+  /** Also drop a detection overlapping a better one of its class by more than this IoU (0..1; default: only the model's own NMS). */
+  iouThreshold?: number;
+}
+
+/** A box in source-image pixels (x, y: top-left corner), or normalized to 0..1 of the image. */
+export interface Box { x: number; y: number; width: number; height: number }
+
+/** One detected object: `index` is its class (a line of the label file), `box` in the image's pixels, clipped to it. */
+export interface Detection { label: string; index: number; score: number; box: Box; normalized: Box }
 
 export interface StepProfile { name: string; kind: string; nodes: string[]; ms: number; macs: number }
 
@@ -123,8 +143,12 @@ export interface LoadOptions extends CompileOptions {
  */
 export interface ModelApi<Info = ModelInfo, Call = object> {
   readonly info: Info;
-  /** Raw inference on a tensor of exactly the input shape and type (see Model.run). */
+  /** Raw inference on a tensor of exactly the input shape and type (see Model.run; several outputs: an array, as runAll). */
   run<T extends OutputTensor = Float32Array>(input: InputTensor, opts?: Call): Promise<T>;
+  /** Raw inference returning every output, in info.outputs order (see Model.runAll). */
+  runAll(input: InputTensor, opts?: Call): Promise<OutputTensor[]>;
+  /** Objects with boxes, best first (see Model.detect). */
+  detect(image: ImageSource, opts?: DetectOptions & Call): Promise<Detection[]>;
   /** Top-k labels with scores (see Model.classify). */
   classify(image: ImageSource, opts?: ClassifyOptions & Call): Promise<Classification[]>;
   /** The class of every pixel (see Model.segment). */

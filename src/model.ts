@@ -3,7 +3,7 @@
 // what callers pass and post-processes what the graph computes (softmax, labels and their offset, score
 // thresholds, class maps). Every call validates its input before touching memory, and a failing kernel
 // call leaves nothing half-written that the next call depends on.
-import type { Graph } from './graph/ir.js';
+import { graphOutputs, type Graph } from './graph/ir.js';
 import { compile } from './plan/compile.js';
 import { checkLimit, resolveLimits, type Limits } from './plan/limits.js';
 import { PASCAL_VOC_LABELS } from './models/pascal-voc.js';
@@ -15,11 +15,13 @@ import { DisposedError, EngineError, InputError, ModelFormatError, preview } fro
 import { imageCrop, validateImage, type ImageInput, type ValidImage } from './image/preprocess.js';
 import { toPixels, type ImageSource } from './image/sources.js';
 import type {
-  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
+  Classification, ClassifyOptions, Detection, DetectOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
 } from './model-api.js';
+import { late } from './extensions.js';
 
 export type {
-  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
+  Box, Classification, ClassifyOptions, Detection, DetectOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputInfo, OutputTensor, SegmentOptions,
+  Segmentation, StepProfile,
 } from './model-api.js';
 
 export class Model implements ModelApi {
@@ -46,6 +48,9 @@ export class Model implements ModelApi {
       inputShape: [...graph.input.shape], inputType: plan.input.dtype as ModelInfo['inputType'],
       ...(plan.input.quant ? { inputQuant: { ...plan.input.quant } } : {}),
       outputShape: plan.output.shape, outputType: plan.output.dtype, ...(plan.output.quant ? { outputQuant: { ...plan.output.quant } } : {}),
+      outputs: plan.outputs.map((t, i) => ({
+        name: graphOutputs(graph)[i]!, shape: [...t.shape], dtype: t.dtype, ...(t.quant ? { quant: { ...t.quant } } : {}),
+      })),
       task: m.task ?? 'classify', ...(quantized ? { requant: plan.requant } : {}), labels: [...labels], labelOffset: m.labelOffset ?? 0,
       preprocess: m.preprocess, macs: sum.macs, params: sum.params, peakActivationBytes: plan.arenaBytes,
       peakActivationBytesUnfused: plan.arenaBytesUnfused, weightBytes: plan.weights.byteLength,
@@ -76,13 +81,39 @@ export class Model implements ModelApi {
    * of the raw output in its own type (info.outputType): Float32Array, Uint8Array, Int8Array, Int32Array, or
    * BigInt64Array for an int64 ARG_MAX. The type parameter names that output type for TypeScript (default
    * Float32Array, the float32 models' type): `await model.run<Uint8Array>(bytes)` for a uint8 model.
+   * A model with several outputs (a detector) returns them all, as runAll() does: an array in info.outputs order
+   * (call runAll() to have that type).
    */
   async run<T extends OutputTensor = Float32Array>(input: InputTensor): Promise<T> {
+    const all = await this.runAll(input);
+    return (all.length === 1 ? all[0] : all) as unknown as T;
+  }
+
+  /** Raw inference returning a copy of every output, in info.outputs order (an array of one for most models). */
+  async runAll(input: InputTensor): Promise<OutputTensor[]> {
     this.#check();
     this.#rt.wake();
     this.#writeInput(input);
     this.#rt.execute();
-    return this.#rt.read(this.#rt.plan.output).slice() as T;
+    return this.#rt.plan.outputs.map((t) => this.#rt.read(t).slice());
+  }
+
+  /**
+   * Objects in an image (a detector: info.task 'detect'), best first. The image is stretched to the input size
+   * (no crop, no letterbox: what TFLite's detection examples do); boxes come back in the image's pixels.
+   */
+  async detect(image: ImageSource, opts: DetectOptions = {}): Promise<Detection[]> {
+    this.#check();
+    const decode = late.detections;
+    if (this.info.task !== 'detect' || !decode) throw new InputError(`detect(): model "${this.info.name}" is not a detector`);
+    late.checkDetect!(opts); // options first: a bad call is refused before an image is decoded
+    this.#rt.wake();
+    const pixels = await toPixels(image);
+    this.#check();
+    this.#stage(pixels, 1);
+    this.#rt.execute();
+    const [boxes, classes, scores, count] = this.#rt.plan.outputs.map((t) => this.#rt.real(t));
+    return decode({ boxes: boxes!, classes: classes!, scores: scores!, count: count![0]!, width: pixels.width, height: pixels.height, labels: this.#labels }, opts);
   }
 
   /** Top-k labels with scores (probabilities when the model ends in softmax; else softmax of the logits). */
@@ -95,7 +126,7 @@ export class Model implements ModelApi {
     if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
       throw new InputError(`classify(): scoreThreshold must be a number in 0..1, got ${String(threshold)}`);
     }
-    if (this.info.task !== 'classify') throw new InputError(`classify(): model "${this.info.name}" is a segmentation model; use segment()`);
+    if (this.info.task !== 'classify') throw new InputError(`classify(): model "${this.info.name}" is a ${this.info.task === 'segment' ? 'segmentation' : 'detection'} model; use ${this.info.task}()`);
     this.#rt.wake();
     const pixels = await toPixels(image, this.#limits.maxImagePixels);
     this.#check();

@@ -9,7 +9,7 @@
 // workers/client.ts): hand them over at call time and do not touch them until the promise settles.
 import type { ModelSource } from './load.js';
 import type {
-  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
+  Classification, ClassifyOptions, Detection, DetectOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
 } from './model-api.js';
 import { toPixels, type ImageSource } from './image/sources.js';
 import { WorkerModel, abortReason, crossesAsIs, type CallOptions, type ModelWorkerOptions } from './workers/client.js';
@@ -42,6 +42,9 @@ export interface Pool extends ModelApi<(opts?: Pick<CallOptions, 'signal'>) => P
   run<T extends OutputTensor = Float32Array>(input: InputTensor, opts?: CallOptions): Promise<T>;
   classify(image: ImageSource, opts?: ClassifyOptions & CallOptions): Promise<Classification[]>;
   segment(image: ImageSource, opts?: SegmentOptions & CallOptions): Promise<Segmentation>;
+  /** Every output (see Model.runAll). */
+  runAll(input: InputTensor, opts?: CallOptions): Promise<OutputTensor[]>;
+  detect(image: ImageSource, opts?: DetectOptions & CallOptions): Promise<Detection[]>;
   embed(image: ImageSource, opts?: Pick<ClassifyOptions, 'centralCrop'> & CallOptions): Promise<Float32Array>;
   /** Milliseconds per plan step (see Model.profile), measured on whichever worker takes the call, on the input it ran last. */
   profile(runs?: number, opts?: Pick<CallOptions, 'signal'>): Promise<StepProfile[]>;
@@ -51,13 +54,13 @@ export interface Pool extends ModelApi<(opts?: Pick<CallOptions, 'signal'>) => P
   dispose(): Promise<void>;
 }
 
-type Kind = 'run' | 'classify' | 'segment' | 'embed' | 'profile' | 'info';
+type Kind = 'run' | 'classify' | 'segment' | 'detect' | 'embed' | 'profile' | 'info';
 
 interface Job {
   kind: Kind;
   arg: unknown;
   /** The call's options minus the signal (topK, centralCrop, size, transfer). */
-  opts: ClassifyOptions & SegmentOptions & Pick<CallOptions, 'transfer'>;
+  opts: ClassifyOptions & SegmentOptions & DetectOptions & Pick<CallOptions, 'transfer'>;
   signal?: AbortSignal;
   onAbort?: () => void;
   resolve(v: unknown): void;
@@ -87,6 +90,11 @@ export function createPool(options: PoolOptions): Pool {
     run: <T extends OutputTensor = Float32Array>(input: InputTensor, opts: CallOptions = {}) => pool.submit('run', input, opts) as Promise<T>,
     classify: (image, opts = {}) => submitImage(pool, 'classify', image, opts) as Promise<Classification[]>,
     segment: (image, opts = {}) => submitImage(pool, 'segment', image, opts) as Promise<Segmentation>,
+    runAll: async (input, opts = {}) => {
+      const out = await (pool.submit('run', input, opts) as Promise<OutputTensor | OutputTensor[]>);
+      return Array.isArray(out) ? out : [out];
+    },
+    detect: (image, opts = {}) => submitImage(pool, 'detect', image, opts) as Promise<Detection[]>,
     embed: (image, opts = {}) => submitImage(pool, 'embed', image, opts) as Promise<Float32Array>,
     profile: (runs = 1, opts = {}) => pool.submit('profile', runs, opts) as Promise<StepProfile[]>,
     close: () => pool.close(),
@@ -100,7 +108,7 @@ export function createPool(options: PoolOptions): Pool {
  * Queues an image call. Elements, canvases, bitmaps and video frames are read into pixels now, at the time of the
  * call (a <video> moves on while the call waits); pixels, paths, Blobs and bytes go to a worker as they are.
  */
-async function submitImage(pool: WorkerPool, kind: 'classify' | 'segment' | 'embed', image: ImageSource, opts: ClassifyOptions & SegmentOptions & CallOptions): Promise<unknown> {
+async function submitImage(pool: WorkerPool, kind: 'classify' | 'segment' | 'detect' | 'embed', image: ImageSource, opts: ClassifyOptions & SegmentOptions & DetectOptions & CallOptions): Promise<unknown> {
   return pool.submit(kind, crossesAsIs(image) ? image : await toPixels(image), opts);
 }
 
@@ -231,6 +239,7 @@ class WorkerPool {
       case 'run': call = model.run(job.arg as InputTensor, { transfer: job.opts.transfer }); break;
       case 'classify': call = model.classify(job.arg as ImageSource, job.opts); break;
       case 'segment': call = model.segment(job.arg as ImageSource, job.opts); break;
+      case 'detect': call = model.detect(job.arg as ImageSource, job.opts); break;
       case 'embed': call = model.embed(job.arg as ImageSource, job.opts); break;
       case 'profile': call = model.profile(job.arg as number); break;
     }

@@ -1,4 +1,4 @@
-// mobilenet-wasm command line: classify, segment, info, convert, bench, quantize.
+// mobilenet-wasm command line: classify, segment, detect, info, convert, bench, quantize.
 // Conventions: `--help` / `-h` on every command prints its usage and does nothing else; unknown options are
 // rejected by name; `--` ends the options; every mistake is one line on stderr and a non-zero exit (2 for a
 // malformed command line, 1 for everything else), with the stack trace only under --debug or MOBILENET_WASM_DEBUG=1.
@@ -7,6 +7,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../api.js';
+import '../detect/index.js'; // the CLI detects too (a separate entry for the web bundles)
 import type { LoadOptions, ModelInfo } from '../model.js';
 import type { Graph } from '../graph/ir.js';
 import type { Limits } from '../plan/limits.js';
@@ -20,7 +21,7 @@ import { isBuiltinModel } from '../assets.js';
 import { EngineError, InputError } from '../errors.js';
 import { decodeImage } from '../image/decode-node.js';
 import { parseArgs, wantsHelp, numberFlag, stringFlag, choiceFlag, UsageError, type Args, type OptionSpec } from './args.js';
-import { writeSegmentationPng } from './overlay.js';
+import { writeDetectionsPng, writeSegmentationPng } from './overlay.js';
 import { formatTable, formatBytes, percentile } from './format.js';
 
 const BOOL: OptionSpec = { type: 'boolean' };
@@ -83,6 +84,23 @@ over the image as a PNG; prints the classes found with their colours.
 ${LOADING_HELP}
 ${GENERAL_HELP}`,
     run: segment,
+  },
+  detect: {
+    options: { ...EVERYWHERE, ...LOADING, model: STR, threshold: STR, max: STR, out: STR, json: BOOL },
+    usage: `Usage: mobilenet-wasm detect <image...> --model <detector.tflite> [--labels <file>] [--threshold 0.5] [--out annotated.png] [--json]
+
+Runs an object detector (an SSD ending in TFLite_Detection_PostProcess, e.g. ssd_mobilenet_v2_coco_quant_postprocess)
+on each image, stretched to the model's input size, and prints one line per object: label, score and its box in
+the image's pixels (x, y, width, height). An image that cannot be read is reported and the others go on.
+
+  --labels <file>         class names, one per line (line i names class i, as coco_labels.txt)
+  --threshold T           leave out objects scoring below T in [0, 1] (default 0.5)
+  --max N                 at most N objects per image
+  --out <file.png>        write the image with labelled boxes (one image only)
+  --json                  an array of { file, model, width, height, ms, detections: [{ label, index, score, box, normalized }] }
+${LOADING_HELP}
+${GENERAL_HELP}`,
+    run: detect,
   },
   info: {
     options: { ...EVERYWHERE, model: STR, labels: STR, alpha: STR, resolution: STR, classes: STR, json: BOOL },
@@ -183,6 +201,7 @@ Usage: mobilenet-wasm <command> [options] [--] [files...]
 Commands:
   classify <image...>                 top classes of each image
   segment <image> --out <file.png>    class map of an image, drawn over it (segmentation models)
+  detect <image...> --model <file>    objects with boxes (SSD detectors), optionally drawn (--out)
   info                                a model's task, input, preprocessing, labels and layers
   convert <input> <output>            convert a model to the native format or to .tflite
   bench                               time inference
@@ -397,6 +416,49 @@ async function segment(args: Args): Promise<number> {
   }
 }
 
+async function detect(args: Args): Promise<number> {
+  const files = args.positionals;
+  if (files.length === 0) throw new UsageError('detect: give at least one image file (mobilenet-wasm detect --help)');
+  if (!args.flags.has('model')) throw new UsageError('detect: give the detector with --model <file> (the default model classifies)');
+  const scoreThreshold = numberFlag(args, 'threshold', 0.5, { min: 0, max: 1 });
+  const maxResults = args.flags.has('max') ? numberFlag(args, 'max', 1, { integer: true, min: 1 }) : undefined;
+  const outArg = stringFlag(args, 'out');
+  if (outArg !== undefined && files.length !== 1) throw new UsageError('detect: --out takes one image (got ' + files.length + ')');
+  const outFile = outArg === undefined ? undefined : await outputFile(outArg, '--out', 'annotated.png');
+  const json = args.flags.has('json');
+  const model = await loadModel(await modelSource(args), await loadOptions(args));
+  const out: unknown[] = [];
+  let failed = 0;
+  try {
+    if (model.info.task !== 'detect') throw new InputError(`detect: model "${model.info.name}" is not a detector (task ${model.info.task})`);
+    for (const file of files) {
+      try {
+        const image = await decodeImage(file);
+        const t0 = performance.now();
+        const found = await model.detect(image, { scoreThreshold, ...(maxResults ? { maxResults } : {}) });
+        const ms = +(performance.now() - t0).toFixed(2);
+        if (outFile) await writeDetectionsPng(outFile, image, found);
+        out.push({ file, model: model.info.name, width: image.width, height: image.height, ms, detections: found });
+        if (json) continue;
+        console.log(`${file}  (${model.info.name}, ${image.width}×${image.height}, ${ms.toFixed(1)} ms): ${found.length} object${found.length === 1 ? '' : 's'}${outFile ? ` → ${outFile}` : ''}`);
+        for (const d of found) {
+          const b = d.box;
+          console.log(`  ${d.label}  ${d.score.toFixed(3)}  x ${b.x.toFixed(0)}, y ${b.y.toFixed(0)}, ${b.width.toFixed(0)}×${b.height.toFixed(0)}`);
+        }
+      } catch (e) {
+        if (!(e instanceof EngineError)) throw e;
+        failed++;
+        out.push({ file, error: `${e.name}: ${oneLine(e.message)}` });
+        printError(e, args.flags.has('debug') || process.env.MOBILENET_WASM_DEBUG === '1');
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+  if (json) console.log(JSON.stringify(out, null, 2));
+  return failed > 0 ? 1 : 0;
+}
+
 /** Input, preprocessing and labels, in words. */
 function describe(i: ModelInfo): string[] {
   const [, h, w, c] = i.inputShape;
@@ -408,9 +470,9 @@ function describe(i: ModelInfo): string[] {
   const crop = p.centralCrop === 1 ? 'no crop' : `central crop ${p.centralCrop}`;
   const shown = i.labels.slice(0, 10).map((l) => JSON.stringify(l)).join(', ');
   return [
-    `task: ${i.task}${i.task === 'classify' ? ` (${i.labels.length} classes)` : ` (${i.labels.length} classes per pixel)`}`,
+    `task: ${i.task}${i.task === 'segment' ? ` (${i.labels.length} classes per pixel)` : ` (${i.labels.length} classes)`}`,
     `input: ${i.inputType} ${i.inputShape.join('×')} (NHWC: ${w}×${h} RGB${c === 3 ? '' : `, ${c} channels`})${q}`,
-    `output: ${i.outputType} ${i.outputShape.join('×')}`,
+    `output${i.outputs.length > 1 ? 's' : ''}: ${i.outputs.map((o) => `${o.dtype} ${o.shape.join('×')}${i.outputs.length > 1 ? ` ("${o.name}")` : ''}`).join(', ')}`,
     `preprocessing: ${crop}, bilinear resize to ${w}×${h}, pixel·scale + offset → ${rangeText} (scale ${p.scale.map((v) => +v.toPrecision(6)).join(', ')}; offset ${p.offset.map((v) => +v.toPrecision(6)).join(', ')})`,
     `labels: ${shown}${i.labels.length > 10 ? `, … (${i.labels.length} in all)` : ''}`,
   ];

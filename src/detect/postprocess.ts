@@ -55,7 +55,7 @@ export function checkDetectionOptions(o: DetectionPostProcessOptions, where: str
   };
   int(o.maxDetections, 'max_detections', 0);
   int(o.maxClassesPerDetection, 'max_classes_per_detection', 1);
-  int(o.detectionsPerClass, 'detections_per_class', 1);
+  int(o.detectionsPerClass, 'detections_per_class', 0); // 0 in TF's own exports (only regular NMS reads it)
   int(o.numClasses, 'num_classes', 1);
   if (!(o.iouThreshold > 0 && o.iouThreshold <= 1)) throw new InputError(`${where}: nms_iou_threshold must be in (0, 1], got ${o.iouThreshold}`);
   if (!Number.isFinite(o.scoreThreshold)) throw new InputError(`${where}: nms_score_threshold must be a number, got ${o.scoreThreshold}`);
@@ -209,6 +209,44 @@ function regular(boxes: Float32Array, scores: Float32Array, cwb: number, off: nu
     out.scores[i] = d.score;
   });
   out.count = best.length;
+  return out;
+}
+
+/**
+ * Fast NMS with one class per box on quantized scores, without dequantizing every score: (q − zp)·scale is
+ * strictly increasing in q for scale > 0 (distinct bytes give distinct float32 values), so each anchor's first
+ * maximum byte is its first maximum real score, and only that one is dequantized. The result is the one
+ * detectionPostProcess gives on the dequantized scores, bit for bit. Falls back to it otherwise.
+ */
+export function detectionPostProcessQ(
+  enc: Float32Array, encLen: number, q: Uint8Array | Int8Array, scale: number, zeroPoint: number, classesWithBackground: number,
+  anchors: Float32Array, n: number, o: DetectionPostProcessOptions,
+): DetectionOutputs {
+  const off = classesWithBackground - o.numClasses;
+  if (o.useRegularNms || o.maxClassesPerDetection !== 1 || !(scale > 0) || off < 0 || off > 1 || encLen < 4) {
+    return detectionPostProcess(enc, encLen, dequantizeU8(q, scale, zeroPoint), classesWithBackground, anchors, n, o);
+  }
+  const s = f(scale);
+  const boxes = decodeBoxes(enc, encLen, anchors, n, o.scales);
+  const best = new Int32Array(n);
+  const maxScores = new Float32Array(n);
+  for (let row = 0; row < n; row++) {
+    const base = row * classesWithBackground + off;
+    let b = 0;
+    let m = q[base];
+    for (let c = 1; c < o.numClasses; c++) if (q[base + c] > m) { m = q[base + c]; b = c; }
+    best[row] = b;
+    maxScores[row] = f(f(m - zeroPoint) * s);
+  }
+  const rows = detectionRows(o);
+  const out: DetectionOutputs = { boxes: new Float32Array(rows * 4), classes: new Float32Array(rows), scores: new Float32Array(rows), count: 0 };
+  const selected = nmsSingleClass(boxes, maxScores, n, o, o.maxDetections);
+  selected.forEach((anchor, i) => {
+    out.boxes.set(boxes.subarray(anchor * 4, anchor * 4 + 4), i * 4);
+    out.classes[i] = best[anchor];
+    out.scores[i] = maxScores[anchor];
+  });
+  out.count = selected.length;
   return out;
 }
 

@@ -105,7 +105,7 @@ export class Runtime {
     const exports = await instantiateKernels(module, memory);
     new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
     const team = threads > 1 ? await ThreadTeam.create(module, memory, plan, isa, threads) : null;
-    const rt = new Runtime(plan, selectKernels(exports, isa), isa, memory, team, opts.name ?? 'model', threads > 1 ? null : module);
+    const rt = new Runtime(plan, { ...selectKernels(exports, isa), memory }, isa, memory, team, opts.name ?? 'model', threads > 1 ? null : module);
     rt.#inPlace = opts.stageInPlaceBytes ?? STAGE_IN_PLACE_BYTES;
     return rt;
   }

@@ -4,7 +4,7 @@
 // The arithmetic is then plain float32: the twin computes what the quantized network approximates, without
 // its rounding and without the clamping that the activations' quantization ranges imply. Preprocessing is
 // unchanged: meta.preprocess already gives the input's real values (see ModelMeta.preprocess).
-import type { Graph, Node, QuantWeights, ValueType } from './ir.js';
+import { graphOutputs, type Graph, type Node, type QuantWeights, type ValueType } from './ir.js';
 import { inferShapes } from './shapes.js';
 import { InputError } from '../errors.js';
 
@@ -54,6 +54,7 @@ export function dequantizeGraph(graph: Graph): Graph {
     name: `${graph.name}-float32`,
     input: { name: graph.input.name, shape: [...graph.input.shape] },
     output: resolve(graph.output),
+    ...(graph.outputs ? { outputs: graphOutputs(graph).map(resolve) } : {}),
     nodes,
     ...(Object.keys(kept).length > 0 ? { values: kept } : {}),
     meta: {

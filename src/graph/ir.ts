@@ -119,8 +119,11 @@ export interface DequantizeNode extends NodeBase { op: 'dequantize' }
 /** Zero padding of H and W (quantized values pad with their zero point). */
 export interface PadNode extends NodeBase { op: 'pad'; pad: Pad }
 
-/** Concatenation along channels (all inputs [1,H,W,Ci]); quantized inputs are rescaled to the output's quantization. */
-export interface ConcatNode extends NodeBase { op: 'concat'; axis: 3 }
+/**
+ * Concatenation along `axis` (0 ≤ axis < rank; inputs of one rank, equal but at `axis`); quantized inputs are
+ * rescaled to the output's quantization (uint8; int8 needs equal quantization, as in TFLite).
+ */
+export interface ConcatNode extends NodeBase { op: 'concat'; axis: number }
 
 /** Bilinear resize of H and W to `size` (TFLite RESIZE_BILINEAR semantics). */
 export interface ResizeBilinearNode extends NodeBase {
@@ -136,9 +139,42 @@ export interface ArgmaxNode extends NodeBase { op: 'argmax'; axis: 3; outputType
 /** Same elements, new shape (RESHAPE, SQUEEZE, Flatten). */
 export interface ReshapeNode extends NodeBase { op: 'reshape'; shape: number[] }
 
+/**
+ * Elements [begin, begin + numel(shape)) of the input's flat buffer, as `shape`: an alias like reshape, at an
+ * offset (one output of a node that computes several, packed: the detection post-process).
+ */
+export interface ViewNode extends NodeBase { op: 'view'; begin: number; shape: number[] }
+
+/** 1 / (1 + exp(−x)) element-wise (TFLite LOGISTIC); uint8 / int8 through a 256-entry table as TFLite builds it. */
+export interface LogisticNode extends NodeBase { op: 'logistic' }
+
+/**
+ * TFLite_Detection_PostProcess (src/detect/postprocess.ts): box encodings [1,N,≥4] and class scores [1,N,C]
+ * (float32 or quantized) against `anchors` [N,4] (y, x, h, w; real values) → one packed float32 output of
+ * rows·4 boxes, rows classes, rows scores and the count (rows = detectionRows(options)); `view` nodes expose the four.
+ */
+export interface DetectionPostProcessNode extends NodeBase {
+  op: 'detection_postprocess';
+  options: DetectionOptions;
+  anchors: Float32Array;
+}
+
+/** The custom op's options (its flexbuffer map, TFLite's names in comments). */
+export interface DetectionOptions {
+  maxDetections: number; // max_detections
+  maxClassesPerDetection: number; // max_classes_per_detection
+  detectionsPerClass: number; // detections_per_class
+  scoreThreshold: number; // nms_score_threshold
+  iouThreshold: number; // nms_iou_threshold
+  numClasses: number; // num_classes
+  useRegularNms: boolean; // use_regular_nms
+  scales: { y: number; x: number; h: number; w: number }; // y_scale, x_scale, h_scale, w_scale
+}
+
 export type Node =
   | Conv2DNode | DepthwiseConv2DNode | AddNode | GlobalAvgPoolNode | DenseNode | SoftmaxNode
-  | QuantizeNode | DequantizeNode | PadNode | ConcatNode | ResizeBilinearNode | ArgmaxNode | ReshapeNode;
+  | QuantizeNode | DequantizeNode | PadNode | ConcatNode | ResizeBilinearNode | ArgmaxNode | ReshapeNode
+  | ViewNode | LogisticNode | DetectionPostProcessNode;
 export type OpName = Node['op'];
 
 /** How `classify` turns pixels into the input tensor: x = pixel·scale[c] + offset[c]. */
@@ -179,20 +215,28 @@ export interface ModelMeta {
   outputIsProbabilities?: boolean;
   /**
    * What the output means (absent = 'classify'): 'classify' = one score per class ([1,N]);
-   * 'segment' = a class index per pixel (the output is an argmax over channels, [1,H,W]).
+   * 'segment' = a class index per pixel (the output is an argmax over channels, [1,H,W]);
+   * 'detect' = boxes, classes, scores and count (the graph ends in detection_postprocess; four outputs).
    */
-  task?: 'classify' | 'segment';
+  task?: 'classify' | 'segment' | 'detect';
 }
 
 export interface Graph {
   name: string;
   /** The single input value, NHWC, batch 1 (float32 unless `dtype` says otherwise). */
   input: { name: string; shape: [1, number, number, number]; dtype?: DType; quant?: Quant };
-  /** Name of the node producing the graph output. */
+  /** Name of the node producing the graph output (the first one when there are several). */
   output: string;
+  /** Every graph output in order, when there are several (outputs[0] = output); absent: [output]. */
+  outputs?: string[];
   /** Topologically ordered. */
   nodes: Node[];
   /** dtype and quantization of values that are not float32 (node outputs by node name, and the input). */
   values?: Record<string, ValueType>;
   meta: ModelMeta;
+}
+
+/** The graph's outputs in order (one or more). */
+export function graphOutputs(g: Pick<Graph, 'output' | 'outputs'>): string[] {
+  return g.outputs && g.outputs.length > 0 ? g.outputs : [g.output];
 }

@@ -12,6 +12,7 @@
 
 import { InputError, ShapeError, UnsupportedOpError, preview } from '../errors.js';
 import type { DType, Graph, Node, Pad, PaddingMode, Quant, ValueType } from './ir.js';
+import { graphOutputs } from './ir.js';
 import { opModule } from '../ops/index.js';
 import { fmt, isPosInt, QRANGE, where } from '../ops/checks.js';
 import type { ShapeContext } from '../ops/types.js';
@@ -217,8 +218,10 @@ export function inferShapes(graph: Graph): ShapeMap {
   for (const k of types.keys()) {
     if (!shapes.has(k)) throw new ShapeError(`graph "${graph.name}": values["${k}"] names no value of the graph (neither the input nor a node)`);
   }
-  if (!graph.nodes.some((n) => n.name === graph.output)) {
-    throw new ShapeError(`graph "${graph.name}": output "${graph.output}" is not produced by any node`);
+  const outs = graphOutputs(graph);
+  for (const o of outs) {
+    if (!graph.nodes.some((n) => n.name === o)) throw new ShapeError(`graph "${graph.name}": output "${o}" is not produced by any node`);
   }
+  if (outs[0] !== graph.output || new Set(outs).size < outs.length) throw new ShapeError(`graph "${graph.name}": outputs must be distinct, the first being output`);
   return shapes;
 }

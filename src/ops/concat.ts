@@ -1,10 +1,12 @@
-// concat: concatenation along channels (all inputs [1,H,W,Ci]). One byte-generic step `concat` for every dtype:
-// each input's channel slice is copied, or (uint8 inputs of other quantization) rescaled as TFLite does.
+// concat: concatenation along any axis (inputs of one rank, equal but at the axis). One byte-generic step
+// `concat` for every dtype: the dimensions before the axis are `pixels` rows, and each input's contiguous run
+// after them (its axis extent × the inner dimensions) is copied, or (uint8 inputs of other quantization)
+// rescaled as TFLite does.
 import type { ConcatNode } from '../graph/ir.js';
 import { ShapeError, UnsupportedOpError, preview } from '../errors.js';
 import { concatParams } from '../plan/requant.js';
-import { expectRank4, fmt, NUMERIC } from './checks.js';
-import { ELEM_BYTES } from './lower.js';
+import { fmt, NUMERIC } from './checks.js';
+import { ELEM_BYTES, numel } from './lower.js';
 import { split } from './pieces.js';
 import type { LowerContext, OpModule, Pending, StepOf, StepRunner } from './types.js';
 
@@ -12,11 +14,12 @@ import type { LowerContext, OpModule, Pending, StepOf, StepRunner } from './type
 function lowerConcat(n: ConcatNode, ctx: LowerContext): Pending {
   const out = ctx.typeOf(n.name);
   const elem = ELEM_BYTES[out.dtype];
-  const [, H, W, C] = ctx.shapes.get(n.name)!;
+  const outShape = ctx.shapes.get(n.name)!;
+  const rows = numel(outShape.slice(0, n.axis));
   let offset = 0;
   const slices = n.inputs.map((v) => {
     const t = ctx.typeOf(v);
-    const c = ctx.shapes.get(v)![3];
+    const c = numel(ctx.shapes.get(v)!.slice(n.axis));
     const p = t.quant && out.quant ? concatParams(t.quant, out.quant) : { copy: true, scale: 1, bias: 0, outZeroPoint: 0 };
     if (!p.copy && out.dtype !== 'uint8') {
       throw new UnsupportedOpError(`cannot compile concat "${n.name}": input "${v}" has quantization (${t.quant!.scale}, ${t.quant!.zeroPoint}) but the output (${out.quant!.scale}, ${out.quant!.zeroPoint}); an ${out.dtype} concatenation needs equal quantization (as in TFLite)`);
@@ -26,7 +29,7 @@ function lowerConcat(n: ConcatNode, ctx: LowerContext): Pending {
     return s;
   });
   return (r) => ({
-    kind: 'concat', name: n.name, pixels: H * W, output: r.v(n.name), outStride: C * elem,
+    kind: 'concat', name: n.name, pixels: rows, output: r.v(n.name), outStride: offset,
     slices: slices.map(({ v, ...s }) => ({ input: r.v(v), ...s })),
   });
 }
@@ -37,19 +40,16 @@ export const concat: OpModule<ConcatNode> = {
     if (!Array.isArray(n.inputs) || n.inputs.length < 1) {
       throw new ShapeError(`${c.where}: expected at least 1 input, got ${Array.isArray(n.inputs) ? 0 : 'no inputs array'}`);
     }
-    if (n.axis !== 3) throw new UnsupportedOpError(`${c.where}: concatenation along axis ${String(n.axis)} is not supported (only 3, channels)`);
-    const xs = n.inputs.map((i) => {
-      const s = c.lookup(i);
-      expectRank4(n, i, s);
-      return s;
-    });
-    const [, h, wd] = xs[0]!;
+    const xs = n.inputs.map((i) => c.lookup(i));
+    const x0 = xs[0]!;
+    const ax = n.axis;
+    if (!Number.isInteger(ax) || ax < 0 || ax >= x0.length) throw new ShapeError(`${c.where}: axis ${String(ax)} is outside 0..${x0.length - 1}`);
     for (const [k, s] of xs.entries()) {
-      if (s[1] !== h || s[2] !== wd) {
-        throw new ShapeError(`${c.where}: input "${n.inputs[k]}" has shape ${fmt(s)} but "${n.inputs[0]}" has ${fmt(xs[0]!)}; H and W must agree`);
+      if (s.length !== x0.length || s.some((d, i) => i !== ax && d !== x0[i])) {
+        throw new ShapeError(`${c.where}: input "${n.inputs[k]}" has shape ${fmt(s)} but "${n.inputs[0]}" has ${fmt(x0)}; all but axis ${ax} must agree`);
       }
     }
-    return [1, h!, wd!, xs.reduce((sum, s) => sum + s[3]!, 0)];
+    return x0.map((d, i) => (i === ax ? xs.reduce((sum, s) => sum + s[ax]!, 0) : d));
   },
   types(n, c) {
     const a = c.inType(0, NUMERIC);
@@ -60,8 +60,9 @@ export const concat: OpModule<ConcatNode> = {
     arity: -1,
     write: (n) => ({ name: n.name, op: n.op, inputs: [...n.inputs], axis: n.axis }),
     read(c) {
-      if (c.r.axis !== 3) c.fail(`${c.where}: invalid axis ${preview(c.r.axis)} (must be 3)`);
-      return { ...c.base, op: 'concat', axis: 3 };
+      const ax = c.r.axis;
+      if (typeof ax !== 'number' || !Number.isInteger(ax) || ax < 0 || ax > 7) c.fail(`${c.where}: invalid axis ${preview(ax)}`);
+      return { ...c.base, op: 'concat', axis: ax as number };
     },
   },
   // Its own calibrated range (the inputs are rescaled to it).

@@ -19,7 +19,11 @@ import { resizeBilinear, RESIZE_STEPS } from './resize_bilinear.js';
 import { softmax, SOFTMAX_STEPS } from './softmax.js';
 import type { NodeOf, OpModule, StepTable } from './types.js';
 
-export const OPS: { [K in OpName]: OpModule<NodeOf<K>> } = {
+/** Ops that separately downloaded entries add (registerOp; src/detect/index.ts): absent until then. */
+type LateOp = 'detection_postprocess' | 'logistic' | 'view';
+type LateStep = 'detect' | 'logistic';
+
+export const OPS: { [K in Exclude<OpName, LateOp>]: OpModule<NodeOf<K>> } & { [K in LateOp]?: OpModule<NodeOf<K>> } = {
   conv2d,
   depthwise_conv2d: depthwiseConv2d,
   add,
@@ -35,10 +39,16 @@ export const OPS: { [K in OpName]: OpModule<NodeOf<K>> } = {
   reshape,
 };
 
-export const STEPS: StepTable = {
+export const STEPS: Omit<StepTable, LateStep> & Partial<Pick<StepTable, LateStep>> = {
   ...CONV2D_STEPS, ...GEMM_STEPS, ...DEPTHWISE_STEPS, ...BLOCK_STEPS, ...ADD_STEPS, ...GAVGPOOL_STEPS, ...SOFTMAX_STEPS,
   ...QUANTIZE_STEPS, ...DEQUANTIZE_STEPS, ...RESIZE_STEPS, ...ARGMAX_STEPS, ...PAD_STEPS, ...CONCAT_STEPS,
 };
+
+/** Adds an op that a separate entry implements (src/detect/index.ts), with the runners of its step kinds. */
+export function registerOp(ops: { [K in LateOp]?: OpModule<NodeOf<K>> }, steps: Partial<StepTable>): void {
+  Object.assign(OPS, ops);
+  Object.assign(STEPS, steps);
+}
 
 /** The module of an op name; undefined for a name that is no IR op (a corrupt or hand-written graph). */
 export function opModule(op: unknown): OpModule | undefined {

@@ -13,7 +13,7 @@
 // bytes). A RESHAPE output is an alias of its input's buffer (no step, no record: the input's lifetime
 // covers the alias's readers). Constants (packed weights, requantization parameter blocks, softmax tables,
 // and one row of each zero point the quantized depthwise convolutions pad with) form one blob below the arena.
-import type { DType, Graph, Node, Quant, ValueType } from '../graph/ir.js';
+import { graphOutputs, type DType, type Graph, type Node, type Quant, type ValueType } from '../graph/ir.js';
 import { inferShapes } from '../graph/shapes.js';
 import { EngineError, InputError, ShapeError, preview } from '../errors.js';
 import { partition, unitInputs, type Unit } from './partition.js';
@@ -84,7 +84,10 @@ export interface Plan {
   /** Memory the plan needs in total (bytes from address 0). */
   totalBytes: number;
   input: TensorRef;
+  /** The first graph output (outputs[0]). */
   output: TensorRef;
+  /** Every graph output, in Graph.outputs order. */
+  outputs: TensorRef[];
   embedding: TensorRef | null;
   /** Addresses of the values asked for with CompileOptions.keep. */
   kept: Map<string, TensorRef>;
@@ -101,13 +104,25 @@ export function valueTypeOf(graph: Graph): (name: string) => ValueType {
   return (v) => graph.values?.[v] ?? (v === graph.input.name ? input : { dtype: 'float32' });
 }
 
-/** The buffer a value lives in: RESHAPE outputs alias their input's buffer. */
+/** The buffer a value lives in: RESHAPE and VIEW outputs alias their input's buffer. */
 function aliasRoot(graph: Graph): (v: string) => string {
   const parent = new Map<string, string>();
-  for (const n of graph.nodes) if (n.op === 'reshape') parent.set(n.name, n.inputs[0]);
+  for (const n of graph.nodes) if (n.op === 'reshape' || n.op === 'view') parent.set(n.name, n.inputs[0]);
   return (v) => {
     while (parent.has(v)) v = parent.get(v)!;
     return v;
+  };
+}
+
+/** Bytes from the start of a value's buffer (aliasRoot) to the value: a VIEW's begin, summed along the chain. */
+function aliasOffset(graph: Graph, typeOf: (v: string) => ValueType): (v: string) => number {
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  return (v) => {
+    let off = 0;
+    for (let n = byName.get(v); n && (n.op === 'reshape' || n.op === 'view'); n = byName.get(n.inputs[0])) {
+      if (n.op === 'view') off += n.begin * ELEM_BYTES[typeOf(n.name).dtype];
+    }
+    return off;
   };
 }
 
@@ -126,13 +141,13 @@ function usageRecords(graph: Graph, units: Unit[], shapes: Map<string, number[]>
   const lastUse = new Map<string, number>();
   units.forEach((u, i) => { for (const v of unitInputs(u)) lastUse.set(root(v), i); });
   const end = units.length - 1;
-  for (const pinned of [graph.output, graph.meta.embeddingNode, ...keep]) if (pinned) lastUse.set(root(pinned), end);
+  for (const pinned of [...graphOutputs(graph), graph.meta.embeddingNode, ...keep]) if (pinned) lastUse.set(root(pinned), end);
   const bytes = (v: string) => alignUp(numel(shapes.get(v)!) * ELEM_BYTES[typeOf(v).dtype] + SLACK);
   const values = new Map<string, UsageRecord>();
   const scratch: UsageRecord[] = [];
   values.set(graph.input.name, { name: graph.input.name, first: 0, last: lastUse.get(graph.input.name) ?? 0, size: bytes(graph.input.name) });
   units.forEach((u, i) => {
-    if (u.kind === 'node' && u.node.op === 'reshape') return; // an alias: no buffer of its own
+    if (u.kind === 'node' && (u.node.op === 'reshape' || u.node.op === 'view')) return; // an alias: no buffer of its own
     values.set(u.output, { name: u.output, first: i, last: Math.max(i, lastUse.get(u.output) ?? i), size: bytes(u.output) });
     const needs: ScratchNeed[] = u.kind === 'block'
       ? blockScratch(u, shapes, budget)
@@ -236,7 +251,8 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
   const weightsBase = zero + zeroBytes;
   const arenaBase = alignUp(weightsBase + weights.byteLength);
   checkLimit(limits, 'maxMemoryBytes', arenaBase + arenaBytes, `model "${graph.name}": weights and activations`);
-  const addr = (v: string) => arenaBase + values.get(root(v))!.offset!;
+  const within = aliasOffset(graph, valueTypeOf(graph));
+  const addr = (v: string) => arenaBase + values.get(root(v))!.offset! + within(v);
   const r: Resolve = {
     w: (at) => weightsBase + at,
     v: addr,
@@ -257,6 +273,7 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Plan {
     totalBytes: arenaBase + arenaBytes,
     input: { ...ref(graph.input.name), shape: [...graph.input.shape] },
     output: ref(graph.output),
+    outputs: graphOutputs(graph).map(ref),
     embedding: emb && values.has(root(emb)) ? ref(emb) : null,
     kept: new Map(keep.map((v) => [v, ref(v)])),
     units,

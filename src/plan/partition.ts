@@ -6,6 +6,7 @@
 // quantized (every conv with integer weights `q` of one dtype); the quantized block also takes
 // dilated depthwise convolutions (DeepLab) and any padding, which the int8 depthwise kernel handles.
 import type { Conv2DNode, DepthwiseConv2DNode, AddNode, Graph, Node } from '../graph/ir.js';
+import { graphOutputs } from '../graph/ir.js';
 
 export interface BlockUnit {
   kind: 'block';
@@ -70,7 +71,7 @@ export function partition(graph: Graph, { fuse = true, keep = [], fusion }: Part
   const consumers = new Map<string, number>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   // Values read from outside the chain (graph output, embedding) must stay materialized.
-  const pinned = new Set([graph.output, graph.meta.embeddingNode ?? '', ...keep]);
+  const pinned = new Set([...graphOutputs(graph), graph.meta.embeddingNode ?? '', ...keep]);
   const private1 = (name: string) => consumers.get(name) === 1 && !pinned.has(name);
 
   const units: Unit[] = [];

@@ -181,6 +181,11 @@ export interface KernelSet {
   preprocess: ResizeFn;
   /** The int8 kernels of both families under both requantization schemes (quantized plan steps name theirs). */
   quant: QuantKernelSets;
+  /**
+   * The linear memory, for host steps (step kinds computed in JavaScript: LOGISTIC's table lookup, the detection
+   * post-process). Host steps never split, so only the thread that owns the memory (the leader) runs them.
+   */
+  memory?: WebAssembly.Memory;
 }
 
 /** int8 kernel sets by family and scheme: quant[step.family][step.scheme]. */

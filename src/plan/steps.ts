@@ -8,6 +8,7 @@
 // dequantize, requantize, qresize, argmax. Byte-generic steps (any dtype): pad, concat.
 // RESHAPE has no step: its output is an alias of its input's buffer (plan/compile.ts).
 import type { QuantScheme } from './registry.js';
+import type { DetectionOptions } from '../graph/ir.js';
 
 /** Conv 3×3 over whole output rows (the stem). */
 export interface Conv3x3Step {
@@ -157,13 +158,33 @@ export interface PadStep {
 }
 
 /**
- * Concatenation along channels over `pixels` pixels, one slice per input: bytes copied, or (uint8 with other
- * quantization) rescaled (concatParams). Offsets and widths in bytes; output pixels are `outStride` bytes apart.
+ * Concatenation over `pixels` outer rows (the product of the dimensions before the axis), one slice per input:
+ * bytes copied, or (uint8 with other quantization) rescaled (concatParams). Offsets and widths in bytes; output
+ * rows are `outStride` bytes apart.
  */
 export interface ConcatStep {
   kind: 'concat'; name: string;
   pixels: number; output: number; outStride: number;
   slices: { input: number; bytes: number; offset: number; copy: boolean; scale: number; bias: number; outZp: number }[];
+}
+
+/**
+ * LOGISTIC (host step, computed in JavaScript): float32 element-wise (`table` −1), or uint8 / int8 through the
+ * 256-byte table at `table` (indexed by the input byte).
+ */
+export interface LogisticStep { kind: 'logistic'; name: string; n: number; input: number; output: number; table: number }
+
+/**
+ * TFLite_Detection_PostProcess (host step): encodings [anchors, encLen] and scores [anchors, classes] (float32, or
+ * quantized with `encQ` / `scoreQ`), float32 anchors at `anchors`; writes the packed float32 output.
+ */
+export interface DetectStep {
+  kind: 'detect'; name: string;
+  boxes: number; scores: number; anchors: number; output: number;
+  count: number; encLen: number; classes: number;
+  encQ: { dtype: 'uint8' | 'int8'; scale: number; zeroPoint: number } | null;
+  scoreQ: { dtype: 'uint8' | 'int8'; scale: number; zeroPoint: number } | null;
+  options: DetectionOptions;
 }
 
 export type QuantStep =
@@ -172,6 +193,6 @@ export type QuantStep =
 
 export type Step =
   | Conv3x3Step | GemmStep | DwconvStep | BlockStep | GavgpoolStep | VaddStep | SoftmaxStep
-  | QuantStep | PadStep | ConcatStep;
+  | QuantStep | PadStep | ConcatStep | LogisticStep | DetectStep;
 
 export type StepKind = Step['kind'];

@@ -260,6 +260,7 @@ export function quantizeGraph(graph: Graph, ranges: Ranges, opts: QuantizeOption
   setQ(inQ, chooseQuant(opts.inputRange === 'calibrated' ? rangeOf(inName) : preprocessRange(graph)));
   renamed.set(inName, inQ);
 
+  if ((graph.outputs?.length ?? 1) > 1) throw new UnsupportedOpError(`quantize: graph "${graph.name}" has ${graph.outputs!.length} outputs; post-training quantization handles one`);
   let output = graph.output;
   for (const n of graph.nodes) {
     const where = `quantize: node "${n.name}" (${n.op})`;

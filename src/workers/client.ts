@@ -12,11 +12,12 @@ import { registerErrorTransfer } from './error-transfer.js';
 import type { EngineApi, WireImage } from './engine-api.js';
 import type { ModelSource } from '../load.js';
 import type {
-  Classification, ClassifyOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
+  Classification, ClassifyOptions, Detection, DetectOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
 } from '../model-api.js';
 import type { ImageInput } from '../image/preprocess.js';
 import { isPixels, toPixels, type ImageSource } from '../image/sources.js';
 import { DisposedError, InputError, type WorkerCrashedError } from '../errors.js';
+import { extensionUrls } from '../extensions.js';
 
 /** `loadModel(source, { worker: { url } })`: where the worker bundle is (default: worker.js beside the library). */
 export interface ModelWorkerOptions {
@@ -75,7 +76,7 @@ export class WorkerModel implements ModelApi<ModelInfo, CallOptions> {
     signal?.addEventListener('abort', onAbort);
     try {
       const api = wrap<EngineApi>(host.endpoint);
-      const { handle, info } = await settle(cloneable(api.load(sourceForWorker(source), loadOptions)), host, signal);
+      const { handle, info } = await settle(cloneable(api.load(sourceForWorker(source), { ...loadOptions, extensions: extensionUrls() })), host, signal);
       return new WorkerModel(host, api, handle, info);
     } catch (e) {
       void host.terminate();
@@ -87,7 +88,19 @@ export class WorkerModel implements ModelApi<ModelInfo, CallOptions> {
 
   /** Raw inference (see Model.run). The input's buffer is transferred: detached after this call. */
   run<T extends OutputTensor = Float32Array>(input: InputTensor, opts: CallOptions = {}): Promise<T> {
-    return this.#call<OutputTensor>((api, h) => api.run(h, tensorForWorker(input, opts.transfer !== false, this.info.inputType)), opts.signal) as Promise<T>;
+    return this.#call<OutputTensor | OutputTensor[]>((api, h) => api.run(h, tensorForWorker(input, opts.transfer !== false, this.info.inputType)), opts.signal) as Promise<T>;
+  }
+
+  /** Every output (see Model.runAll). The input's buffer is transferred: detached after this call. */
+  async runAll(input: InputTensor, opts: CallOptions = {}): Promise<OutputTensor[]> {
+    const out = await this.run<OutputTensor>(input, opts) as OutputTensor | OutputTensor[];
+    return Array.isArray(out) ? out : [out];
+  }
+
+  /** Objects with boxes (see Model.detect). `image.data`'s buffer is transferred: detached after this call. */
+  detect(image: ImageSource, opts: DetectOptions & CallOptions = {}): Promise<Detection[]> {
+    const { signal, transfer: move, ...options } = opts;
+    return this.#call(async (api, h) => api.detect(h, await imageArgForWorker(image, move !== false), options), signal);
   }
 
   /** The class of every pixel (see Model.segment). `image.data`'s buffer is transferred: detached after this call. */

@@ -3,7 +3,7 @@
 // handle; tensors going back are transferred, not copied (they are fresh copies already).
 import { loadInProcess, type ModelSource } from '../load.js';
 import type { Model } from '../model.js';
-import type { ClassifyOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor, SegmentOptions } from '../model-api.js';
+import type { ClassifyOptions, DetectOptions, InputTensor, LoadOptions, ModelInfo, OutputTensor, SegmentOptions } from '../model-api.js';
 import type { ImageInput } from '../image/preprocess.js';
 import { DisposedError } from '../errors.js';
 import { transfer } from './comlink.js';
@@ -26,18 +26,22 @@ export function createEngineApi() {
 
   return {
     /** Loads a model in this worker. `source` is 'default', a path (resolved in the worker), a URL string, bytes or a Graph. */
-    async load(source: Exclude<ModelSource, URL>, options: LoadOptions = {}): Promise<{ handle: number; info: ModelInfo }> {
-      const m = await loadInProcess(source, options);
+    async load(source: Exclude<ModelSource, URL>, options: LoadOptions & { extensions?: string[] } = {}): Promise<{ handle: number; info: ModelInfo }> {
+      // Entries the page imported (mobilenet-wasm/detect): this worker needs them too (src/extensions.ts).
+      const { extensions = [], ...opts } = options;
+      for (const url of extensions) await import(/* @vite-ignore */ url);
+      const m = await loadInProcess(source, opts);
       const handle = nextHandle++;
       models.set(handle, m);
       return { handle, info: m.info };
     },
     info: (handle: number): ModelInfo => model(handle).info,
-    run: (handle: number, input: InputTensor): Promise<OutputTensor> =>
+    run: (handle: number, input: InputTensor): Promise<OutputTensor | OutputTensor[]> =>
       call(async () => {
-        const out = await model(handle).run<OutputTensor>(input);
-        return transfer(out, [out.buffer]);
+        const out = await model(handle).runAll(input);
+        return transfer(out.length === 1 ? out[0]! : out, out.map((t) => t.buffer as ArrayBuffer));
       }),
+    detect: (handle: number, image: WireImage, options?: DetectOptions) => call(() => model(handle).detect(image, options)),
     classify: (handle: number, image: WireImage, options?: ClassifyOptions) => call(() => model(handle).classify(image, options)),
     embed: (handle: number, image: WireImage, options?: Pick<ClassifyOptions, 'centralCrop'>): Promise<Float32Array> =>
       call(async () => {

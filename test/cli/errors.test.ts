@@ -70,7 +70,7 @@ describe('mistakes: one line on stderr, non-zero exit, no stack trace', () => {
     ['--threads 0', () => ['classify', png, '--threads', '0'], 2, /--threads must be a positive integer, got "0"/],
     ['--isa unknown', () => ['classify', png, '--isa', 'avx'], 2, /--isa must be auto, relaxed, simd or scalar, got "avx"/],
     ['classify without files', () => ['classify'], 2, /classify: give at least one image file/],
-    ['unknown command', () => ['clasify', png], 2, /^mobilenet-wasm: InputError: unknown command "clasify" \(commands: classify, segment, info, convert, bench, quantize/],
+    ['unknown command', () => ['clasify', png], 2, /^mobilenet-wasm: InputError: unknown command "clasify" \(commands: classify, segment, detect, info, convert, bench, quantize/],
     ['unknown option before the command', () => ['--verbose', 'classify', png], 2, /unknown option --verbose before the command/],
     ['bench --runs 0', () => ['bench', '--runs', '0'], 2, /bench: --runs must be a positive integer, got "0"/],
     ['bench --warmup -1', () => ['bench', '--warmup', '-1'], 2, /bench: --warmup must be an integer ≥ 0, got "-1"/],
@@ -87,6 +87,10 @@ describe('mistakes: one line on stderr, non-zero exit, no stack trace', () => {
     ['segment: --out is a directory', () => ['segment', png, '--model', MODEL, '--out', path.join(dir, 'folder')], 1, /--out ".*folder" is a directory; give a file name, e\.g\. .*overlay\.png$/],
     ['segment: --alpha out of range', () => ['segment', png, '--model', MODEL, '--out', path.join(dir, 'o.png'), '--alpha', '2'], 2, /segment: --alpha must be a number in \[0, 1\], got "2"/],
     ['segment: a classifier', () => ['segment', png, '--model', MODEL, '--out', path.join(dir, 'o.png')], 1, /InputError: segment\(\): model ".*" is not a segmentation model/],
+    ['detect: no --model', () => ['detect', png], 2, /detect: give the detector with --model <file>/],
+    ['detect: a classifier', () => ['detect', png, '--model', MODEL], 1, /InputError: detect: model ".*" is not a detector \(task classify\)/],
+    ['detect: --threshold out of range', () => ['detect', png, '--model', MODEL, '--threshold', '1.5'], 2, /--threshold must be a number in \[0, 1\]/],
+    ['detect: --out with two images', () => ['detect', png, bmp, '--model', MODEL, '--out', path.join(dir, 'o.png')], 2, /detect: --out takes one image/],
     ['quantize: calibration folder missing', () => ['quantize', MODEL, path.join(dir, 'q.safetensors'), '--calibrate', path.join(dir, 'none')], 1, /cannot read the calibration folder ".*none": no such directory$/],
     ['quantize: no --calibrate', () => ['quantize', MODEL, path.join(dir, 'q.safetensors')], 2, /InputError: quantize: usage: /],
     ['help about an unknown command', () => ['help', 'nope'], 2, /help: unknown command "nope"/],
@@ -103,7 +107,7 @@ describe('mistakes: one line on stderr, non-zero exit, no stack trace', () => {
 });
 
 describe('--help, -h and --version never run work', () => {
-  it.each(['classify', 'segment', 'info', 'convert', 'bench', 'quantize'])('%s --help and -h print the usage, exit 0', async (cmd) => {
+  it.each(['classify', 'segment', 'detect', 'info', 'convert', 'bench', 'quantize'])('%s --help and -h print the usage, exit 0', async (cmd) => {
     for (const flag of ['--help', '-h']) {
       const t0 = performance.now();
       // Extra words that would otherwise be mistakes (a missing file, an unknown option) do not matter.

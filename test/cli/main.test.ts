@@ -123,6 +123,27 @@ describeShared('mobilenet-wasm with the TFLite models of ../shared', () => {
     expect(rows[0]).toMatch(/^1\s+285\s+Egyptian cat\s/);
   });
 
+  it('detect prints one line per object (COCO labels), --json gives boxes in pixels, --out draws them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mnw-det-'));
+    const out = path.join(dir, 'annotated.png');
+    const model = sharedPath('models', 'ssd_mobilenet_v2_coco_quant_postprocess.tflite');
+    const labels = sharedPath('labels', 'coco_labels.txt');
+    const r = await cli('detect', sharedPath('images', 'kite_and_cold.jpg'), '--model', model, '--labels', labels, '--threshold', '0.5', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(/kite_and_cold\.jpg .*1352×900.*: 9 objects → .*annotated\.png$/);
+    expect(lines[1]).toMatch(/^ {2}kite {2}0\.953 {2}x \d+, y \d+, \d+×\d+$/);
+    expect(new Set(lines.slice(1).map((l) => l.trim().split(/\s+/)[0]))).toEqual(new Set(['kite', 'person']));
+    const { default: sharp } = await import('sharp');
+    expect(await sharp(out).metadata()).toMatchObject({ format: 'png', width: 1352, height: 900 });
+    const j = await cli('detect', sharedPath('images', 'pets.jpg'), '--model', model, '--labels', labels, '--json', '--max', '1');
+    expect(j.code, j.err).toBe(0);
+    const [row] = JSON.parse(j.out);
+    expect(row.detections).toHaveLength(1);
+    expect(row.detections[0]).toMatchObject({ label: 'dog', index: 17 });
+    expect(row.detections[0].box.width).toBeCloseTo(row.detections[0].normalized.width * row.width, 9);
+  }, 60_000);
+
   it('segment writes a PNG overlay of the image size and lists the classes (PASCAL VOC names)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mnw-seg-'));
     const out = path.join(dir, 'mask.png');

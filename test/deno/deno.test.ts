@@ -45,7 +45,7 @@ describe.skipIf(!deno || !distBuilt)('Deno', () => {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 300_000,
-      env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_DIR: path.join(tmp, 'deno-dir'), MNW_DENO_FIXTURE: fixture },
+      env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_DIR: path.join(tmp, 'deno-dir'), MNW_DENO_FIXTURE: fixture },
     });
     const out = `${r.stdout}\n${r.stderr}`;
     console.log(`node (isa ${node.isa}, ${source}): ${node.top.map((c) => `${c.label} ${c.score.toFixed(6)}`).join(', ')}\n${out.trim()}`);

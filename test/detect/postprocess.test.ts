@@ -131,3 +131,26 @@ describe('TFLite_Detection_PostProcess', () => {
     expect(() => run(zeros(1), [[0, 0.9, 0, 0]], [[0.5, 0.5, -0.2, 0.2]], base)).toThrow(/decoded box 0 has min > max/);
   });
 });
+
+describe('detectionPostProcessQ (quantized scores, fast NMS without dequantizing every score)', () => {
+  it('gives detectionPostProcess\'s bits on the dequantized scores: uint8 and int8, ties, background column or none', async () => {
+    const { detectionPostProcessQ } = await import('../../src/detect/postprocess.js');
+    for (let seed = 1; seed <= 12; seed++) {
+      const r = mulberry32(seed);
+      const n = 50 + Math.floor(r() * 80);
+      const nc = 3 + Math.floor(r() * 6);
+      const cwb = nc + (seed % 2);
+      const int8 = seed % 3 === 0;
+      // Few distinct bytes: many ties between classes and between anchors.
+      const q = int8 ? Int8Array.from({ length: n * cwb }, () => Math.floor(r() * 6) * 20 - 100) : Uint8Array.from({ length: n * cwb }, () => Math.floor(r() * 6) * 40);
+      const enc = Float32Array.from({ length: n * 4 }, () => Math.fround(r() * 2 - 1));
+      const anchors = Float32Array.from({ length: n * 4 }, (_, i) => Math.fround(i % 4 < 2 ? Math.floor(r() * 4) / 4 : 0.25 + Math.floor(r() * 2) / 4));
+      const o = { ...base, numClasses: nc, maxDetections: 1 + Math.floor(r() * 12), scoreThreshold: 0.2, iouThreshold: 0.3 + r() * 0.5 };
+      const [scale, zp] = int8 ? [0.01, -100] : [1 / 256, 0];
+      const want = detectionPostProcess(enc, 4, dequantizeU8(q, scale, zp), cwb, anchors, n, o);
+      const got = detectionPostProcessQ(enc, 4, q, scale, zp, cwb, anchors, n, o);
+      expect(got).toEqual(want);
+      expect(want.count).toBeGreaterThan(0);
+    }
+  });
+});

@@ -171,6 +171,8 @@ export function runTfliteReference(graph: Graph, input: ArrayLike<number>, schem
       case 'reshape':
         out = x;
         break;
+      default:
+        throw new Error(`reference-tflite-graph: no reference for op ${n.op}`);
     }
     vals.set(n.name, out);
   }

@@ -59,6 +59,8 @@ interface OpSpec {
   inputs: number[];
   outputs: number[];
   options?: OptionsSpec;
+  /** custom_options bytes (a FlexBuffer for TFLite's own custom operators). */
+  custom?: Uint8Array;
 }
 
 const ACT = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3, TANH: 4, SIGN_BIT: 5 } as const;
@@ -149,6 +151,12 @@ export class TfliteBuilder {
     return this.ops.length - 1;
   }
 
+  /** A custom operator (operator_codes[i].custom_code = `name`) with its custom_options bytes. Returns its index. */
+  customOp(name: string, inputs: number[], outputs: number[], customOptions?: Uint8Array): number {
+    this.ops.push({ opcode: this.opcode(32, 1, name), inputs: [...inputs], outputs: [...outputs], ...(customOptions ? { custom: customOptions } : {}) });
+    return this.ops.length - 1;
+  }
+
   /** A Model.metadata entry pointing at a new buffer. */
   addMetadata(name: string, data: Uint8Array): void {
     this.buffers.push(data);
@@ -223,6 +231,7 @@ export class TfliteBuilder {
     const opOffs = this.ops.map((o) => {
       const inputs = i32Vec(o.inputs);
       const outputs = i32Vec(o.outputs);
+      const custom = o.custom ? b.createByteVector(o.custom) : 0;
       let opt = 0;
       if (o.options) {
         const vecs = new Map<number, number>();
@@ -245,6 +254,7 @@ export class TfliteBuilder {
         b.addFieldInt8(3, o.options.type, 0);
         b.addFieldOffset(4, opt, 0);
       }
+      if (custom) b.addFieldOffset(5, custom, 0);
       return b.endObject();
     });
 

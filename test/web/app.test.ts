@@ -8,10 +8,12 @@
 //   separators;
 // - a quantized model runs as int8 or as its float32 twin (LoadOptions.precision);
 // - a segmentation model shows its mask and a legend of the classes present with their colours;
+// - an SSD detector (the shared COCO model) draws labelled boxes over the image and lists them, on a photo
+//   and on the live camera (screenshot: build/test-artifacts/app-detection.png);
 // - the live camera (Chromium's fake device) classifies continuously with a frame rate, pauses while the
 //   tab is hidden, and stops every track when stopped, from the keyboard too.
 // Skips with a message without Chromium, dist/ or ../shared/data.
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,7 @@ interface WebServer { origin: string; close(): Promise<void> }
 const script = async <T>(name: string): Promise<T> => import(pathToFileURL(path.join(ROOT, 'scripts', name)).href) as Promise<T>;
 
 const OUT = path.join(ROOT, 'build/web-app-test');
+const ARTIFACTS = path.join(ROOT, 'build/test-artifacts');
 const STEP_MS = 60_000;
 /** Whether the library has LoadOptions.precision (a quantized model's float32 twin), from its published types. */
 
@@ -42,6 +45,9 @@ describeShared('web app behaviour in headless Chromium', () => {
   const DOG_SEG = sharedPath('images', 'dog_segmentation.png');
   const QUANT = sharedPath('models', 'mobilenet_v2_1.0_224_quant.tflite');
   const DEEPLAB = sharedPath('models', 'deeplabv3_mnv2_dm05_pascal_quant.tflite');
+  const SSD = sharedPath('models', 'ssd_mobilenet_v2_coco_quant_postprocess.tflite');
+  const COCO_LABELS = sharedPath('labels', 'coco_labels.txt');
+  const KITES = sharedPath('images', 'kite_and_cold.jpg');
   let server: WebServer;
   let context: BrowserContext;
   let userDataDir: string;
@@ -90,7 +96,7 @@ describeShared('web app behaviour in headless Chromium', () => {
     await page.waitForSelector(`#results:not([data-run="${before}"])`, { timeout: STEP_MS, state: 'attached' });
     await ready();
   }
-  async function addModel(file: string): Promise<void> {
+  async function addModel(file: string | string[]): Promise<void> {
     await ready();
     await page.setInputFiles('#model-file', file);
     await page.waitForSelector('#model-message[data-kind="info"]:has-text("stored it for offline use")', { timeout: STEP_MS });
@@ -245,6 +251,54 @@ describeShared('web app behaviour in headless Chromium', () => {
     await pick(CAT);
     expect(await page.$eval('#segmentation', (e) => (e as HTMLElement).hidden)).toBe(true);
     expect(await page.$eval('#results', (e) => (e as HTMLElement).hidden)).toBe(false);
+  }, PAGE_TIMEOUT_MS);
+
+  it.skipIf(!existsSync(SSD) || !existsSync(COCO_LABELS))('an SSD detector: labelled boxes over the photo and the live camera, listed best first', async () => {
+    const name = 'ssd_mobilenet_v2_coco_quant_postprocess.tflite';
+    await addModel([SSD, COCO_LABELS]);
+    expect(await text('#model-message')).toMatch(/detection, 9[01] classes/);
+    await pick(KITES);
+    expect(await page.$eval('#detection', (e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await page.$eval('#results', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await page.$eval('#segmentation', (e) => (e as HTMLElement).hidden)).toBe(true);
+    const found = await page.$$eval('#detections li', (lis) => lis.map((li) => ({
+      label: li.getAttribute('data-label')!, score: Number(li.getAttribute('data-score')), box: li.getAttribute('data-box')!.split(',').map(Number),
+    })));
+    console.log(`detections: ${found.map((d) => `${d.label} ${d.score.toFixed(3)} [${d.box.join(',')}]`).join('; ')}`);
+    // The TFLite runtime's answer for this photo (../shared/data/oracle/detect): kites and persons above 0.5.
+    const labels = new Set(found.map((d) => d.label));
+    expect(labels.has('kite') && labels.has('person')).toBe(true);
+    expect(found.every((d) => d.score >= 0.5)).toBe(true);
+    for (let i = 1; i < found.length; i++) expect(found[i - 1].score).toBeGreaterThanOrEqual(found[i].score);
+    const size = await page.$eval('#preview', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+    for (const d of found) {
+      const [x, y, w, h] = d.box;
+      expect(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= size[0] + 1 && y + h <= size[1] + 1, `${d.label} box ${d.box} in ${size}`).toBe(true);
+    }
+    expect(await page.$eval('#boxes', (e) => e.getAttribute('aria-label'))).toMatch(/^Objects found: kite \d+ %/);
+    expect(await text('#latency')).toContain(`with ${name}: ${found.length} objects found`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator('#detection').screenshot({ path: path.join(ARTIFACTS, 'app-detection.png') });
+
+    // The live camera (Chromium's fake device): frame after frame detected, with the frame rate shown.
+    const start = await run();
+    await page.click('#camera-button');
+    await page.waitForFunction((n) => Number(document.getElementById('results')!.dataset.run) >= n + 3, start, { timeout: STEP_MS });
+    await page.waitForSelector('#camera-status[data-fps]', { timeout: STEP_MS });
+    expect(Number(await page.$eval('#detections', (e) => e.getAttribute('data-run')))).toBeGreaterThanOrEqual(start + 3);
+    expect(await text('#latency')).toContain('for this camera frame');
+    console.log(`detection on the live camera: ${await text('#camera-status')}`);
+    await page.locator('#detection').screenshot({ path: path.join(ARTIFACTS, 'app-detection-camera.png') });
+    await page.click('#camera-button');
+    await page.waitForSelector('#camera-button[aria-pressed="false"]', { timeout: STEP_MS });
+    await ready();
+
+    // Back to the built-in classifier: the boxes go, the top-5 list returns.
+    await removeModel(name);
+    await pick(CAT);
+    expect(await page.$eval('#detection', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await page.$eval('#results', (e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(consoleErrors).toEqual([]);
   }, PAGE_TIMEOUT_MS);
 
   it('the live camera: continuous with a frame rate, paused while hidden, stopped cleanly from the keyboard', async () => {

@@ -7,6 +7,8 @@ import { registerErrorTransfer } from '../../src/workers/error-transfer.js';
 import { nodeParentEndpoint, webWorkerScope } from '../../src/workers/spawn.js';
 import { inWebWorker } from '../../src/platform.js';
 import { InputError } from '../../src/errors.js';
+// Detection is a separate entry; the test worker carries it (the shipped worker imports dist/detect.js on demand).
+import '../../src/detect/index.js';
 
 /** How __crash makes the worker die: process.exit() (Node worker threads; in a Web Worker, 'throw'), or an uncaught error. */
 export type CrashMode = 'exit' | 'throw';

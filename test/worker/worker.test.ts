@@ -218,8 +218,8 @@ describe('worker model', () => {
       console.log('ok', out.length);`;
     await esbuild.build({ stdin: { contents: src, resolveDir: ROOT, loader: 'ts' }, outfile: script, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'warning' });
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 60_000 });
-      expect(stdout.trim()).toBe('ok 3');
+      const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 60_000, env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1' } });
+      expect(stdout.trim()).toBe('ok 3'); // no colour: FORCE_COLOR (set on some CI hosts) would colour the 3
     } finally {
       rmSync(script, { force: true });
     }

@@ -1,11 +1,13 @@
 // The classifier page: wires the image inputs (files, the sample, the live camera), the model list and
-// settings, the results (top labels, or a segmentation mask with its legend) and "Inside the model" to one
+// settings, the results (top labels, a segmentation mask with its legend, or a detector's labelled boxes)
+// and "Inside the model" to one
 // model running in a Web Worker (loadModel(..., { worker: true })), so the page never blocks. Every model
 // operation goes through one queue, so loads, classifications and removals never interleave. Messages
 // appear where their cause is (the image panel, the results, the model panel) and a success there clears them.
 import { loadModel, pascalVocColor, type ModelInfo, type WorkerModel } from '../../dist/index.js';
 import { setUpImageInputs } from './image-input.js';
 import { renderResults, renderSegmentation } from './results.js';
+import { renderDetections } from './detections.js';
 import { renderProfile, renderStats } from './profile-chart.js';
 import { deleteModel, getModel, listModels, newId, putModel, type StoredFile, type StoredModel } from './models-store.js';
 import { registerServiceWorker } from './register-sw.js';
@@ -24,6 +26,7 @@ const el = {
   stats: $('model-stats'), chart: $<HTMLOListElement>('profile-chart'), chartTotal: $('chart-total'),
   imageMessage: $('image-message'), resultMessage: $('result-message'), cameraStatus: $('camera-status'),
   segmentation: $('segmentation'), mask: $<HTMLCanvasElement>('mask'), legend: $<HTMLUListElement>('legend'),
+  detection: $('detection'), boxes: $<HTMLCanvasElement>('boxes'), detections: $<HTMLOListElement>('detections'),
 };
 
 const DEFAULT_ID = 'default';
@@ -32,6 +35,8 @@ const CURRENT_KEY = 'mnw-model';
 const BUILTIN_KEY = 'mnw-builtin';
 /** A segmentation mask is computed at most this size (long side), then drawn over the image. */
 const MASK_SIDE = 512;
+/** Detections drawn: those scoring at least this (the CLI's default threshold too). */
+const MIN_SCORE = 0.5;
 let model: WorkerModel | null = null;
 let currentId = DEFAULT_ID;
 /** The current model's name as shown (its file name; the built-in's own name), not the graph's ("main"). */
@@ -49,11 +54,24 @@ function builtin(): Builtin | null {
     return null;
   }
 }
+/** How the model list and messages name a task ('' for a classifier). */
+const TASK_TEXT: Record<string, string> = { segment: 'segmentation, ', detect: 'detection, ' };
+const taskText = (task: string | undefined) => TASK_TEXT[task ?? ''] ?? '';
+const VERBS: Record<string, string> = { segment: 'segment the image', detect: 'find objects in the image' };
+
 /** One short line about a model (short enough for one line on a phone): format, precision, task, classes. */
 function detailOf(info: ModelInfo, quantized: boolean): string {
   const precisionText = quantized ? 'int8 / float32' : 'float32';
-  return `${formatName(info.format)} · ${precisionText} · ${info.task === 'segment' ? 'segmentation, ' : ''}${info.labels.length} classes`;
+  return `${formatName(info.format)} · ${precisionText} · ${taskText(info.task)}${info.labels.length} classes`;
 }
+
+/**
+ * The engine's detection entry (mobilenet-wasm/detect: the SSD post-process op and detect()), imported before
+ * any model that is not the built-in classifier is loaded: a file may be a detector, and the import is a small
+ * cached download. The worker that loads the model imports it too.
+ */
+let detection: Promise<unknown> | null = null;
+const enableDetection = () => (detection ??= import('../../dist/detect.js'));
 
 let queue: Promise<unknown> = Promise.resolve();
 /** Runs `f` after everything queued before it; the page stays responsive meanwhile. */
@@ -121,6 +139,7 @@ async function open(id: string): Promise<Opened> {
   }
   const rec = await getModel(id);
   if (!rec) throw new Error('this model is no longer stored');
+  await enableDetection();
   const quantized = rec.quantized ?? rec.inputType !== 'float32';
   const { bytes, weightFiles } = sourceOf(rec.files);
   const m = await loadModel(bytes, { ...loadOptions(quantized), ...(weightFiles ? { weightFiles } : {}), ...(rec.userLabels ? { labels: rec.userLabels } : {}) });
@@ -194,6 +213,7 @@ function addModel(picked: File[]): Promise<void> {
     }
     setState('loading');
     say(`Checking “${name}”…`);
+    await enableDetection();
     const id = newId();
     let next: WorkerModel | null = null;
     try {
@@ -223,7 +243,7 @@ function addModel(picked: File[]): Promise<void> {
       }
       await putModel(rec);
       await adopt({ model: next, name, quantized }, id);
-      const what = next.info.task === 'segment' ? 'segmentation, ' : '';
+      const what = taskText(next.info.task);
       say(`Loaded “${name}” (${formatName(rec.format)}, ${what}${rec.labels.length} classes) and stored it for offline use.`);
     } catch (e) {
       await next?.dispose();
@@ -262,7 +282,7 @@ async function renderModelList(): Promise<void> {
     { id: DEFAULT_ID, name: `Built-in: ${b?.name ?? el.modelList.dataset.builtin ?? 'the default model'}`, detail: b?.detail ?? 'loaded when first used' },
     ...stored.map((m) => {
       const quantized = m.quantized ?? m.inputType !== 'float32';
-      const task = m.task === 'segment' ? 'segmentation, ' : '';
+      const task = taskText(m.task);
       return {
         id: m.id, name: m.name,
         detail: `${formatName(m.format)} · ${quantized ? 'int8 / float32' : 'float32'} · ${task}${m.labels.length} classes · ${(m.size / 1e6).toFixed(1)} MB`,
@@ -315,9 +335,16 @@ async function classifyNow(img: ImageData | null = image, live = false): Promise
     const t0 = performance.now();
     // A copy: the worker takes (detaches) the pixel buffer it is given.
     const pixels = { data: new Uint8Array(img.data), width: img.width, height: img.height, channels: 4 as const };
-    const segmenting = m.info.task === 'segment';
+    const task = m.info.task;
+    const segmenting = task === 'segment';
     let text = '';
-    if (segmenting) {
+    if (task === 'detect') {
+      const found = await m.detect(pixels, { scoreThreshold: MIN_SCORE });
+      runs++;
+      renderDetections(el.boxes, el.detections, img, found, runs);
+      renderResults(el.results, [], runs);
+      text = `${found.length} object${found.length === 1 ? '' : 's'} found`;
+    } else if (segmenting) {
       const k = Math.min(1, MASK_SIDE / Math.max(img.width, img.height));
       const size = { width: Math.max(1, Math.round(img.width * k)), height: Math.max(1, Math.round(img.height * k)) };
       const seg = await m.segment(pixels, { size });
@@ -332,7 +359,8 @@ async function classifyNow(img: ImageData | null = image, live = false): Promise
     }
     const ms = performance.now() - t0;
     el.segmentation.hidden = !segmenting;
-    el.results.hidden = segmenting;
+    el.detection.hidden = task !== 'detect';
+    el.results.hidden = task !== 'classify';
     el.results.dataset.model = currentName;
     el.latency.textContent = `${ms.toFixed(1)} ms${live ? ' for this camera frame' : ''} (in a worker, ${m.info.isa} kernels, ` +
       `${m.info.threads} thread${m.info.threads > 1 ? 's' : ''}) with ${currentName}${text ? `: ${text}` : ''}.`;
@@ -340,7 +368,8 @@ async function classifyNow(img: ImageData | null = image, live = false): Promise
     show(el.resultMessage, '');
     if (!live) renderProfile(el.chart, el.chartTotal, await m.profile(1));
   } catch (e) {
-    show(el.resultMessage, `Could not ${model?.info.task === 'segment' ? 'segment' : 'classify'} the image: ${describe(e, 'image')}`, 'error');
+    const verb = VERBS[model?.info.task ?? ''] ?? 'classify the image';
+    show(el.resultMessage, `Could not ${verb}: ${describe(e, 'image')}`, 'error');
   }
   setState('ready');
 }

@@ -205,7 +205,7 @@ function setUpCamera(o: ImageInputs, show: (s: CanvasImageSource, w: number, h: 
         const now = performance.now();
         done = [...done.filter((t) => now - t < FPS_WINDOW_MS), now];
         const fps = done.length > 1 ? ((done.length - 1) * 1000) / (now - done[0]) : 0;
-        status(fps > 0 ? `Live: ${fps.toFixed(1)} frames per second classified.` : 'Live: classifying…', fps);
+        status(fps > 0 ? `Live: ${fps.toFixed(1)} frames per second through the model.` : 'Live: starting…', fps);
       }
     } catch (e) {
       stop();
@@ -227,7 +227,7 @@ function setUpCamera(o: ImageInputs, show: (s: CanvasImageSource, w: number, h: 
     paused = false;
     done = [];
     o.zone.dataset.camera = 'live';
-    status('Live: classifying…');
+    status('Live: starting…');
     await o.video.play().catch(() => undefined);
     void loop();
   };
@@ -254,7 +254,7 @@ function setUpCamera(o: ImageInputs, show: (s: CanvasImageSource, w: number, h: 
       o.cameraButton.textContent = 'Stop the camera';
       o.zone.dataset.camera = 'live';
       done = [];
-      status('Live: classifying…');
+      status('Live: starting…');
       if (document.hidden) pause();
       else void loop();
     } catch (e) {

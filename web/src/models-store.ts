@@ -14,7 +14,7 @@ export interface StoredModel {
   inputType: string;
   /** Whether the file is quantized (runs as int8, or as its float32 twin); absent in older records: inputType tells. */
   quantized?: boolean;
-  /** ModelInfo.task: 'classify' or 'segment' (absent in older records: classify). */
+  /** ModelInfo.task: 'classify', 'segment' or 'detect' (absent in older records: classify). */
   task?: string;
   size: number;
   addedAt: number;

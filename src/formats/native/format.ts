@@ -28,6 +28,9 @@
 //   quantize, dequantize, pad {pad}, concat {axis}, resize_bilinear {size, alignCorners,
 //   halfPixelCenters}, argmax {axis, outputType}, reshape {shape} appear as nodes;
 // - "meta" may carry "task".
+// Detectors add: "graph" "outputs" (every output, the first being "output", when there are several), concat
+// {axis} on any axis, and the nodes logistic, view {begin, shape} and detection_postprocess {options, anchors
+// (the real anchors as a JSON number array)}; meta.task "detect". Older files read unchanged.
 // A reader that predates these keys rejects such a file (unknown op, non-F32 tensor, unused tensor)
 // except for "dilation" / "keepDims" / "beta" on an otherwise float graph.
 //
@@ -65,7 +68,7 @@ export const alignUp = (n: number, a = ALIGN) => Math.ceil(n / a) * a;
 /** The ops a file may hold: the IR's (src/ops/index.ts; each op module reads and writes its own node JSON). */
 export const OPS = Object.keys(OP_TABLE) as readonly OpName[];
 export const DTYPES = ['float32', 'uint8', 'int8', 'int32', 'int64'] as const;
-export const TASKS = ['classify', 'segment'] as const;
+export const TASKS = ['classify', 'segment', 'detect'] as const;
 export const ACTIVATIONS = ['none', 'relu', 'relu6'] as const;
 export const PADDING_MODES = ['same', 'keras', 'symmetric'] as const;
 

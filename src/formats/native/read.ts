@@ -464,6 +464,8 @@ function checkGraph(
   if (typeof graph.output !== 'string' || !defined.has(graph.output) || graph.output === inputName) {
     fail(`graph.output ${preview(graph.output)} is not a node of the graph`);
   }
+  const outs = graph.outputs;
+  if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => typeof o === 'string' && defined.has(o)))) fail('invalid graph.outputs');
   for (const t of h.tensors.values()) {
     if (usedTensors.has(t.name)) continue;
     if (isPadEntryName(t.name) && t.dtype === 'U8') continue;
@@ -521,7 +523,7 @@ function checkGraph(
     ...(m.source !== undefined ? { source: m.source as string } : {}),
     ...(m.embeddingNode !== undefined ? { embeddingNode: m.embeddingNode as string } : {}),
     ...(m.outputIsProbabilities !== undefined ? { outputIsProbabilities: m.outputIsProbabilities as boolean } : {}),
-    ...(m.task !== undefined ? { task: m.task as 'classify' | 'segment' } : {}),
+    ...(m.task !== undefined ? { task: m.task as 'classify' | 'segment' | 'detect' } : {}),
   };
   const [, ih, iw, ic] = ishape as number[];
   return {
@@ -533,6 +535,7 @@ function checkGraph(
       ...(inQuant !== undefined ? { quant: inQuant } : {}),
     },
     output: graph.output as string,
+    ...(outs !== undefined ? { outputs: [...(outs as string[])] } : {}),
     nodes,
     ...(values !== undefined ? { values } : {}),
     meta,

@@ -115,6 +115,7 @@ function graphJson(graph: Graph): string {
       ...(quant !== undefined ? { quant: quantJson(quant) } : {}),
     },
     output: graph.output,
+    ...(graph.outputs !== undefined && graph.outputs.length > 1 ? { outputs: [...graph.outputs] } : {}),
     nodes: graph.nodes.map(nodeJson),
     ...(graph.values !== undefined
       ? { values: Object.fromEntries(Object.entries(graph.values).map(([k, v]) => [k, valueJson(v)])) }

@@ -314,7 +314,18 @@ function pad(_op: TfliteOperator, ctx: OpContext): Node[] {
   return [ctx.out({ op: 'pad', name: ctx.outName(), inputs: [x.name], pad }, [1, H + pad.top + pad.bottom, W + pad.left + pad.right, C], ot)];
 }
 
-/** CONCATENATION along the channels of same-size NHWC tensors. */
+/** Inputs of one rank, equal but along `axis` (negative: from the end) → the axis in 0..rank−1 and the output shape. */
+export function joinShape(ctx: OpContext, shapes: number[][], axis: number, what: string): [number, number[]] {
+  const rank = shapes[0]!.length;
+  const ax = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(ax) || ax < 0 || ax >= rank) ctx.bad(`axis ${axis} is outside the rank ${rank} of its inputs`);
+  for (const s of shapes) {
+    if (s.length !== rank || s.some((d, i) => i !== ax && d !== shapes[0]![i])) ctx.bad(`${what} inputs ${shapes.map(fmt).join(', ')} differ outside axis ${axis}`);
+  }
+  return [ax, shapes[0]!.map((d, i) => (i === ax ? shapes.reduce((n, s) => n + s[ax]!, 0) : d))];
+}
+
+/** CONCATENATION along any axis (uint8 inputs of other quantization are rescaled, as TFLite does). */
 function concatenation(op: TfliteOperator, ctx: OpContext): Node[] {
   if (op.inputs.length < 1 || op.outputs.length !== 1) ctx.bad(`has ${op.inputs.length} inputs and ${op.outputs.length} outputs`);
   const o = ctx.options(Options.ConcatenationOptions);
@@ -322,14 +333,10 @@ function concatenation(op: TfliteOperator, ctx: OpContext): Node[] {
   const a = o ? o.i8(1, 'fused_activation_function') : 0;
   if (a !== Activation.NONE) ctx.unsupported(`fused activation ${ACTIVATION_NAMES[a] ?? a} on a concatenation is not supported`);
   const xs = op.inputs.map((_, k) => ctx.act(k));
-  for (const x of xs) ctx.rank4(x);
-  if (axis !== 3 && axis !== -1) ctx.unsupported(`concatenation along axis ${axis} is not supported (only channels: 3 or −1)`);
-  const [, H, W] = xs[0]!.shape as [number, number, number, number];
-  for (const x of xs) if (x.shape[1] !== H || x.shape[2] !== W) ctx.unsupported(`inputs ${xs.map((y) => fmt(y.shape)).join(', ')} differ in H or W`);
+  const [ax, shape] = joinShape(ctx, xs.map((x) => x.shape), axis, 'CONCATENATION');
   const ot = ctx.outType();
   for (const x of xs) ctx.sameDtype(x.type, ot, 'CONCATENATION');
-  const C = xs.reduce((s, x) => s + x.shape[3]!, 0);
-  return [ctx.out({ op: 'concat', name: ctx.outName(), inputs: xs.map((x) => x.name), axis: 3 }, [1, H, W, C], ot)];
+  return [ctx.out({ op: 'concat', name: ctx.outName(), inputs: xs.map((x) => x.name), axis: ax }, shape, ot)];
 }
 
 /** RESIZE_BILINEAR to a constant size. */
@@ -375,8 +382,8 @@ function argMax(_op: TfliteOperator, ctx: OpContext): Node[] {
   return [ctx.out({ op: 'argmax', name: ctx.outName(), inputs: [x.name], axis: 3, outputType }, [1, H, W], { dtype: outputType })];
 }
 
-/** Builtin operator → its converter. A new builtin operator is one row here. */
-export const TFLITE_CONVERTERS: Readonly<Partial<Record<TfliteOp, TfliteConverter>>> = {
+/** Builtin operator → its converter. A new builtin operator is one row here (the detection entry adds LOGISTIC and PACK). */
+export const TFLITE_CONVERTERS: Partial<Record<TfliteOp, TfliteConverter>> = {
   CONV_2D: convolution,
   DEPTHWISE_CONV_2D: convolution,
   FULLY_CONNECTED: fullyConnected,
@@ -396,9 +403,10 @@ export const TFLITE_CONVERTERS: Readonly<Partial<Record<TfliteOp, TfliteConverte
 
 /**
  * Custom operator code (operator_codes[i].custom_code, e.g. "TFLite_Detection_PostProcess") → its converter.
- * A converter here reads its options with ctx.customOptions(). None is supported yet.
+ * A converter here reads its options with ctx.customOptions(). Rows are added by separate entries (the
+ * detection module, src/detect/index.ts, adds TFLite_Detection_PostProcess) so the classifier bundle stays small.
  */
-export const TFLITE_CUSTOM_CONVERTERS: Readonly<Partial<Record<string, TfliteConverter>>> = {};
+export const TFLITE_CUSTOM_CONVERTERS: Partial<Record<string, TfliteConverter>> = {};
 
 /** The converter of an operator code, or undefined when the operator is not supported. */
 export function converterFor(code: number, customCode: string | undefined): TfliteConverter | undefined {

@@ -78,8 +78,9 @@ export async function importTfliteWithReport(
   const zip: ZipArchive | undefined = readZip(bytes, file, Math.min(model.extent, bytes.length));
   report.zipEntries = zip ? zip.entries.map((e) => e.name) : [];
   const md = report.metadata;
-  const wanted = conv.task === 'segment' ? AssociatedFileType.TENSOR_VALUE_LABELS : AssociatedFileType.TENSOR_AXIS_LABELS;
-  const declared = (md?.outputs[0]?.associatedFiles ?? []).filter(
+  const wanted = conv.task === 'classify' ? AssociatedFileType.TENSOR_AXIS_LABELS : AssociatedFileType.TENSOR_VALUE_LABELS;
+  // A detector's class names hang on its classes output (the second), a classifier's on its only output.
+  const declared = (conv.task === 'detect' ? (md?.outputs ?? []).flatMap((t) => t.associatedFiles) : md?.outputs[0]?.associatedFiles ?? []).filter(
     (f) => f.type === wanted || f.type === AssociatedFileType.TENSOR_AXIS_LABELS || f.type === AssociatedFileType.TENSOR_VALUE_LABELS,
   );
   // Every associated file the metadata names must be in the archive (a missing one: truncated file).
@@ -139,7 +140,7 @@ export async function importTfliteWithReport(
 interface Converted {
   graph: Graph;
   report: TfliteImportReport;
-  task: 'classify' | 'segment';
+  task: 'classify' | 'segment' | 'detect';
   classes?: number;
 }
 
@@ -211,18 +212,17 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
   if (sg.inputs.length !== 1) {
     throw new UnsupportedOpError(`${file}: the model has ${sg.inputs.length} inputs; only single-input models are supported`);
   }
-  if (sg.outputs.length !== 1) {
-    throw new UnsupportedOpError(`${file}: the model has ${sg.outputs.length} outputs; only single-output models are supported`);
-  }
+  if (sg.outputs.length < 1) corrupt('the subgraph has no outputs', sg.pos);
   const inT = tensorAt(sg.inputs[0]!, 'subgraph input', sg.pos);
-  const outT = tensorAt(sg.outputs[0]!, 'subgraph output', sg.pos);
+  const outTs = sg.outputs.map((o) => tensorAt(o, 'subgraph output', sg.pos));
+  const outT = outTs[0]!;
   if (hasData(inT) || producer.has(inT.index)) corrupt(`the input tensor ${inT.index} "${inT.name}" is a constant or computed`, inT.pos);
-  if (!producer.has(outT.index)) corrupt(`the output tensor ${outT.index} "${outT.name}" is not computed by any operator`, outT.pos);
+  for (const t of outTs) if (!producer.has(t.index)) corrupt(`the output tensor ${t.index} "${t.name}" is not computed by any operator`, t.pos);
 
-  // ---- liveness: only operators that feed the output are imported.
+  // ---- liveness: only operators that feed an output are imported.
   const live = new Set<TfliteOperator>();
   {
-    const stack = [outT.index];
+    const stack = outTs.map((t) => t.index);
     const seen = new Set<number>();
     while (stack.length > 0) {
       const ti = stack.pop()!;
@@ -260,7 +260,7 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
     if (!convert) {
       ctx.unsupported(
         oc.customCode !== undefined && oc.code === Op.CUSTOM
-          ? 'custom operators are not supported'
+          ? oc.customCode === 'TFLite_Detection_PostProcess' ? "import 'mobilenet-wasm/detect' first" : 'custom operators are not supported'
           : `operator ${opName(oc.code)} is not supported`,
       );
     }
@@ -268,13 +268,18 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
   }
 
   const { valueName, nodes, nodeTensor, shapeOfValue, values } = imp;
-  const outName = valueName.get(outT.index);
-  if (outName === undefined || outName === inputName) corrupt(`the output tensor "${outT.name}" was not produced`, outT.pos);
+  const outNames = outTs.map((t) => {
+    const nm = valueName.get(t.index);
+    if (nm === undefined || nm === inputName) corrupt(`the output tensor "${t.name}" was not produced`, t.pos);
+    return nm!;
+  });
+  const outName = outNames[0]!;
 
   // ---- meta
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const outNode = byName.get(outName!)!;
-  const task: 'classify' | 'segment' = outNode.op === 'argmax' ? 'segment' : 'classify';
+  const post = nodes.find((n) => n.op === 'detection_postprocess');
+  const task = post ? 'detect' : outNode.op === 'argmax' ? 'segment' : 'classify';
   let viaSoftmax: Node | undefined = outNode;
   while (viaSoftmax && (viaSoftmax.op === 'quantize' || viaSoftmax.op === 'dequantize' || viaSoftmax.op === 'reshape')) {
     viaSoftmax = byName.get(viaSoftmax.inputs[0]!);
@@ -284,7 +289,8 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
   const embeddingNode = pools.length > 0 ? pools[pools.length - 1]!.name : undefined;
   const outShape = shapeOfValue.get(outName!)!;
   let classes: number | undefined;
-  if (task === 'segment') classes = shapeOfValue.get(outNode.inputs[0]!)![3];
+  if (post) classes = post.options.numClasses;
+  else if (task === 'segment') classes = shapeOfValue.get(outNode.inputs[0]!)![3];
   else if (outShape.length >= 2 && outShape.slice(0, -1).every((d) => d === 1)) classes = outShape[outShape.length - 1];
 
   const allNames = T.map((t) => t.name).join('\n');
@@ -357,6 +363,7 @@ function convert(model: TfliteModel, file: string, opts: ImportTfliteOptions): C
       ...(inDtype !== 'float32' ? { dtype: inDtype, quant: { ...inType.quant! } } : {}),
     },
     output: outName!,
+    ...(outNames.length > 1 ? { outputs: outNames } : {}),
     nodes,
     ...(Object.keys(values).length > 0 ? { values } : {}),
     meta,

@@ -61,7 +61,7 @@ export const opName = (code: number): string => OP_NAMES[code] ?? `code ${code}`
 export const Op = {
   ADD: 0, AVERAGE_POOL_2D: 1, CONCATENATION: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6,
   FULLY_CONNECTED: 9, LOGISTIC: 14, RELU: 19, RELU6: 21, RESHAPE: 22, RESIZE_BILINEAR: 23, SOFTMAX: 25,
-  CUSTOM: 32, PAD: 34, MEAN: 40, SQUEEZE: 43, ARG_MAX: 56, QUANTIZE: 114,
+  CUSTOM: 32, PAD: 34, MEAN: 40, SQUEEZE: 43, ARG_MAX: 56, PACK: 83, QUANTIZE: 114,
   PLACEHOLDER_FOR_GREATER_OP_CODES: 127, CONV_3D: 132,
 } as const;
 
@@ -69,7 +69,7 @@ export const Op = {
 export const Options = {
   Conv2DOptions: 1, DepthwiseConv2DOptions: 2, Pool2DOptions: 5, FullyConnectedOptions: 8, SoftmaxOptions: 9,
   ConcatenationOptions: 10, AddOptions: 11, ResizeBilinearOptions: 15, ReshapeOptions: 17, PadOptions: 22,
-  ReducerOptions: 27, SqueezeOptions: 30, DequantizeOptions: 38, ArgMaxOptions: 40, QuantizeOptions: 89,
+  ReducerOptions: 27, SqueezeOptions: 30, DequantizeOptions: 38, ArgMaxOptions: 40, PackOptions: 59, QuantizeOptions: 89,
   Conv3DOptions: 106,
 } as const;
 

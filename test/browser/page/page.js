@@ -87,7 +87,7 @@ async function main() {
     const model = await engine.loadModel('default', opts);
     try {
       const top = await model.classify({ ...image, data: image.data.slice() }, { topK: 5 });
-      runs.push({ requested: isa, isa: model.info.isa, kind: model.constructor.name, threads: model.info.threads, top });
+      runs.push({ requested: isa, isa: model.info.isa, kind: model instanceof engine.WorkerModel ? 'WorkerModel' : 'Model', threads: model.info.threads, top });
     } finally {
       await model.dispose();
     }

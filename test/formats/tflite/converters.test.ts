@@ -35,11 +35,12 @@ describe('TFLITE_CONVERTERS', () => {
   });
 
   it('finds no converter for unsupported builtins, unknown codes, or unknown custom operators', () => {
-    expect(converterFor(Op.LOGISTIC, undefined)).toBeUndefined();
+    expect(converterFor(28 /* TANH */, undefined)).toBeUndefined();
     expect(converterFor(Op.CONV_3D, undefined)).toBeUndefined();
     expect(converterFor(9999, undefined)).toBeUndefined();
     expect(converterFor(Op.CUSTOM, undefined)).toBeUndefined();
     expect(converterFor(Op.CUSTOM, 'TFLite_Detection_PostProcess')).toBe(TFLITE_CUSTOM_CONVERTERS.TFLite_Detection_PostProcess);
+    expect(converterFor(Op.CUSTOM, 'MyCustomOp')).toBeUndefined();
     // Names of Object.prototype are not rows.
     for (const k of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(converterFor(Op.CUSTOM, k)).toBeUndefined();
   });
