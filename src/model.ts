@@ -108,9 +108,9 @@ export class Model implements ModelApi {
     if (this.info.task !== 'detect' || !decode) throw new InputError(`detect(): model "${this.info.name}" is not a detector`);
     late.checkDetect!(opts); // options first: a bad call is refused before an image is decoded
     this.#rt.wake();
-    const pixels = await toPixels(image);
+    const pixels = await toPixels(image, this.#limits.maxImagePixels);
     this.#check();
-    this.#stage(pixels, 1);
+    this.#stage(await this.#prepare(pixels), 1);
     this.#rt.execute();
     const [boxes, classes, scores, count] = this.#rt.plan.outputs.map((t) => this.#rt.real(t));
     return decode({ boxes: boxes!, classes: classes!, scores: scores!, count: count![0]!, width: pixels.width, height: pixels.height, labels: this.#labels }, opts);
