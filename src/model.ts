@@ -258,7 +258,7 @@ export class Model implements ModelApi {
   }
 }
 
-/** The metadata must fit the graph: a segment task a [1, H, W] class map, a classifier's labels one per class. */
+/** The metadata must fit the graph: a segment task a [1, H, W] class map, a classifier's labels one per class (a detector's: its post-process's own checks). */
 function checkMeta(graph: Graph, out: number[]): void {
   const m = graph.meta;
   const bad = (msg: string) => new ModelFormatError(`model "${graph.name}": ${msg}`);
@@ -268,6 +268,7 @@ function checkMeta(graph: Graph, out: number[]): void {
     if (m.labels.length > 256) throw bad(`${m.labels.length} labels; a class map holds 256`);
     return;
   }
+  if (m.task === 'detect') return; // labels name the classes of its scores; the post-process checks its outputs
   const offset = m.labelOffset ?? 0;
   if (m.labels.length > 0 && m.labels.length !== n - offset) throw bad(`${m.labels.length} labels for ${n - offset} classes`);
 }
