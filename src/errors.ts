@@ -66,7 +66,7 @@ export function preview(v: unknown, max = 80): string {
   const walk = (x: unknown, depth: number): void => {
     if (out.length > max) return;
     if (typeof x === 'string') out += JSON.stringify(x.length > max ? x.slice(0, max) : x);
-    else if (typeof x !== 'object' || x === null) out += typeof x === 'bigint' ? `${x}n` : String(x);
+    else if (typeof x !== 'object' || x === null) out += String(x);
     else if (depth > 3) out += Array.isArray(x) ? '[…]' : '{…}';
     else if (Array.isArray(x) || ArrayBuffer.isView(x)) {
       const a = x as ArrayLike<unknown>;

@@ -276,9 +276,7 @@ function checkMeta(graph: Graph, out: number[]): void {
     if (m.labels.length > 256) throw bad(`${m.labels.length} labels; a class map holds 256`);
     return;
   }
-  if (m.task !== undefined && m.task !== 'classify') throw bad(`unknown task ${preview(m.task)}`);
   const offset = m.labelOffset ?? 0;
-  if (!(offset >= 0 && offset < n)) throw bad(`labelOffset ${preview(offset)} for ${n} outputs`);
   if (m.labels.length > 0 && m.labels.length !== n - offset) throw bad(`${m.labels.length} labels for ${n - offset} classes`);
 }
 

@@ -17,7 +17,7 @@ describe('preview', () => {
     expect(preview('float16')).toBe('"float16"');
     expect(preview(undefined)).toBe('undefined');
     expect(preview(NaN)).toBe('NaN');
-    expect(preview(10n)).toBe('10n');
+    expect(preview(10n)).toBe('10');
   });
 
   it('is bounded: long arrays and strings, deep nesting and cycles', () => {

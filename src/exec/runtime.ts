@@ -115,14 +115,10 @@ export class Runtime {
     const isa = opts.isa ?? resolveIsa('auto');
     const threads = opts.threads ?? 1;
     const pages = Math.ceil(plan.totalBytes / PAGE) + 1;
-    let memory: WebAssembly.Memory;
-    try {
-      memory = threads > 1
-        ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
-        : new WebAssembly.Memory({ initial: pages });
-    } catch (e) {
-      throw new EngineError(`model "${opts.name ?? 'model'}": cannot allocate ${pages * PAGE} bytes of wasm memory: ${(e as Error).message}`);
-    }
+    // plan.totalBytes is within LoadOptions.limits.maxMemoryBytes (compile checked it).
+    const memory = threads > 1
+      ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
+      : new WebAssembly.Memory({ initial: pages });
     const module = await compileKernels(isa, threads > 1);
     const exports = await instantiateKernels(module, memory);
     new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);

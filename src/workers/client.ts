@@ -188,7 +188,7 @@ export function callWorker<T>(model: WorkerModel, method: string, ...args: unkno
 /** A call whose argument cannot be posted to a worker (a function, a symbol…) rejects with InputError, as in process. */
 function cloneable<T>(p: Promise<T>): Promise<T> {
   return p.catch((e: unknown) => {
-    throw (e as Error)?.name === 'DataCloneError' ? new InputError(`an argument cannot be sent to the worker: ${(e as Error).message.slice(0, 120)}`) : e;
+    throw (e as Error)?.name === 'DataCloneError' ? new InputError(`cannot send to the worker: ${(e as Error).message}`) : e;
   });
 }
 
