@@ -2,8 +2,12 @@
 // (real = scale·(q − zeroPoint), per tensor or per output channel), every int32 bias by bias·inputScale·scale[c],
 // quantized activations by float32 ones, and QUANTIZE / DEQUANTIZE nodes (which only change the encoding) removed.
 // The arithmetic is then plain float32: the twin computes what the quantized network approximates, without
-// its rounding and without the clamping that the activations' quantization ranges imply. Preprocessing is
-// unchanged: meta.preprocess already gives the input's real values (see ModelMeta.preprocess).
+// its rounding and without the clamping that the activations' quantization ranges imply — except where that
+// clamping is the network's activation: a conv / depthwise / dense / add with no fused activation whose output
+// range starts at exactly 0 (zero point at the type's minimum) is a ReLU the converter folded into the range
+// (quantization-aware SSD detectors have 41 such layers, range [0, 6]; unclamped, their float twin diverges
+// to 1e12 by the box predictors). It becomes relu6 when the range ends at 6 or below, relu above. Preprocessing
+// is unchanged: meta.preprocess already gives the input's real values (see ModelMeta.preprocess).
 import { graphOutputs, type Graph, type Node, type QuantWeights, type ValueType } from './ir.js';
 import { inferShapes } from './shapes.js';
 import { InputError } from '../errors.js';
@@ -26,11 +30,20 @@ export function dequantizeGraph(graph: Graph): Graph {
   const alias = new Map<string, string>();
   const resolve = (name: string): string => alias.get(name) ?? name;
   const nodes: Node[] = [];
-  for (const n of graph.nodes) {
+  for (let n of graph.nodes) {
     const inputs = n.inputs.map(resolve);
     if (n.op === 'quantize' || n.op === 'dequantize') {
       alias.set(n.name, inputs[0]);
       continue;
+    }
+    const act = impliedActivation(n, valueOf(n.name));
+    if (act) {
+      const withAct = { ...n, activation: act } as Node;
+      if (!((n.op === 'conv2d' || n.op === 'depthwise_conv2d' || n.op === 'dense') && n.q)) {
+        nodes.push({ ...withAct, inputs } as Node);
+        continue;
+      }
+      n = withAct;
     }
     if ((n.op === 'conv2d' || n.op === 'depthwise_conv2d' || n.op === 'dense') && n.q) {
       const inQuant = valueOf(n.inputs[0])?.quant;
@@ -66,6 +79,15 @@ export function dequantizeGraph(graph: Graph): Graph {
   };
   inferShapes(out); // the twin must be a well-formed graph
   return out;
+}
+
+/** The activation a node's output range stands for (see the top of this file), or undefined. */
+function impliedActivation(n: Node, v: ValueType | undefined): 'relu' | 'relu6' | undefined {
+  if (!('activation' in n) || n.activation !== 'none' || !v?.quant) return undefined;
+  const qmin = v.dtype === 'int8' ? -128 : v.dtype === 'uint8' ? 0 : undefined;
+  if (qmin === undefined || v.quant.zeroPoint !== qmin) return undefined;
+  const top = v.quant.scale * 255;
+  return top <= 6 * (1 + 1e-3) ? 'relu6' : 'relu';
 }
 
 /** Real weights (same layout; the output channel is the fastest-varying index) and real biases. */

@@ -93,6 +93,26 @@ describeShared('SSD MobileNetV2 detector vs the TFLite runtime', () => {
     await expect(model.detect(kite, { maxResults: 0 })).rejects.toThrow(/maxResults must be a positive integer/);
   }, 60_000);
 
+  // The float32 twin (precision: 'float32'): this model's ReLU6s live only in its activation ranges, which the
+  // twin turns back into relu6 (src/graph/dequantize.ts); without that its scores were all 1.0.
+  it("precision 'float32': the twin finds the same objects, boxes within 2 % of the image", async () => {
+    const twin = await loadModel(file.slice(), { labels, precision: 'float32' });
+    try {
+      const found = await twin.detect(kite, { scoreThreshold: 0.5 });
+      console.log(`float32 twin: ${found.map((d) => `${d.label} ${d.score.toFixed(3)}`).join(', ')}`);
+      expect(found.map((d) => d.label).sort()).toEqual(here.map((d) => d.label).sort());
+      for (const d of found) {
+        const best = Math.min(...here.filter((h) => h.label === d.label).map((h) => Math.max(
+          Math.abs(h.normalized.x - d.normalized.x), Math.abs(h.normalized.y - d.normalized.y),
+          Math.abs(h.normalized.width - d.normalized.width), Math.abs(h.normalized.height - d.normalized.height))));
+        expect(best, d.label).toBeLessThan(0.02);
+        expect(Math.abs(d.score - here.find((h) => h.label === d.label)!.score)).toBeLessThan(0.5);
+      }
+    } finally {
+      twin.dispose();
+    }
+  }, 60_000);
+
   it('classify() and segment() refuse a detector; detect() refuses a classifier', async () => {
     await expect(model.classify(kite)).rejects.toThrow(/is a detection model; use detect\(\)/);
     await expect(model.segment(kite)).rejects.toThrow(/not a segmentation model/);
