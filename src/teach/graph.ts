@@ -84,9 +84,9 @@ export function taughtGraph(backbone: Graph, head: GraphHead, labels: string[], 
     const d = unique(i === head.layers.length - 1 ? (head.probabilities ? 'head/probabilities' : 'head/logits') : `head/hidden${i}`);
     out.push({ op: 'dense', name: d, inputs: [x], activation: l.relu ? 'relu' : 'none', weights: l.weights, bias: l.bias, units: l.units });
     x = d;
-    if (l.softmaxBeta !== undefined) {
+    if (l.softmax) {
       const sm = unique(`head/softmax${i}`);
-      out.push({ op: 'softmax', name: sm, inputs: [x], beta: l.softmaxBeta });
+      out.push({ op: 'softmax', name: sm, inputs: [x] });
       x = sm;
     }
   });

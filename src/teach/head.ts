@@ -38,8 +38,8 @@ export interface EpochReport { epoch: number; epochs: number; trainLoss: number;
 /** One dense layer, weights [in, out] (the IR's Keras layout), bias [out]. */
 export interface DenseLayer {
   weights: Float32Array; bias: Float32Array; inputs: number; units: number; relu: boolean;
-  /** A softmax with this beta follows the layer (the k-NN graph's soft vote; src/teach/knn.ts knnHead). */
-  softmaxBeta?: number;
+  /** A softmax follows the layer (the k-NN graph's soft vote; KnnClassifier.toHead). */
+  softmax?: boolean;
 }
 
 export interface TrainedHead {
@@ -307,7 +307,7 @@ export function headLogits(head: Pick<TrainedHead, 'layers'>, embedding: ArrayLi
     const z = Float64Array.from(l.bias);
     for (let i = 0; i < l.inputs; i++) for (let o = 0; o < l.units; o++) z[o] += a[i] * l.weights[i * l.units + o];
     a = l.relu ? z.map((v) => Math.max(0, v)) : z;
-    if (l.softmaxBeta !== undefined) a = softmaxInPlace(a.map((v) => v * l.softmaxBeta!));
+    if (l.softmax) a = softmaxInPlace(a);
   }
   return a;
 }

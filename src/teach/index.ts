@@ -5,3 +5,4 @@ export { KnnClassifier, type KnnPrediction } from './knn.js';
 export { trainHead, predictHead, headLogits, stratifiedSplit, type HeadOptions, type TrainedHead, type EpochReport, type DenseLayer } from './head.js';
 export { taughtGraph, backboneUpToEmbedding, backboneLogits, backboneLogitsFn, type GraphHead, type TaughtGraphOptions } from './graph.js';
 export { writeTflite, type WriteTfliteOptions } from '../formats/tflite/write.js';
+export { quantizeTaught } from './quantize.js';

@@ -97,8 +97,8 @@ export class KnnClassifier {
 
   /**
    * The k-NN as graph layers (taughtGraph), with the ops every runtime has: a dense layer whose weights are the
-   * normalized examples gives |q|·cos(q, example) for each, a softmax over them with beta = temperature / (the
-   * examples' mean norm) turns similarities into weights, a second dense layer sums them per class. That is a soft
+   * normalized examples times beta gives beta·|q|·cos(q, example) for each (beta = temperature / the examples'
+   * mean norm, folded into the weights), a softmax turns them into weights, a second dense layer sums them per class. That is a soft
    * nearest-neighbour vote (the nearest examples dominate as the temperature grows), not the k-vote of
    * predict(): a hard top-k needs a TOPK op the engine does not have, and dividing by |q| an L2 norm op.
    */
@@ -108,20 +108,20 @@ export class KnnClassifier {
     const labels = this.labels;
     const n = this.size, dim = this.#dim, C = labels.length;
     const sim = new Float32Array(dim * n);
+    const beta = temperature / (this.#norms.reduce((a, v) => a + v, 0) / this.#norms.length || 1);
     const member = new Float32Array(n * C);
     let j = 0;
     labels.forEach((l, c) => {
       for (const v of this.#examples.get(l)!) {
-        for (let d = 0; d < dim; d++) sim[d * n + j] = v[d];
+        for (let d = 0; d < dim; d++) sim[d * n + j] = v[d] * beta;
         member[j * C + c] = 1;
         j++;
       }
     });
-    const norm = this.#norms.reduce((a, v) => a + v, 0) / this.#norms.length || 1;
     return {
       classes: C, probabilities: true,
       layers: [
-        { weights: sim, bias: new Float32Array(n), inputs: dim, units: n, relu: false, softmaxBeta: temperature / norm },
+        { weights: sim, bias: new Float32Array(n), inputs: dim, units: n, relu: false, softmax: true },
         { weights: member, bias: new Float32Array(C), inputs: n, units: C, relu: false },
       ],
     };
