@@ -6,3 +6,4 @@ export { trainHead, predictHead, headLogits, stratifiedSplit, type HeadOptions, 
 export { taughtGraph, backboneUpToEmbedding, backboneLogits, backboneLogitsFn, type GraphHead, type TaughtGraphOptions } from './graph.js';
 export { writeTflite, type WriteTfliteOptions } from '../formats/tflite/write.js';
 export { quantizeTaught } from './quantize.js';
+export { dequantizeGraph } from '../graph/dequantize.js';
