@@ -102,6 +102,27 @@ describeShared('Teach page in headless Chromium', () => {
       embedMs += Number(await page.$eval('#examples-status', (e) => e.getAttribute('data-embed-ms')));
     }
     figures.push(`embeddings: ${(embedMs / (3 * PER_CLASS)).toFixed(1)} ms per 640×480 example (${(embedMs / 1000).toFixed(2)} s for ${3 * PER_CLASS})`);
+    // The engine's own speed in this page, side by side: classify() and embed() of one 640×480 image in a worker,
+    // alternating, median of 9 each.
+    // (A string: vitest would rewrite an import() written in the test file.)
+    const speed = await page.evaluate(`(async () => {
+      const { loadModel } = await import(new URL('dist/index.js', location.href).href);
+      const m = await loadModel('default', { worker: true });
+      const img = () => ({ data: new Uint8Array(640 * 480 * 4).map((_, i) => (i * 7) % 251), width: 640, height: 480, channels: 4 });
+      const t = { classify: [], embed: [] };
+      for (let i = 0; i < 10; i++) {
+        for (const k of ['classify', 'embed']) {
+          const x = img();
+          const t0 = performance.now();
+          await m[k](x);
+          if (i > 0) t[k].push(performance.now() - t0);
+        }
+      }
+      await m.dispose();
+      const med = (a) => a.sort((p, q) => p - q)[a.length >> 1];
+      return { classify: med(t.classify), embed: med(t.embed) };
+    })()`) as { classify: number; embed: number };
+    figures.push(`same page, default model in a worker, 640×480 input, median of 9: classify ${speed.classify.toFixed(1)} ms, embed ${speed.embed.toFixed(1)} ms`);
 
     // Before training: the k-NN.
     const knn = await predict(TEST[0]!);
