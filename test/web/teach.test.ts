@@ -4,9 +4,11 @@
 // prediction, training in the worker, the trained head's predictions on the *_test_* photos, the .tflite and
 // int8 .tflite downloads (loaded by our engine in Node: they name the test photos), a project file, deleting an
 // example and a class, opening the project again, then offline: the page reloads from the service worker with
-// its project from IndexedDB and gives the same predictions, number for number. It logs the timing figures
+// its project from IndexedDB and gives the same predictions, number for number; and, with Chromium's fake
+// camera, a burst of frames kept while "Hold to record" is held and live confidences. It logs the timing figures
 // (embedding per example, training) of issue 16. Skips with a message without Chromium, dist/ or ../shared/data.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -180,4 +182,47 @@ describeShared('Teach page in headless Chromium', () => {
     await browser.context.setOffline(false);
     expect(consoleErrors).toEqual([]);
   }, 600_000);
+
+  it('the camera (Chromium\'s fake device): holding "Hold to record" keeps a burst of frames; live confidences follow the frames', async () => {
+    const { chromium } = await import('playwright-core');
+    const dir = mkdtempSync(path.join(tmpdir(), 'mnw-chromium-teach-'));
+    const context = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM, headless: true, timeout: PAGE_TIMEOUT_MS,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    });
+    try {
+      await context.grantPermissions(['camera'], { origin: server.origin });
+      const p = await context.newPage();
+      await p.goto(`${server.origin}/teach.html`, { timeout: STEP_MS });
+      await p.waitForSelector('body[data-state="ready"]', { timeout: STEP_MS });
+      for (const l of ['still', 'moving']) {
+        await p.fill('#class-name', l);
+        await p.click('#class-form button[type="submit"]');
+        await p.waitForSelector(`#classes li[data-name="${l}"]`, { timeout: STEP_MS });
+      }
+      for (const l of ['still', 'moving']) {
+        const button = p.locator(`#classes li[data-name="${l}"] button.record`);
+        await button.hover();
+        await p.mouse.down();
+        await p.waitForSelector(`#classes li[data-name="${l}"]:not([data-count="0"]):not([data-count="1"]):not([data-count="2"])`, { timeout: STEP_MS });
+        await p.mouse.up();
+      }
+      const counts = await p.$$eval('#classes > li', (lis) => lis.map((li) => Number(li.getAttribute('data-count'))));
+      expect(counts.every((n) => n >= 3)).toBe(true);
+      // Released: no more frames are kept, while the live predictions go on.
+      await p.waitForTimeout(500);
+      const kept = await p.$eval('#classes', (e) => e.getAttribute('data-examples'));
+      const run = await p.$eval('#predictions', (e) => Number(e.getAttribute('data-run')));
+      await p.waitForSelector(`#predictions:not([data-run="${run}"]) li[data-label]`, { timeout: STEP_MS });
+      expect(await p.$eval('#classes', (e) => e.getAttribute('data-examples'))).toBe(kept);
+      expect(await p.$eval('#predictions', (e) => e.getAttribute('data-source'))).toBe('knn');
+      figures.push(`camera burst: ${counts.join(' + ')} frames kept while held`);
+      await p.click('#camera-toggle');
+      expect(await p.$eval('#teach-camera', (v) => (v as HTMLVideoElement).srcObject)).toBeNull();
+    } finally {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
