@@ -557,6 +557,7 @@ async function train(args: Args): Promise<number> {
   const keepClasses = args.flags.has('keep-classes');
   const json = out.toLowerCase().endsWith('.json');
   if (head === 'knn' && keepClasses) throw new UsageError('train: --keep-classes needs a dense head (its logits sit beside the backbone\'s)');
+  if (keepClasses && int8) throw new UsageError('train: --keep-classes models are float32 only (--int8 cannot quantize the two logits as one)');
   if (json && head !== 'knn') throw new UsageError('train: a .json --out holds a k-NN\'s examples: add --head knn');
   if (json && int8) throw new UsageError('train: --int8 quantizes a model; a .json --out holds examples');
   if (!json && !/\.(safetensors|tflite)$/i.test(out)) throw new UsageError(`train: --out must name a .tflite or .safetensors file (or .json with --head knn), got "${out}"`);

@@ -91,8 +91,16 @@ export class KnnClassifier {
   }
 
   /** The examples, for saving (a structured-clone- and JSON-friendly object; see fromJSON). */
-  toJSON(): { version: 1; dim: number; classes: { label: string; examples: number[][] }[] } {
-    return { version: 1, dim: this.#dim, classes: [...this.#examples].map(([label, list]) => ({ label, examples: list.map((v) => [...v]) })) };
+  toJSON(): { version: 1; dim: number; norm: number; classes: { label: string; examples: number[][] }[] } {
+    return {
+      version: 1, dim: this.#dim, norm: this.#meanNorm(),
+      classes: [...this.#examples].map(([label, list]) => ({ label, examples: list.map((v) => [...v]) })),
+    };
+  }
+
+  /** The mean norm of the embeddings added (toHead's scale); 1 when none. */
+  #meanNorm(): number {
+    return this.#norms.reduce((a, v) => a + v, 0) / this.#norms.length || 1;
   }
 
   /**
@@ -108,7 +116,7 @@ export class KnnClassifier {
     const labels = this.labels;
     const n = this.size, dim = this.#dim, C = labels.length;
     const sim = new Float32Array(dim * n);
-    const beta = temperature / (this.#norms.reduce((a, v) => a + v, 0) / this.#norms.length || 1);
+    const beta = temperature / this.#meanNorm();
     const member = new Float32Array(n * C);
     let j = 0;
     labels.forEach((l, c) => {
@@ -135,6 +143,8 @@ export class KnnClassifier {
       if (!c || typeof c.label !== 'string' || !Array.isArray(c.examples)) throw new InputError('KnnClassifier.fromJSON(): a class entry is malformed');
       for (const e of c.examples) knn.add(c.label, e);
     }
+    // The examples are stored normalized: their original scale comes with them.
+    if (typeof s.norm === 'number' && s.norm > 0) knn.#norms = [s.norm];
     return knn;
   }
 }
