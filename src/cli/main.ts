@@ -560,6 +560,7 @@ async function train(args: Args): Promise<number> {
   if (keepClasses && int8) throw new UsageError('train: --keep-classes models are float32 only (--int8 cannot quantize the two logits as one)');
   if (json && head !== 'knn') throw new UsageError('train: a .json --out holds a k-NN\'s examples: add --head knn');
   if (json && int8) throw new UsageError('train: --int8 quantizes a model; a .json --out holds examples');
+  if (head === 'knn' && int8) throw new UsageError('train: a k-NN model is float32 only (--int8: its inner softmax cannot be quantized)');
   if (!json && !/\.(safetensors|tflite)$/i.test(out)) throw new UsageError(`train: --out must name a .tflite or .safetensors file (or .json with --head knn), got "${out}"`);
   await outputFile(out, 'train: --out', json ? 'examples.json' : 'taught.safetensors');
   if ((await kindOf(folder)) !== 'dir') throw new InputError(`train: "${folder}" is not a folder`);

@@ -2,7 +2,7 @@
 // (seeded) into training and held-out ones; training photos are embedded with augmented copies, held-out ones as
 // they are, so the held-out accuracy and confusion matrix are measured on photos the head never saw. With
 // --int8 the taught model (built on the backbone's float32 twin) is quantized, calibrated on the training photos.
-// A k-NN head is written as its examples (.json) or as a model graph (KnnClassifier.toHead).
+// A k-NN head is written as its examples (.json) or as a model graph (KnnClassifier.toHead; float32 only).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Graph } from '../graph/ir.js';
@@ -119,8 +119,7 @@ export async function trainFolder(o: TrainCommandOptions): Promise<TrainReport> 
     holdIdx.forEach((i, j) => confusion[holdTruth[j]][labels.indexOf(knn.predict(state.examples[i].embedding).label)]++);
     const right = confusion.reduce((a, row, i) => a + row[i], 0);
     // The same k-NN as a model graph (KnnClassifier.toHead), for a .tflite or .safetensors --out.
-    let graph = taughtGraph(learner.backbone, knn.toHead(), labels, { name: `${learner.backbone.name}-knn` });
-    if (o.int8) graph = await quantizeTaught(graph, calibration, { onProgress: (d, t) => o.onProgress?.('calibrating', d, t) });
+    const graph = taughtGraph(learner.backbone, knn.toHead(), labels, { name: `${learner.backbone.name}-knn` });
     return { labels, photos, notImages, skipped, head: 'knn', holdoutAccuracy: holdIdx.length ? right / holdIdx.length : null, confusion, graph, learner };
   }
   const taught = await learner.train({

@@ -126,6 +126,7 @@ describe('mobilenet-wasm train: mistakes', () => {
     [['train', 'x', '--out', 'e.json', '--head', 'knn', '--int8'], 2, /a \.json --out holds examples/],
     [['train', 'x', '--out', 'm.safetensors', '--head', 'knn', '--keep-classes'], 2, /--keep-classes needs a dense head/],
     [['train', 'x', '--out', 'm.tflite', '--keep-classes', '--int8'], 2, /--keep-classes models are float32 only/],
+    [['train', 'x', '--out', 'm.tflite', '--head', 'knn', '--int8'], 2, /a k-NN model is float32 only/],
     [['train', '/nonexistent/folder', '--out', 'm.safetensors'], 1, /is not a folder/],
   ])('%j → exit %i', async (argv, code, message) => {
     const r = await cli(...argv.map((a) => (a.endsWith('.safetensors') || a.endsWith('.json') ? path.join(dir, a) : a)));
