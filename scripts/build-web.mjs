@@ -1,7 +1,8 @@
 // Builds the offline web app (web/) into build/web/:
-//   index.html, figure1.html, styles.css, app.js, figure1.js   the pages (web/src/*.ts bundled by esbuild;
-//                                                                the engine stays external: ./dist/index.js)
-//   dist/{index,worker,thread,detect,chunk-*}.js, dist/wasm/*.wasm  the engine as built by scripts/build.mjs
+//   index.html, figure1.html, teach.html, styles.css,          the pages (web/src/*.ts bundled by esbuild;
+//   app.js, figure1.js, teach.js, teach-worker.js              the engine stays external: ./dist/index.js,
+//                                                                ./dist/teach.js, ./dist/detect.js)
+//   dist/{index,worker,thread,teach,detect,chunk-*}.js, dist/wasm/*.wasm  the engine as built by scripts/build.mjs
 //   models/*                                                    every model the engine names (src/assets.ts:
 //                                                                new URL('../models/…')), found by dist/index.js
 //                                                                at ../models/
@@ -36,7 +37,7 @@ const ICONS = [
 
 /** The engine's browser files: entry, worker, thread, shared chunks and every kernel module it may pick. */
 function engineFiles() {
-  const top = readdirSync(DIST).filter((f) => /^(index|worker|thread|detect|chunk-[\w-]+)\.js$/.test(f));
+  const top = readdirSync(DIST).filter((f) => /^(index|teach|detect|worker|thread|chunk-[\w-]+)\.js$/.test(f));
   const wasm = readdirSync(path.join(DIST, 'wasm')).filter((f) => /^mobilenet-[\w-]+\.wasm$/.test(f)).map((f) => `wasm/${f}`);
   return [...top, ...wasm];
 }
@@ -81,15 +82,18 @@ export async function buildWeb({ outDir = DEFAULT_OUT, log = () => {} } = {}) {
   const engineExternal = {
     name: 'engine-external',
     setup(b) {
-      b.onResolve({ filter: /\/dist\/(index|detect)\.js$/ }, (a) => ({ path: `./dist/${path.basename(a.path)}`, external: true }));
+      b.onResolve({ filter: /\/dist\/(index|teach|detect)\.js$/ }, (a) => ({ path: `./dist/${path.basename(a.path)}`, external: true }));
     },
   };
   await esbuild.build({
-    entryPoints: { app: path.join(WEB, 'src/app.ts'), figure1: path.join(WEB, 'src/figure1.ts') },
+    entryPoints: {
+      app: path.join(WEB, 'src/app.ts'), figure1: path.join(WEB, 'src/figure1.ts'),
+      teach: path.join(WEB, 'src/teach.ts'), 'teach-worker': path.join(WEB, 'src/teach-worker.ts'),
+    },
     outdir: outDir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
     sourcemap: false, logLevel: 'error', plugins: [engineExternal],
   });
-  for (const f of ['figure1.html', 'styles.css']) copyFileSync(path.join(WEB, f), path.join(outDir, f));
+  for (const f of ['figure1.html', 'teach.html', 'styles.css']) copyFileSync(path.join(WEB, f), path.join(outDir, f));
   // The page shows the built-in model's name before the model has loaded (so nothing moves when it has).
   const builtinName = models.def.replace(/\.[^.]+$/, '').replace(/[<>&"]/g, '');
   writeFileSync(path.join(outDir, 'index.html'), readFileSync(path.join(WEB, 'index.html'), 'utf8').replaceAll('{{DEFAULT_MODEL}}', builtinName));

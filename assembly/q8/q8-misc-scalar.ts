@@ -65,6 +65,24 @@ import { clampI32, loadQ, mbqm, roundAwayF32, roundAwayF64 } from "./q8-scalar";
   }
 }
 
+/**
+ * XNNPACK's f32 → int8 convert (f32-qs8-vcvt / f32-qu8-vcvt, what TFLite's XNNPACK delegate runs for QUANTIZE):
+ * x·(1/scale) with 1/scale and the product in float32, clamped to [qmin − zp, qmax − zp], rounded to nearest-even
+ * (the magic-bias trick), + zp. NaN maps to qmax, as the magic-bias bits do.
+ */
+// @ts-ignore: decorator
+@inline export function q8QuantizeFp32(n: i32, input: usize, output: usize, scale: f64, zp: i32, qmin: i32, qmax: i32): void {
+  const inv = <f32>1 / <f32>scale;
+  const lo = <f32>(qmin - zp);
+  const hi = <f32>(qmax - zp);
+  for (let i = 0; i < n; i++) {
+    let v = load<f32>(input + (<usize>i << 2)) * inv;
+    v = v < hi ? v : hi;
+    v = v > lo ? v : lo;
+    store<u8>(output + <usize>i, <u8>(<i32>nearest<f32>(v) + zp));
+  }
+}
+
 /** reference_ops::Requantize: clamp(MBQM(q − inZp, mult, shift) + outZp, qmin, qmax). */
 // @ts-ignore: decorator
 @inline export function q8Requantize<T>(n: i32, input: usize, output: usize, inZp: i32, outZp: i32, mult: i32, shift: i32, qmin: i32, qmax: i32): void {

@@ -168,19 +168,21 @@ ${GENERAL_HELP}`,
   },
   train: {
     options: {
-      ...EVERYWHERE, out: STR, model: STR, head: STR, holdout: STR, augment: STR, hidden: STR, epochs: STR, seed: STR, int8: BOOL, json: BOOL,
+      ...EVERYWHERE, out: STR, model: STR, head: STR, holdout: STR, augment: STR, hidden: STR, epochs: STR, seed: STR, int8: BOOL, json: BOOL, 'keep-classes': BOOL,
     },
     usage: `Usage: mobilenet-wasm train <folder> --out <model.tflite|model.safetensors|state.json> [--head dense|knn] [--holdout 0.2]
-         [--int8] [--model default] [--augment 4] [--hidden 0] [--epochs 200] [--seed 0] [--json]
+         [--int8] [--keep-classes] [--model default] [--augment 4] [--hidden 0] [--epochs 200] [--seed 0] [--json]
 
 Teaches a model your own classes: <folder> holds one sub-folder per class, named by its label, with its photos
 (any format classify reads). Each class's photos are split, seeded, into training and held-out ones; the
 held-out accuracy and confusion matrix are measured on photos the model never saw.
 
   --out <file>            the taught model, backbone + the new head (.tflite, which the TensorFlow Lite runtime
-                          runs with our outputs, or .safetensors), or with --head knn the
+                          runs with our outputs, or .safetensors), or with --head knn also the
                           examples' embeddings and labels (.json) for the library's KnnClassifier
   --head dense|knn        a dense softmax head trained on the embeddings (default), or k-nearest-neighbours
+                          (as a model: a soft nearest-neighbour vote in dense and softmax layers)
+  --keep-classes          keep the backbone's own classes (ImageNet's) beside the new ones (dense head)
   --holdout F             fraction of each class's photos held out (default 0.2; 0 for none)
   --int8                  quantize the taught model to int8, calibrated on the training photos
   --model <file>|<name>   the backbone whose embeddings are used (default 'default', ImageNet MobileNetV2)
@@ -625,22 +627,27 @@ async function quantize(args: Args): Promise<number> {
 
 /** `train`: teach the backbone the classes of a folder's sub-folders (src/teach/command.ts). */
 async function train(args: Args): Promise<number> {
-  const usage = 'usage: mobilenet-wasm train <folder> --out <model.tflite|model.safetensors|state.json> [--head dense|knn] [--holdout 0.2] [--int8]';
+  const usage = 'usage: mobilenet-wasm train <folder> --out <model.tflite|model.safetensors|state.json> [--head dense|knn] [--holdout 0.2] [--int8] [--keep-classes]';
   const [folder] = expectPositionals(args, 1, 1, usage);
   const out = stringFlag(args, 'out');
   if (!out) throw new UsageError(`train: --out is required (${usage})`);
   const head = choiceFlag(args, 'head', ['dense', 'knn'] as const, 'dense');
   const int8 = args.flags.has('int8');
-  if (head === 'knn' && !out.endsWith('.json')) throw new UsageError('train: with --head knn, --out names a .json file (the examples; a k-NN is not a model graph)');
-  if (head === 'knn' && int8) throw new UsageError('train: --int8 quantizes a dense head\'s model; a k-NN has none');
-  if (head === 'dense' && !/\.(safetensors|tflite)$/i.test(out)) throw new UsageError(`train: --out must name a .tflite or .safetensors file for a dense head, got "${out}"`);
-  await outputFile(out, 'train: --out', head === 'knn' ? 'examples.json' : 'taught.safetensors');
+  const keepClasses = args.flags.has('keep-classes');
+  const json = out.toLowerCase().endsWith('.json');
+  if (head === 'knn' && keepClasses) throw new UsageError('train: --keep-classes needs a dense head (its logits sit beside the backbone\'s)');
+  if (keepClasses && int8) throw new UsageError('train: --keep-classes models are float32 only (--int8 cannot quantize the two logits as one)');
+  if (json && head !== 'knn') throw new UsageError('train: a .json --out holds a k-NN\'s examples: add --head knn');
+  if (json && int8) throw new UsageError('train: --int8 quantizes a model; a .json --out holds examples');
+  if (head === 'knn' && int8) throw new UsageError('train: a k-NN model is float32 only (--int8: its inner softmax cannot be quantized)');
+  if (!json && !/\.(safetensors|tflite)$/i.test(out)) throw new UsageError(`train: --out must name a .tflite or .safetensors file (or .json with --head knn), got "${out}"`);
+  await outputFile(out, 'train: --out', json ? 'examples.json' : 'taught.safetensors');
   if ((await kindOf(folder)) !== 'dir') throw new InputError(`train: "${folder}" is not a folder`);
   const { trainFolder, formatConfusion } = await import('../teach/command.js');
   const { progressBar } = await import('../quantize/command.js');
   const tty = process.stderr.isTTY;
   const r = await trainFolder({
-    folder, model: stringFlag(args, 'model') ?? 'default', head, int8,
+    folder, model: stringFlag(args, 'model') ?? 'default', head, int8, keepClasses,
     holdout: numberFlag(args, 'holdout', 0.2, { min: 0, max: 0.95 }),
     augment: numberFlag(args, 'augment', 4, { integer: true, min: 0, max: 64 }),
     hidden: numberFlag(args, 'hidden', 0, { integer: true, min: 0, max: 4096 }),
@@ -653,7 +660,7 @@ async function train(args: Args): Promise<number> {
   });
   try {
     for (const s of r.skipped) console.error(`mobilenet-wasm: skipped "${s.file}": ${s.error}`);
-    if (head === 'knn') await writeFile(out, JSON.stringify(r.learner.save()));
+    if (json) await writeFile(out, JSON.stringify(r.learner.save()));
     else await writeFile(out, await writeModel(out, r.graph!, 'train'));
     if (args.flags.has('json')) {
       const { graph: _g, learner: _l, ...report } = r;

@@ -266,7 +266,8 @@ export class Runtime {
     if (quant) {
       const dtype = input.dtype as 'uint8' | 'int8';
       const [qmin, qmax] = dtypeRange(dtype);
-      k.quant[dtype === 'uint8' ? 'qu8' : 'qs8'].fp32.quantize(H * W * C, dst, out, qscale, qzp, qmin, qmax);
+      // The staging is ours, not a model op: TFLite's reference rounding (half away from zero) whatever the scheme.
+      k.quant[dtype === 'uint8' ? 'qu8' : 'qs8'].gemmlowp.quantize(H * W * C, dst, out, qscale, qzp, qmin, qmax);
     }
   }
 

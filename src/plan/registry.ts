@@ -30,7 +30,8 @@
 //   requant     gemmlowp          int8 kernels: TFLite's fixed-point requantization (MultiplyByQuantizedMultiplier:
 //                                 SaturatingRoundingDoublingHighMul + RoundingDivideByPOT); src/plan/requant.ts
 //               fp32              int8 kernels: XNNPACK's float32 requantization (what TFLite's default XNNPACK
-//                                 delegate runs): rne(clamp(float(acc)·scale)) + zp
+//                                 delegate runs): rne(clamp(float(acc)·scale)) + zp; quantize: XNNPACK's
+//                                 f32 → int8 convert, rne(clamp(x·float(1/scale))) + zp
 //               mulshift          int8 ADD as XNNPACK: (bias + a·aMult + b·bMult) >> shift; int8 → int8 requantization
 //                                 as XNNPACK's convert: (bias + q·mult) >> 8
 //               lut               qu8/qs8 softmax: TFLite's float32 exp lookup table (optimized_ops::Softmax)
@@ -111,6 +112,7 @@ const ROWS = [
   { name: 'qu8_argmax_i64_scalar', op: 'argmax64', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 4 },
   { name: 'qu8_pad_scalar', op: 'pad', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 12 },
   { name: 'qu8_quantize_scalar', op: 'quantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 7 },
+  { name: 'qu8_quantize_fp32_scalar', op: 'quantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: 'fp32', arity: 7 },
   { name: 'qu8_dequantize_simd', op: 'dequantize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, requant: null, arity: 5 },
   { name: 'qu8_dequantize_scalar', op: 'dequantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 5 },
   { name: 'qu8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: 'gemmlowp', arity: 9 },
@@ -130,6 +132,7 @@ const ROWS = [
   { name: 'qs8_argmax_scalar', op: 'argmax', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 4 },
   { name: 'qs8_argmax_i64_scalar', op: 'argmax64', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 4 },
   { name: 'qs8_quantize_scalar', op: 'quantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 7 },
+  { name: 'qs8_quantize_fp32_scalar', op: 'quantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: 'fp32', arity: 7 },
   { name: 'qs8_dequantize_simd', op: 'dequantize', dtype: 'qs8', isa: 'simd', tile: null, activation: null, requant: null, arity: 5 },
   { name: 'qs8_dequantize_scalar', op: 'dequantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 5 },
   { name: 'qs8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: 'gemmlowp', arity: 9 },
@@ -335,7 +338,9 @@ export function quantKernelFor(op: QuantKernelOp, family: 'qu8' | 'qs8', isa: Ke
   const dtype = op === 'concat' || op === 'pad' ? 'qu8' : family;
   const serves = SCHEME_REQUANT[scheme];
   const schemed = KERNELS.filter((k) => k.op === op && k.dtype === dtype && (k.requant === null || k.requant === 'lut' || serves.includes(k.requant)));
-  const entry = schemed.find((k) => k.isa === isa) ?? schemed.find((k) => k.isa === 'scalar');
+  // A kernel written for the scheme (quantize: XNNPACK's convert) before one that serves both (TFLite's reference).
+  const pick = (ks: KernelEntry[]) => ks.find((k) => k.isa === isa) ?? ks.find((k) => k.isa === 'scalar');
+  const entry = pick(schemed.filter((k) => k.requant !== null)) ?? pick(schemed);
   if (!entry) throw new KernelError(`the kernel registry has no ${isa} or scalar ${family} kernel for op '${op}'`);
   return entry;
 }

@@ -2,6 +2,7 @@
 // (seeded) into training and held-out ones; training photos are embedded with augmented copies, held-out ones as
 // they are, so the held-out accuracy and confusion matrix are measured on photos the head never saw. With
 // --int8 the taught model (built on the backbone's float32 twin) is quantized, calibrated on the training photos.
+// A k-NN head is written as its examples (.json) or as a model graph (KnnClassifier.toHead; float32 only).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Graph } from '../graph/ir.js';
@@ -11,6 +12,8 @@ import { readFileBytes } from '../io.js';
 import { mulberry32 } from '../models/random.js';
 import { Learner } from './learner.js';
 import { KnnClassifier } from './knn.js';
+import { taughtGraph } from './graph.js';
+import { quantizeTaught } from './quantize.js';
 
 export interface TrainCommandOptions {
   folder: string;
@@ -23,6 +26,8 @@ export interface TrainCommandOptions {
   epochs: number;
   seed: number;
   int8: boolean;
+  /** Keep the backbone's own classes beside the new ones (a dense head only). */
+  keepClasses?: boolean;
   onProgress?(what: 'embedding' | 'training' | 'calibrating', done: number, total: number): void;
 }
 
@@ -113,20 +118,19 @@ export async function trainFolder(o: TrainCommandOptions): Promise<TrainReport> 
     for (const i of trainIdx) knn.add(state.examples[i].label, state.examples[i].embedding);
     holdIdx.forEach((i, j) => confusion[holdTruth[j]][labels.indexOf(knn.predict(state.examples[i].embedding).label)]++);
     const right = confusion.reduce((a, row, i) => a + row[i], 0);
-    return { labels, photos, notImages, skipped, head: 'knn', holdoutAccuracy: holdIdx.length ? right / holdIdx.length : null, confusion, learner };
+    // The same k-NN as a model graph (KnnClassifier.toHead), for a .tflite or .safetensors --out.
+    const graph = taughtGraph(learner.backbone, knn.toHead(), labels, { name: `${learner.backbone.name}-knn` });
+    return { labels, photos, notImages, skipped, head: 'knn', holdoutAccuracy: holdIdx.length ? right / holdIdx.length : null, confusion, graph, learner };
   }
   const taught = await learner.train({
-    split: { train: trainIdx, holdout: holdIdx }, hidden: o.hidden, epochs: o.epochs,
+    split: { train: trainIdx, holdout: holdIdx }, hidden: o.hidden, epochs: o.epochs, keepClasses: o.keepClasses,
     onEpoch: (e) => o.onProgress?.('training', e.epoch, e.epochs),
   });
+  // Stopped early: the bar ends at the epochs run.
+  if (taught.head.epochsRun < o.epochs) o.onProgress?.('training', taught.head.epochsRun, taught.head.epochsRun);
   let graph = taught.graph;
   taught.model.dispose();
-  if (o.int8) {
-    const { calibrate } = await import('../quantize/calibrate.js');
-    const { quantizeGraph } = await import('../quantize/quantize.js');
-    const { ranges } = await calibrate(graph, calibration, { onProgress: (d) => o.onProgress?.('calibrating', d, calibration.length) });
-    graph = quantizeGraph(graph, ranges, { note: `calibrated on ${calibration.length} training photos` });
-  }
+  if (o.int8) graph = await quantizeTaught(graph, calibration, { onProgress: (d, t) => o.onProgress?.('calibrating', d, t) });
   return {
     labels, photos, notImages, skipped, head: 'dense', holdoutAccuracy: taught.head.holdoutAccuracy, confusion: taught.head.confusion,
     epochs: { run: taught.head.epochsRun, best: taught.head.bestEpoch }, graph, learner,

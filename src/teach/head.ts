@@ -36,7 +36,11 @@ export interface HeadOptions {
 export interface EpochReport { epoch: number; epochs: number; trainLoss: number; holdoutLoss: number | null; holdoutAccuracy: number | null }
 
 /** One dense layer, weights [in, out] (the IR's Keras layout), bias [out]. */
-export interface DenseLayer { weights: Float32Array; bias: Float32Array; inputs: number; units: number; relu: boolean }
+export interface DenseLayer {
+  weights: Float32Array; bias: Float32Array; inputs: number; units: number; relu: boolean;
+  /** A softmax follows the layer (the k-NN graph's soft vote; KnnClassifier.toHead). */
+  softmax?: boolean;
+}
 
 export interface TrainedHead {
   /** Hidden layer (ReLU) if any, then the logits layer; a softmax follows. */
@@ -296,13 +300,20 @@ function argmax(p: ArrayLike<number>): number {
   return best;
 }
 
-/** Probabilities of a trained head for one embedding (the same arithmetic the model graph runs, in double). */
-export function predictHead(head: TrainedHead, embedding: ArrayLike<number>): Float64Array {
-  let a = Float64Array.from(embedding);
+/** Logits of a trained head for one embedding (the same arithmetic the model graph runs, in double). */
+export function headLogits(head: Pick<TrainedHead, 'layers'>, embedding: ArrayLike<number>): Float64Array {
+  let a: Float64Array = Float64Array.from(embedding);
   for (const l of head.layers) {
     const z = Float64Array.from(l.bias);
     for (let i = 0; i < l.inputs; i++) for (let o = 0; o < l.units; o++) z[o] += a[i] * l.weights[i * l.units + o];
     a = l.relu ? z.map((v) => Math.max(0, v)) : z;
+    if (l.softmax) a = softmaxInPlace(a);
   }
-  return softmaxInPlace(a);
+  return a;
+}
+
+/** Probabilities of a trained head (or a k-NN head, whose output already is) for one embedding. */
+export function predictHead(head: Pick<TrainedHead, 'layers'> & { probabilities?: boolean }, embedding: ArrayLike<number>): Float64Array {
+  const z = headLogits(head, embedding);
+  return head.probabilities ? z : softmaxInPlace(z);
 }

@@ -2,6 +2,7 @@
 // removing an example changes the next prediction, with no training. Confidences are the share of the k nearest
 // examples in each class; ties between classes go to the class with the most similar example.
 import { InputError } from '../errors.js';
+import type { DenseLayer } from './head.js';
 
 export interface KnnPrediction {
   /** The predicted class's label. */
@@ -14,6 +15,8 @@ export interface KnnPrediction {
 
 export class KnnClassifier {
   readonly #examples = new Map<string, Float32Array[]>();
+  /** The norms of the embeddings added (a scale for toHead's temperature). */
+  #norms: number[] = [];
   #dim = 0;
 
   /** Adds an example (its embedding is copied and normalized). */
@@ -22,6 +25,7 @@ export class KnnClassifier {
     const v = normalized(embedding, 'KnnClassifier.add()');
     if (this.#dim && v.length !== this.#dim) throw new InputError(`KnnClassifier.add(): embedding has ${v.length} values, the others ${this.#dim}`);
     this.#dim = v.length;
+    this.#norms.push(Math.hypot(...Array.from(embedding)));
     let list = this.#examples.get(label);
     if (!list) this.#examples.set(label, (list = []));
     list.push(v);
@@ -37,7 +41,10 @@ export class KnnClassifier {
       list.splice(index, 1);
       if (list.length === 0) this.#examples.delete(label);
     }
-    if (this.size === 0) this.#dim = 0;
+    if (this.size === 0) {
+      this.#dim = 0;
+      this.#norms = [];
+    }
   }
 
   /** Class labels, in the order they were first added. */
@@ -84,8 +91,48 @@ export class KnnClassifier {
   }
 
   /** The examples, for saving (a structured-clone- and JSON-friendly object; see fromJSON). */
-  toJSON(): { version: 1; dim: number; classes: { label: string; examples: number[][] }[] } {
-    return { version: 1, dim: this.#dim, classes: [...this.#examples].map(([label, list]) => ({ label, examples: list.map((v) => [...v]) })) };
+  toJSON(): { version: 1; dim: number; norm: number; classes: { label: string; examples: number[][] }[] } {
+    return {
+      version: 1, dim: this.#dim, norm: this.#meanNorm(),
+      classes: [...this.#examples].map(([label, list]) => ({ label, examples: list.map((v) => [...v]) })),
+    };
+  }
+
+  /** The mean norm of the embeddings added (toHead's scale); 1 when none. */
+  #meanNorm(): number {
+    return this.#norms.reduce((a, v) => a + v, 0) / this.#norms.length || 1;
+  }
+
+  /**
+   * The k-NN as graph layers (taughtGraph), with the ops every runtime has: a dense layer whose weights are the
+   * normalized examples times beta gives beta·|q|·cos(q, example) for each (beta = temperature / the examples'
+   * mean norm, folded into the weights), a softmax turns them into weights, a second dense layer sums them per class. That is a soft
+   * nearest-neighbour vote (the nearest examples dominate as the temperature grows), not the k-vote of
+   * predict(): a hard top-k needs a TOPK op the engine does not have, and dividing by |q| an L2 norm op.
+   */
+  toHead(temperature = 30): { layers: DenseLayer[]; classes: number; probabilities: true } {
+    if (this.size === 0) throw new InputError('KnnClassifier.toHead(): no examples yet');
+    if (!(temperature > 0 && temperature < 1e4)) throw new InputError(`KnnClassifier.toHead(): temperature must be in (0, 1e4), got ${temperature}`);
+    const labels = this.labels;
+    const n = this.size, dim = this.#dim, C = labels.length;
+    const sim = new Float32Array(dim * n);
+    const beta = temperature / this.#meanNorm();
+    const member = new Float32Array(n * C);
+    let j = 0;
+    labels.forEach((l, c) => {
+      for (const v of this.#examples.get(l)!) {
+        for (let d = 0; d < dim; d++) sim[d * n + j] = v[d] * beta;
+        member[j * C + c] = 1;
+        j++;
+      }
+    });
+    return {
+      classes: C, probabilities: true,
+      layers: [
+        { weights: sim, bias: new Float32Array(n), inputs: dim, units: n, relu: false, softmax: true },
+        { weights: member, bias: new Float32Array(C), inputs: n, units: C, relu: false },
+      ],
+    };
   }
 
   static fromJSON(state: unknown): KnnClassifier {
@@ -96,6 +143,8 @@ export class KnnClassifier {
       if (!c || typeof c.label !== 'string' || !Array.isArray(c.examples)) throw new InputError('KnnClassifier.fromJSON(): a class entry is malformed');
       for (const e of c.examples) knn.add(c.label, e);
     }
+    // The examples are stored normalized: their original scale comes with them.
+    if (typeof s.norm === 'number' && s.norm > 0) knn.#norms = [s.norm];
     return knn;
   }
 }

@@ -10,8 +10,8 @@ import { validateImage, type ImageInput } from '../image/preprocess.js';
 import { mulberry32 } from '../models/random.js';
 import { InputError } from '../errors.js';
 import { KnnClassifier, type KnnPrediction } from './knn.js';
-import { trainHead, type HeadOptions, type TrainedHead } from './head.js';
-import { taughtGraph } from './graph.js';
+import { headLogits, trainHead, type HeadOptions, type TrainedHead } from './head.js';
+import { backboneLogitsFn, taughtGraph } from './graph.js';
 import { dequantizeGraph } from '../graph/dequantize.js';
 
 export interface LearnerOptions extends LoadOptions {
@@ -27,6 +27,12 @@ export interface AddImageOptions {
 export interface TrainOptions extends HeadOptions {
   /** Example indices (in the order added) to train on and to hold out, instead of a seeded split by photo. */
   split?: { train: number[]; holdout: number[] };
+  /**
+   * Keep the backbone's own classes (e.g. ImageNet's 1000) beside the new ones: one softmax over both. The head's
+   * logits are shifted onto the backbone's scale: by the least amount that makes every training example's own
+   * class beat the backbone's best logit by 1.
+   */
+  keepClasses?: boolean;
 }
 
 export interface TaughtModel {
@@ -117,11 +123,36 @@ export class Learner {
     const labels = this.labels;
     if (labels.length < 2) throw new InputError(`train(): needs examples of at least 2 labels, has ${labels.length}`);
     const index = new Map(labels.map((l, i) => [l, i]));
-    const head = trainHead(this.#examples.map((e) => e.embedding), this.#examples.map((e) => index.get(e.label)!), labels.length,
-      { seed: this.#options.seed ?? 0, groups: this.#examples.map((e) => e.group), ...opts });
-    const graph = taughtGraph(this.backbone, head, labels);
+    const { keepClasses, ...headOpts } = opts;
+    const y = this.#examples.map((e) => index.get(e.label)!);
+    const head = trainHead(this.#examples.map((e) => e.embedding), y, labels.length,
+      { seed: this.#options.seed ?? 0, groups: this.#examples.map((e) => e.group), ...headOpts });
+    if (keepClasses) {
+      const backboneZ = backboneLogitsFn(dequantizeGraph(this.backbone));
+      const held = new Set(head.holdout);
+      let shift = -Infinity;
+      this.#examples.forEach((e, i) => {
+        if (held.has(i)) return;
+        const z = headLogits(head, e.embedding);
+        shift = Math.max(shift, Math.max(...backboneZ(e.embedding)) + 1 - z[y[i]]);
+      });
+      const last = head.layers[head.layers.length - 1];
+      last.bias = Float32Array.from(last.bias, (b) => b + shift);
+    }
+    const graph = taughtGraph(this.backbone, head, labels, { keepClasses });
     const { seed: _seed, ...load } = this.#options;
     return { model: await loadModel(graph, load), graph, head, labels };
+  }
+
+  /**
+   * The k-NN as an ordinary model: backbone + the examples as a soft nearest-neighbour vote in dense and softmax
+   * layers (KnnClassifier.toHead), so it loads, quantizes and exports like a trained head's model.
+   */
+  async knnModel(temperature?: number): Promise<{ model: Model; graph: Graph; labels: string[] }> {
+    const labels = this.labels;
+    const graph = taughtGraph(this.backbone, this.#knn.toHead(temperature), labels, { name: `${this.backbone.name}-knn` });
+    const { seed: _seed, ...load } = this.#options;
+    return { model: await loadModel(graph, load), graph, labels };
   }
 
   /** The examples (labels and embeddings), for saving; `Learner.create(backbone)` then `load(state)` restores them. */

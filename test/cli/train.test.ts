@@ -10,13 +10,13 @@ import { loadModel } from '../../src/index.js';
 import { KnnClassifier } from '../../src/teach/index.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string; progress: string }> {
+  const out: string[] = [], err: string[] = [], progress: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...a) => { out.push(a.join(' ')); });
   const error = vi.spyOn(console, 'error').mockImplementation((...a) => { err.push(a.join(' ')); });
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { progress.push(String(chunk)); return true; });
   try {
-    return { code: await main(argv), out: out.join('\n'), err: err.join('\n') };
+    return { code: await main(argv), out: out.join('\n'), err: err.join('\n'), progress: progress.join('') };
   } finally {
     log.mockRestore();
     error.mockRestore();
@@ -51,6 +51,9 @@ describeShared('mobilenet-wasm train', () => {
     expect(r.out).toMatch(/left out 1 file that is not an image: .*notes\.txt/);
     expect(r.out).toMatch(/held-out accuracy: 100\.0 % \(4 of 4 photos\)/);
     expect(r.out).toMatch(/true \\ predicted\s+cat\s+dog\s+hotdog\ncat\s+1\s+0\s+0\ndog\s+0\s+1\s+0\nhotdog\s+0\s+0\s+2/);
+    // The progress bars (stderr is not a TTY here: each bar's last state only).
+    expect(r.progress).toMatch(/embedding .*8\/8 images/);
+    expect(r.progress).toMatch(/training .*epochs/);
     const m = await loadModel(out);
     expect(m.info.labels).toEqual(['cat', 'dog', 'hotdog']);
     for (const f of ['cat_test_0.jpg', 'dog_test_0.jpg', 'hotdog_test_0.jpg']) {
@@ -91,13 +94,39 @@ describeShared('mobilenet-wasm train', () => {
   }, 180_000);
 });
 
+describeShared('mobilenet-wasm train: a k-NN model, kept classes', () => {
+  it('--head knn --out x.tflite: the k-NN as a model that names the test photos; --keep-classes: 1001 + 3 labels', async () => {
+    const out = path.join(dir, 'knn.tflite');
+    const r = await cli('train', photos, '--out', out, '--head', 'knn', '--holdout', '0.5', '--seed', '3');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/held-out accuracy: 100\.0 %/);
+    const m = await loadModel(out);
+    expect(m.info.labels).toEqual(['cat', 'dog', 'hotdog']);
+    for (const f of ['cat_test_0.jpg', 'dog_test_0.jpg', 'hotdog_test_0.jpg']) {
+      expect((await m.classify(sharedPath('images/imprinting', f), { topK: 1 }))[0].label).toBe(f.split('_')[0]);
+    }
+    m.dispose();
+    const kept = path.join(dir, 'kept.safetensors');
+    const k = await cli('train', photos, '--out', kept, '--keep-classes', '--holdout', '0');
+    expect(k.code, k.err).toBe(0);
+    const mk = await loadModel(kept);
+    expect(mk.info.labels.length).toBe(1003);
+    expect(mk.info.labels.slice(-3)).toEqual(['cat', 'dog', 'hotdog']);
+    expect((await mk.classify(sharedPath('images/imprinting', 'cat_test_0.jpg'), { topK: 1 }))[0].label).toBe('cat');
+    mk.dispose();
+  }, 180_000);
+});
+
 describe('mobilenet-wasm train: mistakes', () => {
   it.each([
     [['train'], 2, /train: usage/],
     [['train', 'x'], 2, /--out is required/],
     [['train', 'x', '--out', 'm.onnx'], 2, /must name a \.tflite or \.safetensors file/],
-    [['train', 'x', '--out', 'm.safetensors', '--head', 'knn'], 2, /--head knn, --out names a \.json file/],
-    [['train', 'x', '--out', 'e.json', '--head', 'knn', '--int8'], 2, /a k-NN has none/],
+    [['train', 'x', '--out', 'e.json'], 2, /a \.json --out holds a k-NN's examples: add --head knn/],
+    [['train', 'x', '--out', 'e.json', '--head', 'knn', '--int8'], 2, /a \.json --out holds examples/],
+    [['train', 'x', '--out', 'm.safetensors', '--head', 'knn', '--keep-classes'], 2, /--keep-classes needs a dense head/],
+    [['train', 'x', '--out', 'm.tflite', '--keep-classes', '--int8'], 2, /--keep-classes models are float32 only/],
+    [['train', 'x', '--out', 'm.tflite', '--head', 'knn', '--int8'], 2, /a k-NN model is float32 only/],
     [['train', '/nonexistent/folder', '--out', 'm.safetensors'], 1, /is not a folder/],
   ])('%j → exit %i', async (argv, code, message) => {
     const r = await cli(...argv.map((a) => (a.endsWith('.safetensors') || a.endsWith('.json') ? path.join(dir, a) : a)));

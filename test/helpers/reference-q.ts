@@ -371,6 +371,21 @@ export function quantizeRef(input: ArrayLike<number>, scale: number, zp: number,
   return out;
 }
 
+/**
+ * XNNPACK's f32 → int8 convert (f32-qs8-vcvt / f32-qu8-vcvt scalar, magic bias): v = float(x · float(1/scale)),
+ * clamped to [qmin − zp, qmax − zp], rounded half to even, + zp.
+ */
+export function quantizeXnnRef(input: ArrayLike<number>, scale: number, zp: number, qmin: number, qmax: number): Int32Array {
+  const f = Math.fround;
+  const inv = f(1 / f(scale));
+  const out = new Int32Array(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const v = Math.min(Math.max(f(f(input[i]) * inv), qmin - zp), qmax - zp);
+    out[i] = rintEven(v) + zp;
+  }
+  return out;
+}
+
 /** reference_ops::Dequantize: float(double(scale)·(q − zp)). */
 export function dequantizeRef(input: ArrayLike<number>, scale: number, zp: number): Float32Array {
   const out = new Float32Array(input.length);

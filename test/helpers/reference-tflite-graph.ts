@@ -14,7 +14,7 @@ import {
   type QDType,
 } from '../../src/plan/requant.js';
 import {
-  addMulShiftRef, addQRef, argmaxRef, avgPoolQRef, concatSliceRef, convQRef, dequantizeRef, meanFloatRef, meanI8_4dRef,
+  addMulShiftRef, addQRef, argmaxRef, avgPoolQRef, concatSliceRef, convQRef, dequantizeRef, quantizeXnnRef, meanFloatRef, meanI8_4dRef,
   meanSameRef, meanU8_4dRef, padRef, quantizeRef, requantizeRef, requantizeXnnRef, resizeBilinearI8Ref, resizeBilinearU8Ref,
   softmaxLutRef,
 } from './reference-q.js';
@@ -116,7 +116,8 @@ export function runTfliteReference(graph: Graph, input: ArrayLike<number>, schem
         const o = quant(n.name);
         const [lo, hi] = dtypeRange(o.dtype);
         if (x instanceof Float32Array) {
-          out = quantizeRef(x, o.scale, o.zeroPoint, lo, hi);
+          // The delegate's convert under fp32 (XNNPACK), reference_ops::AffineQuantize under gemmlowp.
+          out = (scheme === 'fp32' ? quantizeXnnRef : quantizeRef)(x, o.scale, o.zeroPoint, lo, hi);
           break;
         }
         const a = quant(n.inputs[0]);

@@ -4,6 +4,22 @@ import { describe, expect, it } from 'vitest';
 import { KnnClassifier } from '../../src/teach/knn.js';
 
 describe('KnnClassifier', () => {
+  it('as graph layers (toHead): similarities·beta, a softmax, a per-class sum; the nearest class wins', async () => {
+    const { predictHead } = await import('../../src/teach/head.js');
+    const k = new KnnClassifier();
+    k.add('a', [2, 0]);
+    k.add('a', [2, 0.4]);
+    k.add('b', [0, 2]);
+    const h = k.toHead(30);
+    expect(h.layers.map((l) => [l.inputs, l.units, !!l.softmax])).toEqual([[2, 3, true], [3, 2, false]]);
+    const p = predictHead(h, [1.8, 0.3]);
+    expect(p[0]! + p[1]!).toBeCloseTo(1, 12);
+    expect(p[0]).toBeGreaterThan(0.99);
+    expect(predictHead(h, [0.1, 2])[1]).toBeGreaterThan(0.99);
+    expect(() => k.toHead(0)).toThrow(/temperature/);
+    expect(() => new KnnClassifier().toHead()).toThrow(/no examples yet/);
+  });
+
   it('predicts by the k most similar examples (cosine: scale does not matter)', () => {
     const k = new KnnClassifier();
     k.add('east', [1, 0]);
@@ -48,6 +64,8 @@ describe('KnnClassifier', () => {
     const again = KnnClassifier.fromJSON(JSON.parse(JSON.stringify(k)));
     expect(again.predict([0.8, 0.2, 0.3])).toEqual(k.predict([0.8, 0.2, 0.3]));
     expect(() => KnnClassifier.fromJSON({ version: 2 })).toThrow(/not a saved k-NN state/);
+    // The graph form (toHead) is the same after a round trip: the examples' scale is saved with them.
+    expect(again.toHead().layers.map((l) => [...l.weights])).toEqual(k.toHead().layers.map((l) => [...l.weights]));
   });
 
   it('typed errors', () => {

@@ -13,7 +13,7 @@ import type {
 import type { Activation, Quant } from '../../../src/graph/ir.js';
 import {
   addMulShiftRef, addQRef, argmaxRef, avgPoolQRef, concatSliceRef, dequantizeRef, meanFloatRef, meanI8_4dRef, meanSameRef, meanU8_4dRef,
-  padRef, quantizeRef, requantizeRef, requantizeXnnRef, resizeBilinearI8Ref, resizeBilinearU8Ref, softmaxLutRef,
+  padRef, quantizeRef, quantizeXnnRef, requantizeRef, requantizeXnnRef, resizeBilinearI8Ref, resizeBilinearU8Ref, softmaxLutRef,
 } from '../../helpers/reference-q.js';
 import { Heap, kernelOf } from '../../helpers/wasm.js';
 import { qvariants, Rand, expectExact, expectWithin, outQ, putQ, readQ, type Family } from './q8-kit.js';
@@ -217,7 +217,8 @@ export function describeQMisc(fam: Family): void {
 
   describe.each(ofFamily('quantize', fam))('$label', (v) => {
     const { fn, memory } = kernelOf<QuantizeFn>(v);
-    it('round half away from zero, clamp, ties', () => {
+    const xnn = v.entry.requant === 'fp32';
+    it(xnn ? 'XNNPACK convert: x·(1/scale) in float32, round half to even, clamp, ties' : 'round half away from zero, clamp, ties', () => {
       const scale = Math.fround(0.0078125);
       const zp = fam.signed ? 0 : 128;
       const rand = new Rand(1);
@@ -231,7 +232,17 @@ export function describeQMisc(fam: Family): void {
       const [qmin, qmax] = dtypeRange(fam.storage);
       fn(x.length, input, out, scale, zp, qmin, qmax);
       heap.checkGuards(v.entry.name);
-      expectExact(readQ(heap, out, x.length, fam), quantizeRef(x, scale, zp, qmin, qmax), v.entry.name);
+      expectExact(readQ(heap, out, x.length, fam), (xnn ? quantizeXnnRef : quantizeRef)(x, scale, zp, qmin, qmax), v.entry.name);
+      if (xnn) {
+        // A 2/255 scale: x·(1/scale) in float32 is not x/scale in double; ties of the one are not the other's.
+        const s2 = Math.fround(2 / 255);
+        const y = Float32Array.from({ length: 256 }, (_, p) => Math.fround(p * s2 - 1));
+        const h2 = new Heap(memory, 2);
+        const o2 = outQ(h2, y.length);
+        fn(y.length, h2.f32(y), o2, s2, zp, qmin, qmax);
+        expectExact(readQ(h2, o2, y.length, fam), quantizeXnnRef(y, s2, zp, qmin, qmax), v.entry.name);
+        expect(quantizeXnnRef(y, s2, zp, qmin, qmax)).not.toEqual(quantizeRef(y, s2, zp, qmin, qmax));
+      }
     });
   });
 

@@ -346,14 +346,14 @@ describeShared('writeTflite with real models, checked by the TFLite runtime', ()
   }, 120_000);
 
   it.skipIf(!pkg)('int8 PTQ of the builder\'s MobileNetV2 with a per-channel dense head: output bytes identical to ours', async () => {
-    // Inputs x = pixel/128 − 1 (as the default model's): x/scale is then exact for the input QUANTIZE. With the
-    // builder's own pixel·2/255 − 1 most pixels land exactly on a rounding tie there, where our engine's
-    // float → int8 QUANTIZE (half away from zero, reference_ops::AffineQuantize) and XNNPACK's convert, which the
-    // runtime delegates it to (x·(1/scale) in float32, half to even), disagree by one step: an engine
-    // matter, not the file's.
+    // The builder's own inputs x = pixel·2/255 − 1: with a 2/255 input scale most pixels land on a rounding tie
+    // of the input QUANTIZE, where TFLite's reference kernel (half away from zero) and XNNPACK's convert, which
+    // the runtime delegates it to (x·(1/scale) in float32, half to even), differ: the fp32 scheme's quantize
+    // kernel is XNNPACK's, so the bytes are identical (they were not, 6–28 of 4004, with the reference one).
     const b = buildMobileNetV2();
+    await expectBytes('PTQ int8 of the builder MobileNetV2 (pixel·2/255 − 1 inputs), per-channel dense head, int8 softmax', await ptq(b, pixels, 'int8'));
     b.meta.preprocess = { scale: [1 / 128, 1 / 128, 1 / 128], offset: [-1, -1, -1], centralCrop: 1 };
-    await expectBytes('PTQ int8 of the builder MobileNetV2, per-channel dense head, int8 softmax', await ptq(b, pixels, 'int8'));
+    await expectBytes('PTQ int8 of the builder MobileNetV2 (pixel/128 − 1 inputs), per-channel dense head, int8 softmax', await ptq(b, pixels, 'int8'));
     // With "symmetric" pads: int8 PAD ops (padding with the zero point) before VALID convolutions.
     const s = buildMobileNetV2({ paddingMode: 'symmetric' });
     s.meta.preprocess = b.meta.preprocess;
