@@ -3,6 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { preview, loadModel, buildMobileNetV2, writeNative, ModelFormatError } from '../src/index.js';
 import { jsonTooDeep } from '../src/formats/json-depth.js';
+import { headerText, withHeaderText } from './helpers/native-header.js';
 
 const nested = (depth: number): unknown => {
   let v: unknown = 1;
@@ -40,19 +41,14 @@ describe('deep JSON in model files', () => {
 
   it('a native header field nested 5000 deep is a ModelFormatError (was "Maximum call stack size exceeded")', async () => {
     const bytes = writeNative(buildMobileNetV2({ alpha: 0.35, resolution: 32, classes: 5 }));
-    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-    const text = new TextDecoder().decode(bytes.subarray(8, 8 + n));
+    const { text } = headerText(bytes);
     for (const edited of [
       text.replace('"dtype":"F32"', `"dtype":${'['.repeat(5000)}1${']'.repeat(5000)}`),
       // inside the graph metadata string: a nested array in place of a node's kernel
       text.replace('\\"kernel\\":[3,3]', `\\"kernel\\":${'['.repeat(5000)}3${']'.repeat(5000)}`),
     ]) {
       expect(edited).not.toBe(text);
-      const h = new TextEncoder().encode(edited);
-      const out = new Uint8Array(8 + h.length + bytes.length - 8 - n);
-      new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
-      out.set(h, 8);
-      out.set(bytes.subarray(8 + n), 8 + h.length);
+      const out = withHeaderText(bytes, edited);
       await expect(loadModel(out)).rejects.toThrow(ModelFormatError);
       await expect(loadModel(out)).rejects.toThrow(/nests deeper than 64/);
     }

@@ -6,6 +6,7 @@ import {
   loadModel, createPool, buildMobileNetV2, writeNative, InputError, ModelFormatError, type Model,
 } from '../src/index.js';
 import { workerBundle, type WorkerBundle } from './worker/bundle.js';
+import { editMetadataEntry } from './helpers/native-header.js';
 
 const RES = 32;
 const N = RES * RES * 3;
@@ -22,20 +23,8 @@ afterAll(() => {
   bundle?.cleanup();
 });
 
-/** A native file with its metadata "meta" JSON edited. */
-function editMeta(edit: (m: any) => void): Uint8Array {
-  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-  const meta = JSON.parse(header.__metadata__.meta);
-  edit(meta);
-  header.__metadata__.meta = JSON.stringify(meta);
-  const h = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + h.length + bytes.length - 8 - n);
-  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
-  out.set(h, 8);
-  out.set(bytes.subarray(8 + n), 8 + h.length);
-  return out;
-}
+/** The test model with its metadata "meta" JSON edited. */
+const editMeta = (edit: (m: any) => void): Uint8Array => editMetadataEntry(bytes, 'meta', edit);
 
 describe('run() input checks', () => {
   it('refuses NaN and ±Infinity anywhere (NaN gave "Drawing" 0.90 before)', async () => {

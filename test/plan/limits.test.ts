@@ -7,21 +7,10 @@ import {
 } from '../../src/index.js';
 import { writeBmp } from '../helpers/bmp.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
+import { editMetadataEntry } from '../helpers/native-header.js';
 
 /** A native file with its graph JSON (metadata "graph") edited by `edit`: what a 30-byte header edit does. */
-function editNative(bytes: Uint8Array, edit: (g: any) => void): Uint8Array {
-  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-  const g = JSON.parse(header.__metadata__.graph);
-  edit(g);
-  header.__metadata__.graph = JSON.stringify(g);
-  const h = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + h.length + bytes.length - 8 - n);
-  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
-  out.set(h, 8);
-  out.set(bytes.subarray(8 + n), 8 + h.length);
-  return out;
-}
+const editNative = (bytes: Uint8Array, edit: (g: any) => void): Uint8Array => editMetadataEntry(bytes, 'graph', edit);
 
 const small = () => writeNative(buildMobileNetV2({ alpha: 0.35, resolution: 32, classes: 5 }));
 
