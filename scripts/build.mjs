@@ -90,7 +90,7 @@ const distSource = ({ hideNodeImports }) => ({
 const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', sourcemap: true, legalComments: 'none' };
 // Runs in browsers, Node and Deno: no node: import may be static (test/build/bundle.test.ts checks).
 const web = {
-  ...common, platform: 'neutral', mainFields: ['module', 'main'], external: ['node:*', ...NODE_ONLY_PACKAGES], minify: true,
+  ...common, platform: 'neutral', mainFields: ['module', 'main'], external: ['node:*', ...NODE_ONLY_PACKAGES], minify: !process.env.NO_MINIFY,
   plugins: [distSource({ hideNodeImports: true })], banner: { js: NODE_IMPORT_BANNER },
 };
 // One build with code splitting: the engine code that index.js, worker.js and thread.js share lands once in

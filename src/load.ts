@@ -7,7 +7,8 @@ import { Model } from './model.js';
 import type { LoadOptions } from './model-api.js';
 import { builtinModelFile, builtinModelUrl, isBuiltinModel, type BuiltinModel } from './assets.js';
 import { readFileBytes, readUrlBytes } from './io.js';
-import { isNode } from './platform.js';
+import { isNode, markPhase } from './platform.js';
+import { prefetchKernels } from './exec/runtime.js';
 import { importModelBytes } from './formats/load-bytes.js';
 import { sniffFormat } from './formats/sniff.js';
 import { InputError, EngineError } from './errors.js';
@@ -22,9 +23,14 @@ const URL_LIKE = /^(https?|file|blob|data):/i;
 
 /** Loads a model on this thread: resolves the source, imports it, compiles it. */
 export async function loadInProcess(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
+  markPhase('load');
+  // The kernel binary downloads and compiles on the engine's threads while this one reads and plans the model.
+  prefetchKernels(options.isa, options.threads);
   if (isGraph(source)) return Model.create(source, 'builder', options);
   const { bytes, fileName, readShard } = await resolveSource(source);
+  markPhase('read');
   const graph = await importModelBytes(bytes, { fileName, readShard: readShard ?? (options.weightFiles && shardReader(options.weightFiles, fileName)) });
+  markPhase('import');
   return Model.create(graph, sniffFormat(bytes), options);
 }
 

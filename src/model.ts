@@ -18,6 +18,7 @@ import type {
   Classification, ClassifyOptions, Detection, DetectOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputTensor, SegmentOptions, Segmentation, StepProfile,
 } from './model-api.js';
 import { late } from './extensions.js';
+import { markPhase } from './platform.js';
 
 export type {
   Box, Classification, ClassifyOptions, Detection, DetectOptions, InputTensor, LoadOptions, ModelApi, ModelInfo, OutputInfo, OutputTensor, SegmentOptions,
@@ -69,9 +70,11 @@ export class Model implements ModelApi {
     const isa = resolveIsa(opts.isa);
     const parts = await threadCount(isa, opts.threads);
     const plan = compile(graph, { ...opts, parts, limits }, isa === 'relaxed' ? relaxedDotMode() : null);
+    markPhase('plan');
     checkMeta(graph, plan.output.shape);
     const labels = modelLabels(graph, opts.labels);
     const rt = await Runtime.create(plan, { isa, threads: parts, name: graph.name });
+    markPhase('ready');
     return new Model(graph, rt, format, labels, limits, opts.checkFinite !== false);
   }
 

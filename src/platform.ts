@@ -104,3 +104,11 @@ export async function startWorker(url: string | URL, web?: () => Worker): Promis
     terminate: () => w.terminate(),
   };
 }
+
+/**
+ * A User Timing mark `mobilenet-wasm:<phase>` (shown in DevTools' performance panel; the browser benchmark reads
+ * them to split a first inference into its phases). Costs nothing measurable; absent performance.mark, a no-op.
+ */
+export function markPhase(phase: string): void {
+  (globalThis as { performance?: { mark?: (name: string) => unknown } }).performance?.mark?.(`mobilenet-wasm:${phase}`);
+}

@@ -424,6 +424,8 @@ export function formatReport(r: BenchResult): string {
       out.push(`  ${pad(name, 12)} median ${lpad(st.median.toFixed(0), 6)} ms (p10 ${st.p10.toFixed(0)}, p90 ${st.p90.toFixed(0)}): import ${med('importMs')}, load ${med('loadMs')}, first run ${med('firstRunMs')}; JS+wasm transferred ${(rs[0].transferBytes / 1024).toFixed(0)} KiB (uncompressed); wasm ${rs[0].wasmFetched.join(', ') || '?'}`);
     };
     line('ours', f.ours, f.oursStats);
+    const phases = Object.keys(f.ours[0]?.phases ?? {});
+    if (phases.length) out.push(`               load phases (medians, ms since the previous mark): ${phases.map((p) => `${p} ${stats(f.ours.map((x) => x.phases?.[p] ?? NaN)).median.toFixed(0)}`).join(', ')}`);
     line('LiteRT.js', f.litert, f.litertStats);
     out.push(`  ratio ours/LiteRT.js ${f.ratio.toFixed(3)}; output bytes ${f.identical ? 'identical in every sample' : 'DIFFER'}`);
   }

@@ -94,6 +94,8 @@ export interface FirstResult {
   /** Runtime set-up + model fetch + load/compile (ours: loadModel; LiteRT.js: loadLiteRt + loadAndCompile), ms. */
   loadMs: number;
   firstRunMs: number;
+  /** Ours only: the load's phases from its User Timing marks (mobilenet-wasm:<phase>), ms since the previous mark. */
+  phases?: Record<string, number>;
   wasmFetched: string[];
   /** Bytes transferred for the engine's JS and wasm (Resource Timing transferSize; 0 when unknown). */
   transferBytes: number;

@@ -94,11 +94,14 @@ async function first(spec: EngineSpec, inputSpec: InputSpec): Promise<FirstResul
   const out = await e.run();
   const t3 = performance.now();
   const entries = performance.getEntriesByType('resource').slice(before) as PerformanceResourceTiming[];
+  const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('mobilenet-wasm:') && m.startTime >= t1);
+  const phases: Record<string, number> = {};
+  marks.reduce((prev, m) => { phases[m.name.slice('mobilenet-wasm:'.length)] = m.startTime - prev; return m.startTime; }, t1);
   const transferBytes = entries.filter((x) => /\.(m?js|wasm)(\?|$)/.test(x.name)).reduce((a, x) => a + (x.transferSize || 0), 0);
   await e.dispose();
   return {
     engine: spec.engine, totalMs: t3 - t0, importMs: t1 - t0, loadMs: t2 - t1, firstRunMs: t3 - t2,
-    wasmFetched: wasmSince(before), transferBytes, info: e.info, output: Array.from(out),
+    ...(marks.length ? { phases } : {}), wasmFetched: wasmSince(before), transferBytes, info: e.info, output: Array.from(out),
   };
 }
 

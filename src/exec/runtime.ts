@@ -13,7 +13,7 @@ import { dtypeRange } from '../plan/requant.js';
 import { compileKernels, instantiateKernels, kernelAbort, resolveIsa, type Isa } from '../wasm/load.js';
 import { execute } from './executor.js';
 import { ThreadTeam, autoThreads, sharedMemoryUsable, threadsAvailable } from './team.js';
-import { coreCount, isNode } from '../platform.js';
+import { coreCount, isNode, markPhase } from '../platform.js';
 import { DisposedError, EngineError, InputError, KernelError } from '../errors.js';
 import type { ValidImage } from '../image/preprocess.js';
 
@@ -80,6 +80,21 @@ function warnMainThread(threads: number | 'auto'): void {
     `load with { worker: true, threads: ${String(threads)} } to use ${threads === 'auto' ? 'more' : threads} threads (info.threads says how many run).`);
 }
 
+/**
+ * Starts fetching and compiling the kernel binary that a load with these options will use, without waiting:
+ * it then compiles off this thread while the model is read and planned. Bad options are left for the load to
+ * report.
+ */
+export function prefetchKernels(isaOption: Isa | 'auto' | undefined, threads: number | 'auto' | undefined): void {
+  let isa: Isa;
+  try {
+    isa = resolveIsa(isaOption);
+  } catch {
+    return;
+  }
+  threadCount(isa, threads).then((n) => compileKernels(isa, n > 1)).catch(() => {});
+}
+
 export class Runtime {
   readonly kernels: KernelSet;
   readonly isa: Isa;
@@ -120,8 +135,10 @@ export class Runtime {
       ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
       : new WebAssembly.Memory({ initial: pages });
     const module = await compileKernels(isa, threads > 1);
+    markPhase('wasm');
     const exports = await instantiateKernels(module, memory);
     new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
+    markPhase('instantiate');
     const team = threads > 1 ? await ThreadTeam.create(module, memory, plan, isa, threads) : null;
     const rt = new Runtime(plan, { ...selectKernels(exports, isa), memory }, isa, memory, team, opts.name ?? 'model', threads > 1 ? null : module);
     rt.#inPlace = opts.stageInPlaceBytes ?? STAGE_IN_PLACE_BYTES;
