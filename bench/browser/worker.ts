@@ -76,6 +76,9 @@ async function section(c: SectionConfig, ctl?: Int32Array, probeMs?: Float64Arra
   };
   for (let r = 0; r < c.warmup; r++) await round(r, false);
   for (let r = 0; r < c.runs; r++) await round(r, true);
+  if (c.profile) {
+    for (let j = 0; j < engines.length; j++) if (engines[j].profile) results[j].profile = await engines[j].profile!(c.profile);
+  }
   for (const e of engines) await e.dispose();
   return {
     id: c.id, crossOriginIsolated: self.crossOriginIsolated, userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency,
