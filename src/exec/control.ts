@@ -13,12 +13,16 @@ export const CONTROL_SLOTS = QUEUE + MAX_THREADS;
 export const MAX_STEPS = 1 << 10;
 export const MAX_PIECES = (1 << 10) - 1;
 
-/** Busy-wait iterations before the leader falls back to Atomics.wait while joining a step. */
-export const SPIN = 20000;
+// Waiting threads spin rather than sleep: in Chromium on the development VMs a thread woken from Atomics.wait
+// resumes 0.5–1 ms later, longer than most steps, so sleeping while work is due cost a team up to a millisecond
+// per step (BENCHMARKS.md, "Waking threads").
+
+/** How long the leader spins for the helpers' last pieces of a step before it sleeps in Atomics.wait. */
+export const LEADER_SPIN_MS = 2;
 
 /**
- * How long a helper keeps spinning for the next step before it sleeps in Atomics.wait. Steps of one
- * inference arrive well within this (the gap is the leader's share of a step's imbalance), and waking a
- * sleeping thread costs tens to hundreds of microseconds per step; between inferences the helper sleeps.
+ * How long a helper keeps spinning for the next step before it sleeps in Atomics.wait. Steps of one inference
+ * arrive well within this (the gap is a step the leader runs alone, or its share of a step's imbalance);
+ * between inferences the helper sleeps, and the leader wakes it at the start of the next call.
  */
-export const HELPER_SPIN_MS = 0.5;
+export const HELPER_SPIN_MS = 1;

@@ -9,7 +9,7 @@ import { KernelError } from '../errors.js';
 import { isNode, startWorker, type StartedWorker } from '../platform.js';
 import { threadWorkerUrl } from '../assets.js';
 import { pieceCount, runPiece, split } from './executor.js';
-import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, FAILED, MAX_STEPS, MAX_THREADS, QUEUE, QUIT, SEQ, SPIN } from './control.js';
+import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, FAILED, MAX_STEPS, MAX_THREADS, QUEUE, QUIT, SEQ, LEADER_SPIN_MS } from './control.js';
 import { newRowCursor } from './block.js';
 import { queueWord, sharePieces } from './share.js';
 import { ModeChooser } from './mode-chooser.js';
@@ -169,14 +169,20 @@ export class ThreadTeam {
     }
   }
 
-  /** Waits until all `pieces` pieces of the step are done (the leader's own are, when it gets here). */
+  /**
+   * Waits until all `pieces` pieces of the step are done (the leader's own are, when it gets here): spins,
+   * reading the clock every 256 turns, for LEADER_SPIN_MS, then sleeps in Atomics.wait (a helper preempted by
+   * another process), giving up after STEP_TIMEOUT_MS.
+   */
   #join(ctl: Int32Array, pieces: number, step: string): void {
-    let spins = 0;
-    const t0 = Date.now();
-    for (let done = Atomics.load(ctl, DONE); done < pieces; done = Atomics.load(ctl, DONE)) {
-      if (++spins > SPIN) {
+    let deadline = 0;
+    for (let spins = 0, done = Atomics.load(ctl, DONE); done < pieces; done = Atomics.load(ctl, DONE)) {
+      if ((++spins & 255) !== 0) continue;
+      const now = performance.now();
+      if (deadline === 0) deadline = now + LEADER_SPIN_MS;
+      else if (now > deadline) {
         Atomics.wait(ctl, DONE, done, 100);
-        if (Date.now() - t0 > STEP_TIMEOUT_MS) throw new KernelError(`thread team stalled in step "${step}": a helper thread stopped responding`);
+        if (now - deadline > STEP_TIMEOUT_MS) throw new KernelError(`thread team stalled in step "${step}": a helper thread stopped responding`);
       }
     }
   }
