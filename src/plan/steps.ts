@@ -77,7 +77,11 @@ export interface QOut { outZp: number; qmin: number; qmax: number }
  * A GEMM packed for the relaxed dot kernel (KernelSet.qdot) carries `dot`, the kernel's `xor` argument
  * (src/plan/pack-q.ts packQGemmDot); without it, the family's qgemm kernel of its scheme runs.
  */
-export interface QDot { dot?: number }
+export interface QDot {
+  dot?: number;
+  /** Mixed packing: these panels stay in the portable layout, after the dot panels (packQGemmDot). */
+  misfits?: { panels: number[]; at: number };
+}
 
 export interface QGemmStep extends QStepBase, QOut, QDot {
   kind: 'qgemm';
