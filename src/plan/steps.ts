@@ -86,7 +86,7 @@ export interface QDot {
 export interface QGemmStep extends QStepBase, QOut, QDot {
   kind: 'qgemm';
   m: number; n: number; k: number; a: number; aStride: number; packed: number; c: number; cStride: number; wide: number[];
-  /** Bytes from one packed panel of QGEMM_NR columns to the next (plan/pack-q.ts qgemmPanelBytes). */
+  /** Bytes from one packed panel of QGEMM_NR columns to the next (plan/pack-q.ts qgemmPanelBytes; qgemmDotPanelBytes with `dot`). */
   panelBytes: number;
   /** As GemmStep.byRows. */
   byRows: boolean;
