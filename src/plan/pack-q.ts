@@ -256,6 +256,20 @@ export function qgemmDotPanelBytes(k: number): number {
   return QPARAM_BYTES + 8 * Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
 }
 
+/** Panels of a mixed packQGemmDot that did not fit int8: their indices (ascending) and where their c2 panels start. */
+export interface QGemmMisfits { panels: number[]; at: number }
+
+/** Columns `cols` (ascending) of a GEMM's weights and requantization, for packQGemm. */
+function pickColumns(w: QWeightsIn, rq: QRequant, k: number, n: number, cols: number[]): [QWeightsIn, QRequant] {
+  const nc = cols.length;
+  const data = new Int32Array(k * nc);
+  for (let kk = 0; kk < k; kk++) for (let j = 0; j < nc; j++) data[kk * nc + j] = w.data[kk * n + cols[j]];
+  const pick = (v: ArrayLike<number>) => Int32Array.from(cols, (c) => v[c]);
+  const zeroPoint = w.zeroPoint.length === 1 ? w.zeroPoint : pick(w.zeroPoint);
+  const sub = { data, zeroPoint, bias: w.bias ? pick(w.bias) : null };
+  return [sub, isFp32(rq) ? { scale: Float32Array.from(cols, (c) => rq.scale[c]) } : { mult: pick(rq.mult), shift: pick(rq.shift) }];
+}
+
 /**
  * The weights of packQGemm (fp32 requantization only) for the relaxed dot kernel
  * (qs8_qc8w_gemm_4x8c4_minmax_fp32_relaxed, assembly/q8/q8-gemm-simd.ts q8GemmDot): per panel the
@@ -264,20 +278,27 @@ export function qgemmDotPanelBytes(k: number): number {
  * int8 activations are offset to unsigned (+128) under 'usdot', uint8 ones to signed (−128) under 'sdot', and
  * the packed bias' = bias − (aZp + offset)·Σ w' takes the offset back out, so the int32 sums are TFLite's.
  * uint8 layers also get bit 15 of `xor` (the kernel computes in the int8 domain, the runner shifts outZp,
- * qmin and qmax by −128). Returns null when a weight w − wZp falls outside int8 (uint8 weights can reach
- * ±255): such a layer keeps the portable kernel.
+ * qmin and qmax by −128). A weight w − wZp outside int8 (uint8 weights can reach ±255) keeps its panel of 8
+ * columns on the portable kernel: the panels that fit come first, contiguous at the dot stride (a run of them
+ * is one kernel call), then the `misfits` in packQGemm's c2 layout at byte `misfits.at` (exec/block.ts
+ * runQGemm runs each run of panels with its kernel). Returns null when no panel fits.
  */
 export function packQGemmDot(
   w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
-): { packed: Uint8Array; xor: number } | null {
+): { packed: Uint8Array; xor: number; misfits?: QGemmMisfits } | null {
   checkDims('int8 gemm weights', { k, n });
   checkLen(`int8 gemm weights [${k}][${n}]`, 'weights', w.data.length, k * n);
+  const panels = Math.ceil(n / QGEMM_NR);
   const wp = new Int8Array(k * n);
+  const misfit = new Uint8Array(panels);
   for (let i = 0, j = 0; i < k * n; i++, j = j + 1 === n ? 0 : j + 1) {
     const v = w.data[i] - zpOf(w.zeroPoint, j);
-    if (v < -128 || v > 127) return null;
+    if (v < -128 || v > 127) misfit[j >> 3] = 1;
     wp[i] = v;
   }
+  const bad: number[] = [];
+  for (let p = 0; p < panels; p++) if (misfit[p]) bad.push(p);
+  if (bad.length === panels) return null;
   if (w.bias) checkLen('int8 gemm weights', 'bias', w.bias.length, n);
   checkRequant('int8 gemm weights', rq, n, family);
   const unsignedIn = family === 'qu8';
@@ -288,17 +309,30 @@ export function packQGemmDot(
   const biasP = new Int32Array(n);
   for (let j = 0; j < n; j++) biasP[j] = ((w.bias ? w.bias[j] : 0) - Math.imul(azp, sums[j])) | 0;
   const panelBytes = qgemmDotPanelBytes(k);
-  const out = new Uint8Array(Math.ceil(n / QGEMM_NR) * panelBytes);
+  const at = (panels - bad.length) * panelBytes;
+  let c2: Uint8Array | null = null;
+  if (bad.length) {
+    const cols: number[] = [];
+    for (const p of bad) for (let j = p * QGEMM_NR; j < Math.min(n, (p + 1) * QGEMM_NR); j++) cols.push(j);
+    const [sub, subRq] = pickColumns(w, rq, k, n, cols);
+    c2 = packQGemm(sub, k, cols.length, aZeroPoint, subRq, family);
+  }
+  const out = new Uint8Array(at + (c2 ? c2.length : 0));
   const i8 = new Int8Array(out.buffer);
   const i32 = new Int32Array(out.buffer);
-  for (let p = 0; p * QGEMM_NR < n; p++) {
+  for (let p = 0, slot = 0; p < panels; p++) {
+    if (misfit[p]) continue;
     const cols = Math.min(QGEMM_NR, n - p * QGEMM_NR);
-    writeParams(i32, p * panelBytes, p * QGEMM_NR, cols, biasP, rq);
-    const base = p * panelBytes + QPARAM_BYTES;
+    writeParams(i32, slot * panelBytes, p * QGEMM_NR, cols, biasP, rq);
+    const base = slot * panelBytes + QPARAM_BYTES;
     for (let j = 0; j < cols; j++) {
       const at = base + (j >> 2) * 16 + (j & 3) * 4;
       for (let kk = 0, src = p * QGEMM_NR + j; kk < k; kk++, src += n) i8[at + (kk >> 2) * 32 + (kk & 3)] = wp[src];
     }
+    slot++;
   }
-  return { packed: out, xor: (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0) };
+  const xor = (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0);
+  if (!c2) return { packed: out, xor };
+  out.set(c2, at);
+  return { packed: out, xor, misfits: { panels: bad, at } };
 }

@@ -1,8 +1,8 @@
 // src/plan/pack-q.ts layouts: zero points folded into int16 weights and the int32 bias, requantization blocks,
 // zero padding, and the checks that keep a packed buffer consistent with its kernel family.
 import { describe, expect, it } from 'vitest';
-import { packQDwconv3x3, packQGemm, packedQGemmBytes, packedQDwconv3x3Bytes } from '../../src/plan/pack-q.js';
-import { convRequant } from '../../src/plan/requant.js';
+import { packQDwconv3x3, packQGemm, packQGemmDot, packedQGemmBytes, packedQDwconv3x3Bytes, qgemmDotPanelBytes, qgemmPanelBytes } from '../../src/plan/pack-q.js';
+import { convRequant, convScalesFp32 } from '../../src/plan/requant.js';
 
 describe('packQGemm', () => {
   it('bias − aZp·Σ(w − wZp), int16 k-pairs, zero padding, requantization block', () => {
@@ -54,5 +54,51 @@ describe('packQDwconv3x3', () => {
     expect(Array.from(i16.subarray(wb + 16, wb + 20))).toEqual([2, 8, 3, 9]); // pair (t1, t4)
     expect(Array.from(i16.subarray(wb + 48, wb + 52))).toEqual([16, 14, 17, 15]); // pair (t8, t7)
     expect(Array.from(i16.subarray(wb + 64, wb + 68))).toEqual([12, 0, 13, 0]); // pair (t6, −)
+  });
+});
+
+describe('packQGemmDot mixed packing (uint8 weights beyond int8 after the zero point)', () => {
+  const k = 11;
+  const n = 33; // 5 panels, the last of 1 column
+  const wZp = 130;
+  const rq = convScalesFp32(0.02, [0.004], 0.05, n);
+  const bias = Int32Array.from({ length: n }, (_, j) => 37 * j - 500);
+  const base = Int32Array.from({ length: k * n }, (_, i) => wZp + ((i * 7919) % 253) - 127); // w − wZp in [−127, 125]
+  const pick = (src: Int32Array, cols: number[]) => ({
+    data: Int32Array.from({ length: k * cols.length }, (_, i) => src[Math.floor(i / cols.length) * n + cols[i % cols.length]]),
+    zeroPoint: [wZp], bias: Int32Array.from(cols, (c) => bias[c]),
+  });
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+
+  it('keeps the fitting panels in the dot layout, then the misfits in the c2 layout', () => {
+    const w = Int32Array.from(base);
+    w[3 * n + 2] = 0; // panel 0: −130
+    w[10 * n + 17] = 0; // panel 2
+    w[0 * n + 32] = 255; // panel 4 (partial): +125 fits …
+    w[5 * n + 32] = 1; // … −129 does not
+    const rqOf = (cols: number[]) => ({ scale: Float32Array.from(cols, (c) => rq.scale[c]) });
+    for (const dot of ['usdot', 'sdot'] as const) {
+      const p = packQGemmDot({ data: w, zeroPoint: [wZp], bias }, k, n, 9, rq, 'qu8', dot)!;
+      const dotBytes = qgemmDotPanelBytes(k);
+      expect(p.misfits).toEqual({ panels: [0, 2, 4], at: 2 * dotBytes });
+      const fitCols = [...range(8, 16), ...range(24, 32)];
+      const fit = packQGemmDot(pick(w, fitCols), k, 16, 9, rqOf(fitCols), 'qu8', dot)!;
+      expect(fit.misfits).toBeUndefined();
+      expect(p.xor).toBe(fit.xor);
+      expect(p.packed.subarray(0, p.misfits!.at)).toEqual(fit.packed);
+      const misCols = [...range(0, 8), ...range(16, 24), 32];
+      const c2 = packQGemm(pick(w, misCols), k, 17, 9, rqOf(misCols), 'qu8');
+      expect(p.packed.length).toBe(2 * dotBytes + 3 * qgemmPanelBytes(k));
+      expect(p.packed.subarray(p.misfits!.at)).toEqual(c2);
+    }
+  });
+
+  it('packs as before when every panel fits, and declines when none does', () => {
+    const p = packQGemmDot({ data: base, zeroPoint: [wZp], bias }, k, n, 9, rq, 'qu8', 'usdot')!;
+    expect(p.misfits).toBeUndefined();
+    expect(p.packed.length).toBe(5 * qgemmDotPanelBytes(k));
+    const w = Int32Array.from(base);
+    for (const j of [0, 8, 16, 24, 32]) w[j] = 0;
+    expect(packQGemmDot({ data: w, zeroPoint: [wZp], bias }, k, n, 9, rq, 'qu8', 'usdot')).toBeNull();
   });
 });
