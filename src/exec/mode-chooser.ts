@@ -65,6 +65,6 @@ interface Run { solo: boolean; record: boolean; probe?: boolean }
 export const PROBE_MIN = 8;
 export const PROBE_MAX = 128;
 /** Team runs at the start that only warm the helpers up. */
-export const TEAM_WARMUP = 3;
+export const TEAM_WARMUP = 8;
 const WINDOW = 4;
-const SOLO_MARGIN = 0.9;
+const SOLO_MARGIN = 0.8;
