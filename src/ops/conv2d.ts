@@ -4,7 +4,7 @@
 import type { Conv2DNode } from '../graph/ir.js';
 import { ShapeError, preview } from '../errors.js';
 import { packConv3x3 } from '../plan/pack.js';
-import { packQConv3x3, qconv3x3ScratchBytes, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
+import { packQConv3x3, packQConv3x3Dot, qconv3x3ScratchBytes, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
 import { checkWeights, checkWindow, expectInputs, expectRank4, isPosInt, isSafePosInt } from './checks.js';
 import { gemmByRows, lowerGemm, lowerQGemm } from './gemm.js';
 import { clampOf, convRq, familyOf, isPlainPointwise, perThread, qout, quantOf, unsupported } from './lower.js';
@@ -100,8 +100,11 @@ export const conv2d: OpModule<Conv2DNode> = {
     const o = qout(n.activation, oq);
     const [dh, dw] = n.dilation ?? [1, 1];
     if (isStem(n) && dh === 1 && dw === 1) {
-      const at = ctx.consts.add(packQConv3x3(qweightsOf(n.q!), inC, outC, inQ.zeroPoint, rq, family));
-      return (r) => ({
+      // The relaxed dot stem where the probe found the dot exact and the weights fit int8, else the family's kernel.
+      const d = ctx.relaxedDot && scheme === 'fp32' ? packQConv3x3Dot(qweightsOf(n.q!), inC, outC, inQ.zeroPoint, rq, family, ctx.relaxedDot) : null;
+      const at = ctx.consts.add(d ? d.packed : packQConv3x3(qweightsOf(n.q!), inC, outC, inQ.zeroPoint, rq, family));
+      const dot = d ? { dot: d.xor } : {};
+      return (r) => ({ ...dot,
         kind: 'qconv3x3', name: n.name, family, scheme, inH, inW, inC, input: r.v(n.inputs[0]), stride: n.stride[0],
         padTop: n.pad.top, padLeft: n.pad.left, packed: r.w(at), outC, output: r.v(n.name), outH, outW, aZp: inQ.zeroPoint, ...o,
         scratch: perThread(ctx, (t) => r.s(`${n.name}/im2col${t}`)),
@@ -126,7 +129,11 @@ export const CONV2D_STEPS: { conv3x3: StepRunner<StepOf<'conv3x3'>>; qconv3x3: S
     maxPieces: (s) => s.outH,
     run(k, s, piece, pieces, slot) {
       const [o0, o1] = split(s.outH, piece, pieces);
-      if (o0 < o1) {
+      if (o0 < o1 && s.dot !== undefined) {
+        const sh = s.family === 'qu8' ? 128 : 0;
+        k.qconv3x3dot!(s.inH, s.inW, s.inC, s.input, s.stride, s.padTop, s.padLeft, s.packed, s.outC, s.output, s.outW,
+          o0, o1, s.aZp, s.outZp - sh, s.qmin - sh, s.qmax - sh, s.scratch[slot], s.dot);
+      } else if (o0 < o1) {
         k.quant[s.family][s.scheme].conv3x3(s.inH, s.inW, s.inC, s.input, s.stride, s.padTop, s.padLeft, s.packed, s.outC, s.output, s.outW,
           o0, o1, s.aZp, s.outZp, s.qmin, s.qmax, s.scratch[slot]);
       }

@@ -336,3 +336,16 @@ export function packQGemmDot(
   out.set(c2, at);
   return { packed: out, xor, misfits: { panels: bad, at } };
 }
+
+/**
+ * Dense 3×3 weights HWIO [3][3][inC][outC] for the relaxed dot stem (qs8_qc8w_conv_3x3_hwc_minmax_fp32_relaxed):
+ * packQGemmDot over k = 9·inC (the kernel's im2col byte rows are in the same (ky, kx, ci) order). Null when a
+ * panel does not fit int8 (the stem then stays on the portable kernel).
+ */
+export function packQConv3x3Dot(
+  w: QWeightsIn, inC: number, outC: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
+): { packed: Uint8Array; xor: number } | null {
+  checkDims('int8 3×3 conv weights', { inC, outC });
+  const d = packQGemmDot(w, 9 * inC, outC, aZeroPoint, rq, family, dot);
+  return d && !d.misfits ? { packed: d.packed, xor: d.xor } : null;
+}

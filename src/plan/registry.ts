@@ -158,6 +158,7 @@ const ROWS = [
   { name: 'qs8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', requant: 'mulshift', arity: 5 },
   // relaxed modules only: the i8 dot GEMM for both families (KernelSet.qdot; src/plan/pack-q.ts packQGemmDot)
   { name: 'qs8_qc8w_gemm_4x8c4_minmax_fp32_relaxed', op: 'qgemm', dtype: 'qs8', isa: 'relaxed', tile: '4x8c4', activation: 'minmax', requant: 'fp32', arity: 13 },
+  { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_relaxed', op: 'qconv3x3', dtype: 'qs8', isa: 'relaxed', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 19 },
 ] as const satisfies readonly {
   name: string; op: KernelOp | QuantKernelOp; dtype: 'f32' | 'u8' | 'qu8' | 'qs8'; isa: KernelIsa | 'relaxed'; tile: string | null;
   activation: 'minmax' | null; requant: KernelRequant; arity: number;
@@ -200,6 +201,8 @@ export interface KernelSet {
   memory?: WebAssembly.Memory;
   /** The relaxed i8 dot GEMM (relaxed modules; the plan packs for it only where the probe found it exact). */
   qdot: QGemmDotFn | null;
+  /** The relaxed i8 dot stem (relaxed modules; packQConv3x3Dot). */
+  qconv3x3dot: QConv3x3DotFn | null;
 }
 
 /** int8 kernel sets by family and scheme: quant[step.family][step.scheme]. */
@@ -229,8 +232,9 @@ export function selectKernels(exports: WebAssembly.Exports, isa: KernelIsa | 're
     fp32: selectQuantKernels(exports, isa, family, 'fp32'), gemmlowp: selectQuantKernels(exports, isa, family, 'gemmlowp'),
   });
   set.quant = { qu8: both('qu8'), qs8: both('qs8') };
-  const dot = KERNELS.find((k) => k.isa === 'relaxed')!;
-  set.qdot = isa === 'relaxed' ? exportedKernel(exports, isa, 'qgemm', dot) : null;
+  const dot = (op: QuantKernelOp) => exportedKernel(exports, isa, op, KERNELS.find((k) => k.isa === 'relaxed' && k.op === op)!);
+  set.qdot = isa === 'relaxed' ? dot('qgemm') : null;
+  set.qconv3x3dot = isa === 'relaxed' ? dot('qconv3x3') : null;
   return set;
 }
 
@@ -265,6 +269,10 @@ export type QDwconv3x3Fn = (channels: number, inW: number, row0: number, row1: n
 export type QConv3x3HwcFn = (inH: number, inW: number, inC: number, input: number, stride: number,
   padTop: number, padLeft: number, packed: number, outC: number, output: number, outW: number,
   oy0: number, oy1: number, aZp: number, outZp: number, qmin: number, qmax: number, scratch: number) => void;
+/** The relaxed dot qconv3x3: QConv3x3HwcFn's arguments plus `xor`; packed = packQConv3x3Dot. */
+export type QConv3x3DotFn = (inH: number, inW: number, inC: number, input: number, stride: number,
+  padTop: number, padLeft: number, packed: number, outC: number, output: number, outW: number,
+  oy0: number, oy1: number, aZp: number, outZp: number, qmin: number, qmax: number, scratch: number, xor: number) => void;
 /** qvadd: TFLite ADD with rescaling; params = packAddParams (12 int32). */
 export type QVaddFn = (n: number, a: number, b: number, out: number, params: number) => void;
 /** qgavgpool: average over pixels per channel; params = poolParams (8 int32). */

@@ -97,6 +97,8 @@ export interface QConv3x3Step extends QStepBase, QOut {
   kind: 'qconv3x3';
   inH: number; inW: number; inC: number; input: number; stride: number; padTop: number; padLeft: number;
   packed: number; outC: number; output: number; outH: number; outW: number; aZp: number; scratch: number[];
+  /** Packed by packQConv3x3Dot for the relaxed dot stem: its `xor` word (uint8: outZp, qmin, qmax − 128 at run time). */
+  dot?: number;
 }
 
 /** Standalone int8 depthwise 3×3 (any stride, dilation), row by row; rows outside the image read `zero` (filled with aZp). */

@@ -10,6 +10,9 @@ import { readFileSync } from 'node:fs';
 import { packQGemm, packQGemmDot, qgemmDotPanelBytes, qgemmPanelBytes, qgemmWideBytes, type RelaxedDot } from '../../src/plan/pack-q.js';
 import { selectKernels } from '../../src/plan/registry.js';
 import { GEMM_STEPS } from '../../src/ops/gemm.js';
+import { CONV2D_STEPS } from '../../src/ops/conv2d.js';
+import { packQConv3x3, packQConv3x3Dot, qconv3x3ScratchBytes } from '../../src/plan/pack-q.js';
+import type { QConv3x3Step } from '../../src/plan/steps.js';
 import type { QGemmStep } from '../../src/plan/steps.js';
 import { convScalesFp32 } from '../../src/plan/requant.js';
 import { relaxedDotMode } from '../../src/wasm/load.js';
@@ -155,6 +158,74 @@ for (const m of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
 }
 mixedCases.push({ m: 7, n: 160, k: 960, misfit: [3, 17] }, { m: 9, n: 1001, k: 1280, misfit: [0, 60, 61, 125] });
 
+// The relaxed dot stem (qs8_qc8w_conv_3x3_hwc_minmax_fp32_relaxed) through the qconv3x3 step runner, whole
+// and in 2 and 3 row pieces as threads share it, against the integer reference and the simd stem's bytes.
+interface StemCase { inH: number; inW: number; inC: number; outC: number; stride: number; pad: [number, number, number, number] }
+function runStem(fam: Fam, cs: StemCase, dot: RelaxedDot, seed: number): number {
+  const r = mulberry32(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const [lo, hi] = fam === 'qs8' ? [-128, 127] : [0, 255];
+  const { inH, inW, inC, outC, stride } = cs;
+  const [pt, pb, pl, pr] = cs.pad;
+  const outH = Math.floor((inH + pt + pb - 3) / stride) + 1, outW = Math.floor((inW + pl + pr - 3) / stride) + 1;
+  const aZp = int(lo, hi), outZp = int(lo, hi), wZp = fam === 'qs8' ? 0 : int(100, 156);
+  const A = Int32Array.from({ length: inH * inW * inC }, () => int(lo, hi));
+  const W = Int32Array.from({ length: 9 * inC * outC }, () => (fam === 'qs8' ? int(-128, 127) : wZp + int(-127, Math.min(127, 255 - wZp))));
+  const bias = Int32Array.from({ length: outC }, () => int(-5000, 5000));
+  const wScale = Float32Array.from({ length: fam === 'qs8' ? outC : 1 }, () => Math.fround(2 ** (-12 + r() * 6)) * 2.5);
+  const scales = convScalesFp32(0.02, wScale, 0.05, outC);
+  const qmin = int(lo, lo + 30), qmax = int(hi - 30, hi);
+  const wq = { data: W, zeroPoint: [wZp], bias };
+  const d = packQConv3x3Dot(wq, inC, outC, aZp, scales, fam, dot);
+  if (!d) return -1;
+  const u8 = new Uint8Array(memory.buffer);
+  let top = 4096;
+  const place = (bytes: Uint8Array, align = 4) => { top = Math.ceil(top / align) * align + 12; u8.set(bytes, top); const at = top; top += bytes.length + 16; return at; };
+  const input = place(Uint8Array.from(A, (v) => v & 255));
+  const packedDot = place(d.packed, 16);
+  const packed = place(packQConv3x3(wq, inC, outC, aZp, scales, fam), 16);
+  const n = outH * outW * outC;
+  const output = place(new Uint8Array(n + 32));
+  const scratch = [place(Uint8Array.from({ length: qconv3x3ScratchBytes(inC, outW) }, () => int(0, 255))),
+    place(Uint8Array.from({ length: qconv3x3ScratchBytes(inC, outW) }, () => int(0, 255)))];
+  const step = {
+    kind: 'qconv3x3', name: 'stem', family: fam, scheme: 'fp32', inH, inW, inC, input, stride, padTop: pt, padLeft: pl,
+    packed: packedDot, outC, output, outH, outW, aZp, outZp, qmin, qmax, scratch, dot: d.xor,
+  } as unknown as QConv3x3Step;
+  const want = convQRef({
+    inH, inW, inC, kh: 3, kw: 3, stride, padTop: pt, padLeft: pl, outH, outW, outC, depthwise: false,
+    inZp: aZp, wZp: [wZp], bias, mult: new Int32Array(outC), shift: new Int32Array(outC), outZp, qmin, qmax, fp32Scale: scales.scale,
+  }, A, W);
+  let bad = 0;
+  const check = (what: 'ref' | 'simd', simdBytes?: Uint8Array) => {
+    for (let i = 0; i < n; i++) {
+      const got = u8[output + i];
+      bad += what === 'ref' ? ((fam === 'qs8' ? (got << 24) >> 24 : got) === want[i] ? 0 : 1) : got === simdBytes![i] ? 0 : 1;
+    }
+    for (let t = n; t < n + 32; t++) bad += u8[output + t] === 0xa5 ? 0 : 1;
+  };
+  u8.fill(0xa5, output, output + n + 32);
+  CONV2D_STEPS.qconv3x3.run(kset, { ...step, packed, dot: undefined }, 0, 1, 0);
+  const simdBytes = u8.slice(output, output + n);
+  for (const pieces of [1, 2, 3]) {
+    u8.fill(0xa5, output, output + n + 32);
+    for (let piece = 0; piece < pieces; piece++) CONV2D_STEPS.qconv3x3.run(kset, step, piece, pieces, piece & 1);
+    check('ref');
+    check('simd', simdBytes);
+  }
+  return bad;
+}
+const stemCases: StemCase[] = [];
+for (const [inH, inW] of [[1, 1], [3, 3], [4, 5], [7, 9], [9, 4], [13, 11]]) {
+  for (const stride of [1, 2]) {
+    for (const pad of [[0, 0, 0, 0], [1, 1, 1, 1], [0, 1, 0, 1], [1, 0, 1, 0], [2, 2, 2, 2]] as [number, number, number, number][]) {
+      if (inH + pad[0] + pad[1] < 3 || inW + pad[2] + pad[3] < 3) continue;
+      for (const [inC, outC] of [[3, 32], [1, 9], [2, 7], [3, 8], [5, 17]]) stemCases.push({ inH, inW, inC, outC, stride, pad });
+    }
+  }
+}
+stemCases.push({ inH: 224, inW: 224, inC: 3, outC: 32, stride: 2, pad: [0, 1, 0, 1] }, { inH: 225, inW: 223, inC: 3, outC: 16, stride: 2, pad: [1, 1, 1, 1] });
+
 const mode = relaxedDotMode();
 const other: RelaxedDot = mode === 'sdot' ? 'usdot' : 'sdot';
 const results: { fam: Fam; dot: RelaxedDot; label: string; bad: number }[] = [];
@@ -167,6 +238,13 @@ for (const fam of ['qs8', 'qu8'] as const) {
 const mixed: { dot: RelaxedDot; label: string; bad: number; fits: number }[] = [];
 for (const dot of mode ? [mode, other] : []) {
   mixedCases.forEach((cs, i) => mixed.push({ dot, label: JSON.stringify(cs), bad: runMixed(cs, dot, 5000 + i), fits: Math.ceil(cs.n / 8) - cs.misfit.length }));
+}
+
+const stem: { fam: Fam; dot: RelaxedDot; label: string; bad: number }[] = [];
+for (const fam of ['qs8', 'qu8'] as const) {
+  for (const dot of mode ? [mode, other] : []) {
+    stemCases.forEach((cs, i) => stem.push({ fam, dot, label: JSON.stringify(cs), bad: runStem(fam, cs, dot, 9000 + i) }));
+  }
 }
 
 // Whole models: the relaxed module (dot GEMMs where the probe allows) against the simd one, which the oracle
@@ -191,4 +269,4 @@ if (has('oracle/inputs/cat.224x224.rgb.u8.bin')) {
     models.push({ file, equal: outs[0].join() === outs[1].join(), oracle: oracle ? oracle.join() === outs[0].join() : null });
   }
 }
-console.log(JSON.stringify({ mode, results, mixed, models }));
+console.log(JSON.stringify({ mode, results, mixed, stem, models }));

@@ -35,6 +35,7 @@ describe.skipIf(!existsSync(DENO) || !built)('relaxed dot GEMM in Deno (test/den
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
       mode: 'usdot' | 'sdot' | null; results: { fam: string; dot: string; label: string; bad: number }[];
       mixed: { dot: string; label: string; bad: number; fits: number }[];
+      stem: { fam: string; dot: string; label: string; bad: number }[];
       models: { file: string; equal: boolean; oracle: boolean | null }[];
     };
     if (!out.mode) {
@@ -54,6 +55,12 @@ describe.skipIf(!existsSync(DENO) || !built)('relaxed dot GEMM in Deno (test/den
     const mixedOther = out.mixed.filter((x) => x.dot !== out.mode && x.fits > 0);
     for (const x of out.mixed) expect(x.bad, `mixed ${x.dot} ${x.label}: packed layout`).toBeGreaterThanOrEqual(0);
     expect(mixedOther.filter((x) => x.bad > 0).length).toBeGreaterThan(mixedOther.length * 0.9);
+    // the relaxed dot stem, whole and in row pieces, vs the reference and the simd stem
+    const stemProbed = out.stem.filter((x) => x.dot === out.mode);
+    expect(stemProbed.length).toBeGreaterThan(500);
+    for (const x of stemProbed) expect(x.bad, `stem ${x.fam} ${x.dot} ${x.label}`).toBe(0);
+    const stemOther = out.stem.filter((x) => x.dot !== out.mode);
+    expect(stemOther.filter((x) => x.bad > 0).length).toBeGreaterThan(stemOther.length * 0.9);
     for (const m of out.models) {
       expect(m.equal, `${m.file}: relaxed vs simd`).toBe(true);
       if (m.oracle !== null) expect(m.oracle, `${m.file}: relaxed vs the TFLite oracle`).toBe(true);
