@@ -38,7 +38,7 @@
 //   isa         simd              wasm SIMD128 (modules mobilenet-simd.wasm and mobilenet-relaxed.wasm, both built
 //                                 from assembly/index.ts, and their shared-memory -mt twins)
 //               relaxed           wasm SIMD128 + relaxed SIMD: only the relaxed modules (assembly/index-relaxed.ts)
-//                                 export these (KernelSet.qdot)
+//                                 export these (KernelSet.qdot, KernelSet.qconv3x3dot)
 //               scalar            no SIMD; exported by every module (mobilenet-scalar.wasm is built from
 //                                 assembly/index-scalar.ts without the simd feature)
 //
@@ -156,7 +156,7 @@ const ROWS = [
   { name: 'qs8_qc8w_dwconv_3x3_minmax_fp32_scalar', op: 'qdwconv', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 15 },
   { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_scalar', op: 'qconv3x3', dtype: 'qs8', isa: 'scalar', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 18 },
   { name: 'qs8_vadd_minmax_mulshift_scalar', op: 'qvadd', dtype: 'qs8', isa: 'scalar', tile: null, activation: 'minmax', requant: 'mulshift', arity: 5 },
-  // relaxed modules only: the i8 dot GEMM for both families (KernelSet.qdot; src/plan/pack-q.ts packQGemmDot)
+  // relaxed modules only: the i8 dot GEMM and stem for both families (KernelSet.qdot, qconv3x3dot; src/plan/pack-q.ts)
   { name: 'qs8_qc8w_gemm_4x8c4_minmax_fp32_relaxed', op: 'qgemm', dtype: 'qs8', isa: 'relaxed', tile: '4x8c4', activation: 'minmax', requant: 'fp32', arity: 13 },
   { name: 'qs8_qc8w_conv_3x3_hwc_minmax_fp32_relaxed', op: 'qconv3x3', dtype: 'qs8', isa: 'relaxed', tile: '3x3', activation: 'minmax', requant: 'fp32', arity: 19 },
 ] as const satisfies readonly {
