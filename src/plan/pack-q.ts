@@ -62,16 +62,14 @@ export function qweightsOf(q: QuantWeights): QWeightsIn {
   return { data: q.data, zeroPoint: q.zeroPoint, bias: q.bias.length ? q.bias : null };
 }
 
-const zpOf = (zp: ArrayLike<number>, c: number) => (zp.length === 1 ? zp[0] : zp[c]);
 
 /** Writes the 160-byte requantization block of channels [c0, c0 + count) (count ≤ 8) at byte `at`. */
 function writeParams(
-  i32: Int32Array, at: number, c0: number, count: number, biasP: Int32Array, rq: QRequant,
+  i32: Int32Array, f32: Float32Array, at: number, c0: number, count: number, biasP: Int32Array, rq: QRequant,
 ): void {
   const w = at >> 2;
   if (isFp32(rq)) {
     // fp32 scheme: the mult words hold the float32 scales; shifts unused.
-    const f32 = new Float32Array(i32.buffer);
     for (let j = 0; j < count; j++) {
       i32[w + j] = biasP[c0 + j];
       f32[w + 8 + j] = rq.scale[c0 + j];
@@ -124,6 +122,39 @@ export function packedQGemmBytes(k: number, n: number): number {
   return Math.ceil(n / QGEMM_NR) * qgemmPanelBytes(k);
 }
 
+/** Zero points (length 1 or n) as one per column. */
+function columnZeroPoints(zp: ArrayLike<number>, n: number): Int32Array {
+  const z = new Int32Array(n);
+  if (zp.length === 1) z.fill(zp[0]);
+  else for (let j = 0; j < n; j++) z[j] = zp[j];
+  return z;
+}
+
+/**
+ * Σ_kk (w[kk][j] − zp[j]) of every column, wrapping like int32 (the packed bias wraps too), read row by row.
+ * `int8Only`: null as soon as a row holds a w − zp outside int8.
+ */
+function columnSums(data: ArrayLike<number>, k: number, n: number, zp: Int32Array, int8Only: boolean): Int32Array | null {
+  const sums = new Int32Array(n);
+  for (let kk = 0, row = 0; kk < k; kk++, row += n) {
+    let bits = 0;
+    for (let j = 0; j < n; j++) {
+      const v = data[row + j] - zp[j];
+      sums[j] += v;
+      bits |= v + 128; // outside [0, 255] iff v is outside int8
+    }
+    if (int8Only && (bits & ~255) !== 0) return null;
+  }
+  return sums;
+}
+
+/** bias' = bias − aZp·Σ w' per column, wrapping like TFLite's int32 accumulator. */
+function foldedBias(bias: ArrayLike<number> | null, aZeroPoint: number, sums: Int32Array): Int32Array {
+  const out = new Int32Array(sums.length);
+  for (let j = 0; j < sums.length; j++) out[j] = ((bias ? bias[j] : 0) - Math.imul(aZeroPoint, sums[j])) | 0;
+  return out;
+}
+
 /**
  * GEMM B [k][n] (row-major; 1×1 conv HWIO [1][1][k][n]; dense [K][N]) → ceil(n/8) panels of
  * 160 + 16·kp bytes (kp = k rounded up to 8): the requantization block, then kp/2 k-pairs of
@@ -137,44 +168,44 @@ export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: numbe
   if (w.bias) checkLen(what, 'bias', w.bias.length, n);
   if (w.zeroPoint.length !== 1) checkLen(what, 'weight zero points', w.zeroPoint.length, n);
   checkRequant(what, rq, n, family);
-  const kp = Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
+  const zp = columnZeroPoints(w.zeroPoint, n);
+  const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, k, n, zp, false)!);
   const out = new Uint8Array(packedQGemmBytes(k, n));
-  const i32 = new Int32Array(out.buffer);
-  const i16 = new Int16Array(out.buffer);
-  const panelBytes = QPARAM_BYTES + 16 * kp;
-  // Column sums, read row by row (column by column, the strided reads made this loop a third of the packing).
-  const data = w.data;
-  const sums = new Float64Array(n);
-  for (let kk = 0, row = 0; kk < k; kk++, row += n) for (let j = 0; j < n; j++) sums[j] += data[row + j];
-  const biasP = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const s = sums[j] - k * zpOf(w.zeroPoint, j); // Σ_kk (w[kk][j] − zp[j]), exact in a double
-    biasP[j] = ((w.bias ? w.bias[j] : 0) - Math.imul(aZeroPoint, s | 0)) | 0;
-  }
-  const zp = new Int32Array(QGEMM_NR);
-  for (let p = 0; p * QGEMM_NR < n; p++) {
-    const j0 = p * QGEMM_NR;
+  const panelBytes = qgemmPanelBytes(k);
+  writeAllParams(out, panelBytes, n, QGEMM_NR, biasP, rq);
+  writeC2Weights(new Int16Array(out.buffer), panelBytes >> 1, w.data, k, n, zp);
+  return out;
+}
+
+/** The requantization block of every panel or group of `tile` channels, `stride` bytes apart. */
+function writeAllParams(out: Uint8Array, stride: number, n: number, tile: number, biasP: Int32Array, rq: QRequant): void {
+  const i32 = new Int32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+  const f32 = new Float32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+  for (let p = 0; p * tile < n; p++) writeParams(i32, f32, p * stride, p * tile, Math.min(tile, n - p * tile), biasP, rq);
+}
+
+/**
+ * packQGemm's weights: panel after panel, row by row, w' = w − zp as int16 at (kk >> 1)·16 + (kk & 1) + 2j
+ * (int16 index from the panel's weights). Kept apart and small so the engine optimizes it on its first call.
+ */
+function writeC2Weights(i16: Int16Array, panelHalves: number, data: ArrayLike<number>, k: number, n: number, zp: Int32Array): void {
+  for (let j0 = 0, d0 = QPARAM_BYTES >> 1; j0 < n; j0 += QGEMM_NR, d0 += panelHalves) {
     const cols = Math.min(QGEMM_NR, n - j0);
-    const base = p * panelBytes;
-    writeParams(i32, base, j0, cols, biasP, rq);
-    for (let j = 0; j < cols; j++) zp[j] = zpOf(w.zeroPoint, j0 + j);
-    const wBase = (base + QPARAM_BYTES) >> 1;
     if (cols === 8) {
-      // Whole panels (QGEMM_NR is 8, the kernels' ABI), unrolled: 2× faster, a share of the first inference.
-      const z0 = zp[0], z1 = zp[1], z2 = zp[2], z3 = zp[3], z4 = zp[4], z5 = zp[5], z6 = zp[6], z7 = zp[7];
+      // Whole panels (QGEMM_NR is 8, the kernels' ABI), unrolled: 2× faster.
+      const z0 = zp[j0], z1 = zp[j0 + 1], z2 = zp[j0 + 2], z3 = zp[j0 + 3], z4 = zp[j0 + 4], z5 = zp[j0 + 5], z6 = zp[j0 + 6], z7 = zp[j0 + 7];
       for (let kk = 0, src = j0; kk < k; kk++, src += n) {
-        const d = wBase + (kk >> 1) * 16 + (kk & 1);
+        const d = d0 + (kk >> 1) * 16 + (kk & 1);
         i16[d] = data[src] - z0; i16[d + 2] = data[src + 1] - z1; i16[d + 4] = data[src + 2] - z2; i16[d + 6] = data[src + 3] - z3;
         i16[d + 8] = data[src + 4] - z4; i16[d + 10] = data[src + 5] - z5; i16[d + 12] = data[src + 6] - z6; i16[d + 14] = data[src + 7] - z7;
       }
-      continue;
-    }
-    for (let kk = 0, src = j0; kk < k; kk++, src += n) {
-      const pairBase = wBase + (kk >> 1) * 16 + (kk & 1);
-      for (let j = 0; j < cols; j++) i16[pairBase + 2 * j] = data[src + j] - zp[j];
+    } else {
+      for (let kk = 0, src = j0; kk < k; kk++, src += n) {
+        const d = d0 + (kk >> 1) * 16 + (kk & 1);
+        for (let j = 0; j < cols; j++) i16[d + 2 * j] = data[src + j] - zp[j0 + j];
+      }
     }
   }
-  return out;
 }
 
 /** packQDwconv3x3: tap t = ky·3 + kx → 2·pair + lane (the pair order is documented there). */
@@ -200,28 +231,19 @@ export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq:
   if (w.zeroPoint.length !== 1) checkLen(what, 'weight zero points', w.zeroPoint.length, c);
   checkRequant(what, rq, c, family);
   const T = QDWCONV_CHANNEL_TILE;
+  const zp = columnZeroPoints(w.zeroPoint, c);
+  const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, 9, c, zp, false)!);
   const out = new Uint8Array(packedQDwconv3x3Bytes(c));
-  const i32 = new Int32Array(out.buffer);
+  const groupBytes = QPARAM_BYTES + 160;
+  writeAllParams(out, groupBytes, c, T, biasP, rq);
   const i16 = new Int16Array(out.buffer);
-  const biasP = new Int32Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    const zp = zpOf(w.zeroPoint, ch);
-    let s = 0;
-    for (let t = 0; t < 9; t++) s += w.data[t * c + ch] - zp;
-    biasP[ch] = ((w.bias ? w.bias[ch] : 0) - Math.imul(aZeroPoint, s)) | 0;
-  }
-  for (let g = 0; g * T < c; g++) {
-    const c0 = g * T;
+  const data = w.data;
+  for (let c0 = 0, wBase = QPARAM_BYTES >> 1; c0 < c; c0 += T, wBase += groupBytes >> 1) {
     const count = Math.min(T, c - c0);
-    const base = g * (QPARAM_BYTES + 160);
-    writeParams(i32, base, c0, count, biasP, rq);
-    const wBase = (base + QPARAM_BYTES) >> 1;
     for (let t = 0; t < 9; t++) {
       const slot = QDWCONV_TAP_SLOT[t];
-      for (let j = 0; j < count; j++) {
-        const ch = c0 + j;
-        i16[wBase + (slot >> 1) * 16 + 2 * j + (slot & 1)] = w.data[t * c + ch] - zpOf(w.zeroPoint, ch);
-      }
+      const d = wBase + (slot >> 1) * 16 + (slot & 1);
+      for (let j = 0, src = t * c + c0; j < count; j++) i16[d + 2 * j] = data[src + j] - zp[c0 + j];
     }
   }
   return out;
@@ -272,33 +294,42 @@ export function packQGemmDot(
 ): { packed: Uint8Array; xor: number } | null {
   checkDims('int8 gemm weights', { k, n });
   checkLen(`int8 gemm weights [${k}][${n}]`, 'weights', w.data.length, k * n);
-  const wp = new Int8Array(k * n);
-  for (let i = 0, j = 0; i < k * n; i++, j = j + 1 === n ? 0 : j + 1) {
-    const v = w.data[i] - zpOf(w.zeroPoint, j);
-    if (v < -128 || v > 127) return null;
-    wp[i] = v;
-  }
+  if (w.zeroPoint.length !== 1) checkLen('int8 gemm weights', 'weight zero points', w.zeroPoint.length, n);
+  const zp = columnZeroPoints(w.zeroPoint, n);
+  const sums = columnSums(w.data, k, n, zp, true);
+  if (!sums) return null;
   if (w.bias) checkLen('int8 gemm weights', 'bias', w.bias.length, n);
   checkRequant('int8 gemm weights', rq, n, family);
   const unsignedIn = family === 'qu8';
   const flip = unsignedIn === (dot === 'sdot');
   const azp = aZeroPoint + (flip ? (unsignedIn ? -128 : 128) : 0);
-  const sums = new Int32Array(n);
-  for (let i = 0, j = 0; i < k * n; i++, j = j + 1 === n ? 0 : j + 1) sums[j] += wp[i];
-  const biasP = new Int32Array(n);
-  for (let j = 0; j < n; j++) biasP[j] = ((w.bias ? w.bias[j] : 0) - Math.imul(azp, sums[j])) | 0;
+  const biasP = foldedBias(w.bias, azp, sums);
   const panelBytes = qgemmDotPanelBytes(k);
   const out = new Uint8Array(Math.ceil(n / QGEMM_NR) * panelBytes);
-  const i8 = new Int8Array(out.buffer);
-  const i32 = new Int32Array(out.buffer);
-  for (let p = 0; p * QGEMM_NR < n; p++) {
-    const cols = Math.min(QGEMM_NR, n - p * QGEMM_NR);
-    writeParams(i32, p * panelBytes, p * QGEMM_NR, cols, biasP, rq);
-    const base = p * panelBytes + QPARAM_BYTES;
-    for (let j = 0; j < cols; j++) {
-      const at = base + (j >> 2) * 16 + (j & 3) * 4;
-      for (let kk = 0, src = p * QGEMM_NR + j; kk < k; kk++, src += n) i8[at + (kk >> 2) * 32 + (kk & 3)] = wp[src];
+  writeAllParams(out, panelBytes, n, QGEMM_NR, biasP, rq);
+  writeC4Weights(new Int8Array(out.buffer), panelBytes, w.data, k, n, zp);
+  return { packed: out, xor: (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0) };
+}
+
+/**
+ * packQGemmDot's weights: panel after panel, row by row, w' = w − zp (known to fit int8) at
+ * (kk >> 2)·32 + (kk & 3) + 4j (byte index from the panel's weights: columns 0..3 then 4..7 of each k-quad).
+ */
+function writeC4Weights(i8: Int8Array, panelBytes: number, data: ArrayLike<number>, k: number, n: number, zp: Int32Array): void {
+  for (let j0 = 0, d0 = QPARAM_BYTES; j0 < n; j0 += QGEMM_NR, d0 += panelBytes) {
+    const cols = Math.min(QGEMM_NR, n - j0);
+    if (cols === 8) {
+      const z0 = zp[j0], z1 = zp[j0 + 1], z2 = zp[j0 + 2], z3 = zp[j0 + 3], z4 = zp[j0 + 4], z5 = zp[j0 + 5], z6 = zp[j0 + 6], z7 = zp[j0 + 7];
+      for (let kk = 0, src = j0; kk < k; kk++, src += n) {
+        const d = d0 + (kk >> 2) * 32 + (kk & 3);
+        i8[d] = data[src] - z0; i8[d + 4] = data[src + 1] - z1; i8[d + 8] = data[src + 2] - z2; i8[d + 12] = data[src + 3] - z3;
+        i8[d + 16] = data[src + 4] - z4; i8[d + 20] = data[src + 5] - z5; i8[d + 24] = data[src + 6] - z6; i8[d + 28] = data[src + 7] - z7;
+      }
+    } else {
+      for (let kk = 0, src = j0; kk < k; kk++, src += n) {
+        const d = d0 + (kk >> 2) * 32 + (kk & 3);
+        for (let j = 0; j < cols; j++) i8[d + 4 * j] = data[src + j] - zp[j0 + j];
+      }
     }
   }
-  return { packed: out, xor: (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0) };
 }
