@@ -137,7 +137,8 @@ export class Runtime {
     const module = await compileKernels(isa, threads > 1);
     markPhase('wasm');
     const exports = await instantiateKernels(module, memory);
-    new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
+    const bytes = new Uint8Array(memory.buffer);
+    for (const c of plan.constants) bytes.set(c.bytes, plan.weightsBase + c.at);
     markPhase('instantiate');
     const team = threads > 1 ? await ThreadTeam.create(module, memory, plan, isa, threads) : null;
     const rt = new Runtime(plan, { ...selectKernels(exports, isa), memory }, isa, memory, team, opts.name ?? 'model', threads > 1 ? null : module);

@@ -70,10 +70,13 @@ export interface Plan {
   /** The graph nodes each step computes (index-aligned with steps), for profiles. */
   stepNodes: string[][];
   /**
-   * The constants blob, to copy to `weightsBase`: packed weights, requantization parameters, lookup tables and
-   * zero-point rows (bytes, viewed as float32 words; copy it as a Float32Array, which keeps every bit).
+   * The constants as the op modules packed them (packed weights, requantization parameters, lookup tables and
+   * zero-point rows), each to copy to weightsBase + at: the Runtime writes them straight into its memory, with
+   * no blob in between (constantsBlob assembles one, for inspection).
    */
-  weights: Float32Array;
+  constants: ConstPiece[];
+  /** Bytes of the constants region at weightsBase (64-byte aligned). */
+  weightBytes: number;
   weightsBase: number;
   arenaBase: number;
   /** Bytes of activation arena (the model's peak activation memory). */
@@ -168,21 +171,26 @@ export function activationBytes(graph: Graph, fuse: boolean, budget = DEFAULT_SL
   return planMemory([...values.values(), ...scratch]);
 }
 
-/** The constants blob under construction: 64-byte aligned entries, byte offsets. */
+/** A constant of the plan: `bytes` belong at weightsBase + `at`. */
+export interface ConstPiece { at: number; bytes: Uint8Array }
+
+/** The constants under construction: 64-byte aligned pieces, byte offsets. */
 class ConstBlob {
-  #entries: { at: number; bytes: Uint8Array }[] = [];
-  #size = 0;
+  readonly pieces: ConstPiece[] = [];
+  size = 0;
   add(data: Uint8Array | Float32Array | Int32Array): number {
-    const at = this.#size;
-    this.#entries.push({ at, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
-    this.#size = alignUp(at + data.byteLength);
+    const at = this.size;
+    this.pieces.push({ at, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    this.size = alignUp(at + data.byteLength);
     return at;
   }
-  finish(): Float32Array {
-    const out = new Uint8Array(alignUp(this.#size));
-    for (const p of this.#entries) out.set(p.bytes, p.at);
-    return new Float32Array(out.buffer);
-  }
+}
+
+/** The constants region of a plan as one blob (bytes, viewed as float32 words, which keeps every bit). */
+export function constantsBlob(plan: Plan): Float32Array {
+  const out = new Uint8Array(plan.weightBytes);
+  for (const p of plan.constants) out.set(p.bytes, p.at);
+  return new Float32Array(out.buffer);
 }
 
 /**
@@ -251,10 +259,10 @@ export function compile(graph: Graph, opts: CompileOptions = {}, relaxedDot: Rel
   const zpAt = new Map<number, number>();
   for (const [zp, bytes] of zpRowBytes) zpAt.set(zp, consts.add(new Uint8Array(bytes + SLACK).fill(zp & 255)));
 
-  const weights = consts.finish();
+  const weightBytes = consts.size;
   const zero = RESERVED_BYTES;
   const weightsBase = zero + zeroBytes;
-  const arenaBase = alignUp(weightsBase + weights.byteLength);
+  const arenaBase = alignUp(weightsBase + weightBytes);
   checkLimit(limits, 'maxMemoryBytes', arenaBase + arenaBytes, `model "${graph.name}": weights and activations`);
   const within = aliasOffset(graph, valueTypeOf(graph));
   const addr = (v: string) => arenaBase + values.get(root(v))!.offset! + within(v);
@@ -274,7 +282,7 @@ export function compile(graph: Graph, opts: CompileOptions = {}, relaxedDot: Rel
   };
   const emb = graph.meta.embeddingNode;
   return {
-    steps, weights, weightsBase, arenaBase, arenaBytes, arenaBytesUnfused, zero, zeroBytes,
+    steps, constants: consts.pieces, weightBytes, weightsBase, arenaBase, arenaBytes, arenaBytesUnfused, zero, zeroBytes,
     totalBytes: arenaBase + arenaBytes,
     input: { ...ref(graph.input.name), shape: [...graph.input.shape] },
     output: ref(graph.output),

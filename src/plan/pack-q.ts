@@ -63,34 +63,38 @@ export function qweightsOf(q: QuantWeights): QWeightsIn {
 }
 
 
-/** Writes the 160-byte requantization block of channels [c0, c0 + count) (count ≤ 8) at byte `at`. */
-function writeParams(
-  i32: Int32Array, f32: Float32Array, at: number, c0: number, count: number, biasP: Int32Array, rq: QRequant,
-): void {
-  const w = at >> 2;
+/**
+ * Writes the 160-byte requantization block of every group of 8 channels, the groups `stride` bytes apart from
+ * byte 0 of `out` (one loop over all the channels: a block at a time was a call per panel, slow while cold).
+ */
+function writeParams(out: Uint8Array, stride: number, n: number, biasP: Int32Array, rq: QRequant): void {
+  const i32 = new Int32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+  const words = stride >> 2;
+  // lmul = 1 in every lane first: lanes past the last channel keep multiplier 0 and shifts 0 (harmless zeros).
+  for (let w = 16, end = Math.ceil(n / 8) * words; w < end; w += words) i32.fill(1, w, w + 8);
   if (isFp32(rq)) {
     // fp32 scheme: the mult words hold the float32 scales; shifts unused.
-    for (let j = 0; j < count; j++) {
-      i32[w + j] = biasP[c0 + j];
-      f32[w + 8 + j] = rq.scale[c0 + j];
+    const f32 = new Float32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+    const scale = rq.scale;
+    for (let c = 0; c < n; c++) {
+      const w = (c >> 3) * words + (c & 7);
+      i32[w] = biasP[c];
+      f32[w + 8] = scale[c];
     }
-    for (let j = 0; j < 8; j++) i32[w + 16 + j] = 1;
     return;
   }
-  for (let j = 0; j < count; j++) {
-    const c = c0 + j;
+  for (let c = 0; c < n; c++) {
+    const w = (c >> 3) * words + (c & 7);
     const shift = rq.shift[c];
     const ls = shift > 0 ? shift : 0;
     const rs = shift > 0 ? 0 : -shift;
     if (ls > 30 || rs > 31) throw new ShapeError(`cannot pack requantization: channel ${c} has shift ${shift} outside [−31, 30]`);
-    i32[w + j] = biasP[c];
-    i32[w + 8 + j] = rq.mult[c];
-    i32[w + 16 + j] = (1 << ls) | 0;
-    i32[w + 24 + j] = rs;
-    i32[w + 32 + j] = rs === 0 ? 0 : ((1 << rs) - 1) | 0;
+    i32[w] = biasP[c];
+    i32[w + 8] = rq.mult[c];
+    i32[w + 16] = (1 << ls) | 0;
+    i32[w + 24] = rs;
+    i32[w + 32] = rs === 0 ? 0 : ((1 << rs) - 1) | 0;
   }
-  // Lanes past the last channel: multiplier 0, shifts 0, so they compute harmless zeros.
-  for (let j = count; j < 8; j++) i32[w + 16 + j] = 1;
 }
 
 /** Which kernel family will read the packed weights: qu8 kernels use one shift for all channels. */
@@ -172,16 +176,9 @@ export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: numbe
   const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, k, n, zp, false)!);
   const out = new Uint8Array(packedQGemmBytes(k, n));
   const panelBytes = qgemmPanelBytes(k);
-  writeAllParams(out, panelBytes, n, QGEMM_NR, biasP, rq);
+  writeParams(out, panelBytes, n, biasP, rq);
   writeC2Weights(new Int16Array(out.buffer), panelBytes >> 1, w.data, k, n, zp);
   return out;
-}
-
-/** The requantization block of every panel or group of `tile` channels, `stride` bytes apart. */
-function writeAllParams(out: Uint8Array, stride: number, n: number, tile: number, biasP: Int32Array, rq: QRequant): void {
-  const i32 = new Int32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
-  const f32 = new Float32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
-  for (let p = 0; p * tile < n; p++) writeParams(i32, f32, p * stride, p * tile, Math.min(tile, n - p * tile), biasP, rq);
 }
 
 /**
@@ -235,7 +232,7 @@ export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq:
   const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, 9, c, zp, false)!);
   const out = new Uint8Array(packedQDwconv3x3Bytes(c));
   const groupBytes = QPARAM_BYTES + 160;
-  writeAllParams(out, groupBytes, c, T, biasP, rq);
+  writeParams(out, groupBytes, c, biasP, rq);
   const i16 = new Int16Array(out.buffer);
   const data = w.data;
   for (let c0 = 0, wBase = QPARAM_BYTES >> 1; c0 < c; c0 += T, wBase += groupBytes >> 1) {
@@ -306,7 +303,7 @@ export function packQGemmDot(
   const biasP = foldedBias(w.bias, azp, sums);
   const panelBytes = qgemmDotPanelBytes(k);
   const out = new Uint8Array(Math.ceil(n / QGEMM_NR) * panelBytes);
-  writeAllParams(out, panelBytes, n, QGEMM_NR, biasP, rq);
+  writeParams(out, panelBytes, n, biasP, rq);
   writeC4Weights(new Int8Array(out.buffer), panelBytes, w.data, k, n, zp);
   return { packed: out, xor: (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0) };
 }
