@@ -21,6 +21,7 @@ import { alignUp, planMemory, type UsageRecord } from './memory-planner.js';
 import { DEFAULT_SLICE_BUDGET, smallMapFusion } from './fusion.js';
 import type { QuantScheme } from './registry.js';
 import type { RelaxedDot } from './pack-q.js';
+import type { Packing } from './pack.js';
 import type { Step } from './steps.js';
 import { OPS } from '../ops/index.js';
 import { blockScratch, blockZeroBytes, lowerBlock } from '../ops/block.js';
@@ -70,9 +71,10 @@ export interface Plan {
   /** The graph nodes each step computes (index-aligned with steps), for profiles. */
   stepNodes: string[][];
   /**
-   * The constants as the op modules packed them (packed weights, requantization parameters, lookup tables and
-   * zero-point rows), each to copy to weightsBase + at: the Runtime writes them straight into its memory, with
-   * no blob in between (constantsBlob assembles one, for inspection).
+   * The constants (packed weights, requantization parameters, lookup tables and zero-point rows), each written
+   * at weightsBase + at by writeConstants: Runtime.create packs the weights straight into its memory, with no
+   * packed copy in between (constantsBlob assembles one, for inspection). The packings read the graph's weights
+   * then: they must not change between compile and Runtime.create.
    */
   constants: ConstPiece[];
   /** Bytes of the constants region at weightsBase (64-byte aligned). */
@@ -171,25 +173,36 @@ export function activationBytes(graph: Graph, fuse: boolean, budget = DEFAULT_SL
   return planMemory([...values.values(), ...scratch]);
 }
 
-/** A constant of the plan: `bytes` belong at weightsBase + `at`. */
-export interface ConstPiece { at: number; bytes: Uint8Array }
+/** A constant of the plan: `write` fills its `bytes` bytes at weightsBase + `at` (zero-filled memory). */
+export interface ConstPiece extends Packing { at: number }
 
 /** The constants under construction: 64-byte aligned pieces, byte offsets. */
 class ConstBlob {
   readonly pieces: ConstPiece[] = [];
   size = 0;
-  add(data: Uint8Array | Float32Array | Int32Array): number {
+  add(data: Uint8Array | Float32Array | Int32Array | Packing): number {
     const at = this.size;
-    this.pieces.push({ at, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
-    this.size = alignUp(at + data.byteLength);
+    const p: Packing = 'write' in data ? data : copyOf(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.pieces.push({ at, bytes: p.bytes, write: p.write });
+    this.size = alignUp(at + p.bytes);
     return at;
   }
+}
+
+const copyOf = (bytes: Uint8Array): Packing => ({ bytes: bytes.length, write: (dst) => dst.set(bytes) });
+
+/**
+ * Writes a plan's constants into `memory` (zero-filled, at least weightsBase + weightBytes long). Runtime.create
+ * does it into the kernels' memory.
+ */
+export function writeConstants(plan: Plan, memory: ArrayBuffer | SharedArrayBuffer): void {
+  for (const c of plan.constants) c.write(new Uint8Array(memory, plan.weightsBase + c.at, c.bytes));
 }
 
 /** The constants region of a plan as one blob (bytes, viewed as float32 words, which keeps every bit). */
 export function constantsBlob(plan: Plan): Float32Array {
   const out = new Uint8Array(plan.weightBytes);
-  for (const p of plan.constants) out.set(p.bytes, p.at);
+  for (const c of plan.constants) c.write(out.subarray(c.at, c.at + c.bytes));
   return new Float32Array(out.buffer);
 }
 

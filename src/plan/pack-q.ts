@@ -1,5 +1,5 @@
-// Weight packers of the int8 kernels (assembly/qu8, assembly/qs8): repack integer weights once, at compile
-// time, into the tile order the kernels read, with the zero points folded away and the per-channel
+// Weight packers of the int8 kernels (assembly/qu8, assembly/qs8): repack integer weights once into the tile
+// order the kernels read (checked and sized at compile time, written when the plan is placed: ./pack.ts Packing), with the zero points folded away and the per-channel
 // requantization parameters interleaved. One packed format serves both dtype families:
 //
 //   Σ_k (a − aZp)(w − wZp) + bias  =  Σ_k a·(w − wZp) + [bias − aZp·Σ_k (w − wZp)]
@@ -14,6 +14,7 @@
 // (fp32 scheme: bias' | scale (float32) | 1 | 0 | 0.) Per-tensor quantization is replicated to every channel, so there is one code path.
 import { ShapeError } from '../errors.js';
 import type { QuantWeights } from '../graph/ir.js';
+import { packedBytes, type Packing } from './pack.js';
 import type { ChannelRequant, Fp32Requant } from './requant.js';
 
 /** gemmlowp (TFLite builtin kernels, *_gemmlowp_*) or fp32 (XNNPACK, *_fp32_*) requantization. */
@@ -88,7 +89,6 @@ function writeParams(out: Uint8Array, stride: number, n: number, biasP: Int32Arr
     const shift = rq.shift[c];
     const ls = shift > 0 ? shift : 0;
     const rs = shift > 0 ? 0 : -shift;
-    if (ls > 30 || rs > 31) throw new ShapeError(`cannot pack requantization: channel ${c} has shift ${shift} outside [−31, 30]`);
     i32[w] = biasP[c];
     i32[w + 8] = rq.mult[c];
     i32[w + 16] = (1 << ls) | 0;
@@ -107,6 +107,10 @@ function checkRequant(what: string, rq: QRequant, n: number, family: QFamily): v
   }
   checkLen(what, 'requantization multipliers', rq.mult.length, n);
   checkLen(what, 'requantization shifts', rq.shift.length, n);
+  for (let c = 0; c < n; c++) {
+    const shift = rq.shift[c];
+    if (shift > 30 || shift < -31) throw new ShapeError(`cannot pack requantization: channel ${c} has shift ${shift} outside [−31, 30]`);
+  }
   if (family === 'qu8') {
     for (let c = 1; c < n; c++) {
       if (rq.shift[c] !== rq.shift[0]) {
@@ -166,6 +170,11 @@ function foldedBias(bias: ArrayLike<number> | null, aZeroPoint: number, sums: In
  * bytes are columns 0..3): the "c2" layout. Padding (k ≥ k_real, columns ≥ n) is zero.
  */
 export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
+  return packedBytes(qgemmPacking(w, k, n, aZeroPoint, rq, family));
+}
+
+/** packQGemm's Packing (the column sums are taken now, the panels written later). */
+export function qgemmPacking(w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Packing {
   checkDims('int8 gemm weights', { k, n });
   const what = `int8 gemm weights [${k}][${n}]`;
   checkLen(what, 'weights', w.data.length, k * n);
@@ -174,11 +183,14 @@ export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: numbe
   checkRequant(what, rq, n, family);
   const zp = columnZeroPoints(w.zeroPoint, n);
   const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, k, n, zp, false)!);
-  const out = new Uint8Array(packedQGemmBytes(k, n));
   const panelBytes = qgemmPanelBytes(k);
-  writeParams(out, panelBytes, n, biasP, rq);
-  writeC2Weights(new Int16Array(out.buffer), panelBytes >> 1, w.data, k, n, zp);
-  return out;
+  return {
+    bytes: packedQGemmBytes(k, n),
+    write(dst) {
+      writeParams(dst, panelBytes, n, biasP, rq);
+      writeC2Weights(new Int16Array(dst.buffer, dst.byteOffset, dst.byteLength >> 1), panelBytes >> 1, w.data, k, n, zp);
+    },
+  };
 }
 
 /**
@@ -221,6 +233,11 @@ export function packedQDwconv3x3Bytes(c: number): number {
  * assembly/q8/q8-dwconv-simd.ts).
  */
 export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
+  return packedBytes(qdwconv3x3Packing(w, c, aZeroPoint, rq, family));
+}
+
+/** packQDwconv3x3's Packing. */
+export function qdwconv3x3Packing(w: QWeightsIn, c: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Packing {
   checkDims('int8 depthwise weights', { c });
   const what = `int8 depthwise weights [3][3][${c}]`;
   checkLen(what, 'weights', w.data.length, 9 * c);
@@ -230,20 +247,23 @@ export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq:
   const T = QDWCONV_CHANNEL_TILE;
   const zp = columnZeroPoints(w.zeroPoint, c);
   const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, 9, c, zp, false)!);
-  const out = new Uint8Array(packedQDwconv3x3Bytes(c));
   const groupBytes = QPARAM_BYTES + 160;
-  writeParams(out, groupBytes, c, biasP, rq);
-  const i16 = new Int16Array(out.buffer);
   const data = w.data;
-  for (let c0 = 0, wBase = QPARAM_BYTES >> 1; c0 < c; c0 += T, wBase += groupBytes >> 1) {
-    const count = Math.min(T, c - c0);
-    for (let t = 0; t < 9; t++) {
-      const slot = QDWCONV_TAP_SLOT[t];
-      const d = wBase + (slot >> 1) * 16 + (slot & 1);
-      for (let j = 0, src = t * c + c0; j < count; j++) i16[d + 2 * j] = data[src + j] - zp[c0 + j];
-    }
-  }
-  return out;
+  return {
+    bytes: packedQDwconv3x3Bytes(c),
+    write(dst) {
+      writeParams(dst, groupBytes, c, biasP, rq);
+      const i16 = new Int16Array(dst.buffer, dst.byteOffset, dst.byteLength >> 1);
+      for (let c0 = 0, wBase = QPARAM_BYTES >> 1; c0 < c; c0 += T, wBase += groupBytes >> 1) {
+        const count = Math.min(T, c - c0);
+        for (let t = 0; t < 9; t++) {
+          const slot = QDWCONV_TAP_SLOT[t];
+          const d = wBase + (slot >> 1) * 16 + (slot & 1);
+          for (let j = 0, src = t * c + c0; j < count; j++) i16[d + 2 * j] = data[src + j] - zp[c0 + j];
+        }
+      }
+    },
+  };
 }
 
 /**
@@ -252,8 +272,13 @@ export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq:
  * im2col byte row (scalar), and runs the GEMM over them).
  */
 export function packQConv3x3(w: QWeightsIn, inC: number, outC: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
+  return packedBytes(qconv3x3Packing(w, inC, outC, aZeroPoint, rq, family));
+}
+
+/** packQConv3x3's Packing. */
+export function qconv3x3Packing(w: QWeightsIn, inC: number, outC: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Packing {
   checkDims('int8 3×3 conv weights', { inC, outC });
-  return packQGemm(w, 9 * inC, outC, aZeroPoint, rq, family);
+  return qgemmPacking(w, 9 * inC, outC, aZeroPoint, rq, family);
 }
 
 /**
@@ -289,6 +314,14 @@ export function qgemmDotPanelBytes(k: number): number {
 export function packQGemmDot(
   w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
 ): { packed: Uint8Array; xor: number } | null {
+  const d = qgemmDotPacking(w, k, n, aZeroPoint, rq, family, dot);
+  return d && { packed: packedBytes(d.packing), xor: d.xor };
+}
+
+/** packQGemmDot's Packing (the int8 range check and the column sums happen now, the panels are written later). */
+export function qgemmDotPacking(
+  w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
+): { packing: Packing; xor: number } | null {
   checkDims('int8 gemm weights', { k, n });
   checkLen(`int8 gemm weights [${k}][${n}]`, 'weights', w.data.length, k * n);
   if (w.zeroPoint.length !== 1) checkLen('int8 gemm weights', 'weight zero points', w.zeroPoint.length, n);
@@ -302,10 +335,14 @@ export function packQGemmDot(
   const azp = aZeroPoint + (flip ? (unsignedIn ? -128 : 128) : 0);
   const biasP = foldedBias(w.bias, azp, sums);
   const panelBytes = qgemmDotPanelBytes(k);
-  const out = new Uint8Array(Math.ceil(n / QGEMM_NR) * panelBytes);
-  writeParams(out, panelBytes, n, biasP, rq);
-  writeC4Weights(new Int8Array(out.buffer), panelBytes, w.data, k, n, zp);
-  return { packed: out, xor: (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0) };
+  const packing: Packing = {
+    bytes: Math.ceil(n / QGEMM_NR) * panelBytes,
+    write(dst) {
+      writeParams(dst, panelBytes, n, biasP, rq);
+      writeC4Weights(new Int8Array(dst.buffer, dst.byteOffset, dst.byteLength), panelBytes, w.data, k, n, zp);
+    },
+  };
+  return { packing, xor: (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0) };
 }
 
 /**
