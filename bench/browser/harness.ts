@@ -28,7 +28,7 @@ import type { Graph } from '../../src/graph/ir.js';
 import { percentile } from '../../src/cli/format.js';
 import { toTfjsGraph } from '../peers/tfjs-graph.js';
 import { toOnnxModel } from '../peers/onnx-graph.js';
-import type { EngineName, EngineResult, EngineSpec, FirstResult, InputSpec, SectionConfig, SectionResult, Urls } from './protocol.js';
+import type { EngineName, EngineResult, EngineSpec, FirstResult, InputSpec, SectionConfig, SectionResult, StepTime, Urls } from './protocol.js';
 
 /** The project root: the nearest folder above this file with our package.json (this file may run bundled from build/). */
 function findRoot(): string {
@@ -66,6 +66,10 @@ export interface BenchOptions {
   firstRuns: number;
   /** Pair probe beside the 2-thread sections. */
   pair: boolean;
+  /** Run the peers beside ours (false: ours alone, to see our threads without another engine's between runs). */
+  peers?: boolean;
+  /** Per-step profile of ours after each section, averaged over this many inferences (0: none). */
+  profile?: number;
   log?: (s: string) => void;
 }
 
@@ -269,10 +273,13 @@ async function run(o: BenchOptions, log: (s: string) => void): Promise<BenchResu
     for (const threads of o.threads) {
       for (const id of o.models) {
         const def = MODELS[id];
-        const peers: EngineName[] = def.kind === 'tflite' ? ['litert'] : ['tfjs', 'ort'];
+        const peers: EngineName[] = o.peers === false ? [] : def.kind === 'tflite' ? ['litert'] : ['tfjs', 'ort'];
         const engines = [specFor(id, 'ours', threads), ...peers.map((p) => specFor(id, p, threads))];
         const pairOf = o.pair && threads > 1 ? engines.push(specFor(id, 'ours', 1, 'ours 1 thread')) - 1 : undefined;
-        const config: SectionConfig = { id: `${id}-t${threads}`, input: inputFor(id), engines, runs: o.runs, warmup: o.warmup, ...(pairOf !== undefined ? { pairOf } : {}) };
+        const config: SectionConfig = {
+          id: `${id}-t${threads}`, input: inputFor(id), engines, runs: o.runs, warmup: o.warmup,
+          ...(pairOf !== undefined ? { pairOf } : {}), ...(o.profile ? { profile: o.profile } : {}),
+        };
         log(`[bench:browser] ${def.title}, ${threads} thread(s): ${engines.map((e) => e.label).join(', ')}, ${o.runs} rounds after ${o.warmup} warm-up${pairOf !== undefined ? ', pair probe' : ''}`);
         const { page, errors } = await openPage(browser, base);
         let r: SectionResult;
@@ -400,6 +407,28 @@ export function targets(r: BenchResult): TargetRow[] {
   return rows;
 }
 
+/**
+ * Our per-step profile of a section: time per step kind, and the steps that cost the most (on 2 threads: the
+ * steps whose team time exceeds half their 1-thread time the most, i.e. where the second core is lost).
+ */
+function formatProfile(s: SectionSummary): string[] {
+  const team = s.engines[0].profile, one = s.engines.find((e) => e.label === 'ours 1 thread')?.profile;
+  if (!team) return [];
+  const out: string[] = [];
+  const total = (p: StepTime[]) => p.reduce((a, x) => a + x.ms, 0);
+  const kinds = new Map<string, [number, number]>();
+  team.forEach((x, i) => { const k = kinds.get(x.kind) ?? [0, 0]; k[0] += x.ms; k[1] += one?.[i]?.ms ?? 0; kinds.set(x.kind, k); });
+  const byKind = [...kinds].sort((a, b) => b[1][0] - a[1][0]).map(([k, [t, o]]) => one ? `${k} ${t.toFixed(2)}/${o.toFixed(2)}` : `${k} ${t.toFixed(2)}`);
+  out.push(`  profile of ours (${team.length} steps, ${total(team).toFixed(2)} ms${one ? ` on ${s.threads} threads, ${total(one).toFixed(2)} ms on 1` : ''}), ms by step kind${one ? ' (team/1 thread)' : ''}: ${byKind.join(', ')}`);
+  const rows = team.map((x, i) => ({ ...x, one: one?.[i]?.ms ?? 0, lost: one ? x.ms - (one[i]?.ms ?? 0) / s.threads : x.ms }));
+  rows.sort((a, b) => b.lost - a.lost);
+  for (const r of rows.slice(0, 12)) {
+    const name = r.name.length > 56 ? `${r.name.slice(0, 26)}…${r.name.slice(-29)}` : r.name;
+    out.push(`    ${pad(`${r.kind} ${name}`, 70)} ${lpad(r.ms.toFixed(3), 7)}${one ? ` ${lpad(r.one.toFixed(3), 7)}  ×${(r.one / r.ms).toFixed(2)}` : ''}`);
+  }
+  return out;
+}
+
 export function formatReport(r: BenchResult): string {
   const out: string[] = [];
   out.push(`Chromium ${r.chromium} headless, ${r.hardwareConcurrency} logical cores, ${r.date}; host load average ${r.loadAverage.start.toFixed(1)} at the start, ${r.loadAverage.end.toFixed(1)} at the end`);
@@ -416,6 +445,7 @@ export function formatReport(r: BenchResult): string {
     }
     if (s.oracle) out.push(`  ours vs the TFLite oracle (same input bytes): max |Δ| ${s.oracle.maxAbsDiff}, ${s.oracle.differing} bytes differ`);
     if (s.pair) out.push(`  pair probe: two 1-thread inferences at once ${ms(s.pair.pairStats.median)} ms: pair throughput ${s.pair.pairThroughput.toFixed(2)}×; team speedup ${s.pair.teamSpeedup.toFixed(2)}× = ${s.pair.teamOverPair.toFixed(2)} of it`);
+    out.push(...formatProfile(s));
   }
   for (const f of r.first) {
     out.push('', `First inference in a fresh browser profile, ${f.title} (${f.ours.length} samples each; import + load + first run):`);

@@ -52,7 +52,12 @@ export interface SectionConfig {
    * host's pair throughput beside the team's speedup. Index into `engines` of ours on 1 thread.
    */
   pairOf?: number;
+  /** After the timed rounds: our engines' per-step profile, averaged over this many inferences (0 or absent: none). */
+  profile?: number;
 }
+
+/** One plan step's time in a profile (Model.profile). */
+export interface StepTime { name: string; kind: string; ms: number }
 
 export interface EngineInfo {
   /** Engine-specific facts: version, isa / build variant, threads it actually uses. */
@@ -72,6 +77,8 @@ export interface EngineResult {
   times: number[];
   /** The first output (uint8 bytes or float32 values), as a plain array. */
   output: number[];
+  /** With SectionConfig.profile, ours only: ms per plan step. */
+  profile?: StepTime[];
 }
 
 export interface SectionResult {
@@ -106,6 +113,8 @@ export interface FirstResult {
 /** The surface every engine adapter module (engines/<name>.js) exports. */
 export interface LoadedEngine {
   run(): Promise<ArrayLike<number>>;
+  /** Ours only: ms per plan step over `runs` inferences of the last input. */
+  profile?(runs: number): Promise<StepTime[]>;
   info: EngineInfo;
   dispose(): void | Promise<void>;
 }

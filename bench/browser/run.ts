@@ -1,19 +1,19 @@
 // `npm run bench:browser`: our engine against LiteRT.js, TensorFlow.js wasm and ONNX Runtime Web in headless
 // Chromium (see ./harness.ts for what runs where). Exits 0 with a message when Chromium or ../shared/data is absent.
-// Usage: npm run bench:browser [-- --runs 30 --warmup 5 --first 5 --models uint8,int8,nsfw,default-f32 --threads 1,2 --no-pair --first-only --json
+// Usage: npm run bench:browser [-- --runs 30 --warmup 5 --first 5 --models uint8,int8,nsfw,default-f32 --threads 1,2 --no-pair --no-peers --profile 20 --first-only --json
 //        --save <file.json>]   (--json prints the raw result instead of the report; --save writes it beside the report)
 import { writeFileSync } from 'node:fs';
 import { parseArgs, numberFlag, stringFlag, wantsHelp } from '../../src/cli/args.js';
 import { InputError } from '../../src/errors.js';
 import { MODEL_IDS, formatReport, runBrowserBench, type ModelId } from './harness.js';
 
-const USAGE = 'usage: npm run bench:browser [-- --runs 30 --warmup 5 --first 5 --models uint8,int8,nsfw,default-f32 --threads 1,2 --no-pair --first-only --json --save <file.json>]';
+const USAGE = 'usage: npm run bench:browser [-- --runs 30 --warmup 5 --first 5 --models uint8,int8,nsfw,default-f32 --threads 1,2 --no-pair --no-peers --profile 20 --first-only --json --save <file.json>]';
 if (wantsHelp(process.argv.slice(2))) { console.log(USAGE); process.exit(0); }
 let args: ReturnType<typeof parseArgs>;
 try {
   args = parseArgs('bench:browser', process.argv.slice(2), {
     runs: { type: 'string' }, warmup: { type: 'string' }, first: { type: 'string' }, models: { type: 'string' }, threads: { type: 'string' },
-    'no-pair': { type: 'boolean' }, 'first-only': { type: 'boolean' }, json: { type: 'boolean' }, save: { type: 'string' },
+    'no-pair': { type: 'boolean' }, 'first-only': { type: 'boolean' }, 'no-peers': { type: 'boolean' }, profile: { type: 'string' }, json: { type: 'boolean' }, save: { type: 'string' },
   });
 } catch (e) {
   if (!(e instanceof InputError)) throw e;
@@ -42,6 +42,7 @@ const outcome = await runBrowserBench({
   warmup: flag('warmup', 5),
   firstRuns: flag('first', 5),
   models: models as ModelId[], threads: args.flags.has('first-only') ? [] : threads, pair: !args.flags.has('no-pair'),
+  peers: !args.flags.has('no-peers'), profile: flag('profile', 0),
   log: json ? undefined : (s) => console.log(s),
 });
 if (outcome.skipped !== undefined) {

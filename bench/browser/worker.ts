@@ -7,6 +7,7 @@ import type {
   EngineModule, EngineResult, EngineSpec, FirstResult, InputSpec, LoadedEngine, SectionConfig, SectionResult, WorkerReply, WorkerRequest,
 } from './protocol.js';
 
+const PAIR_PAUSE_MS = 20;
 const post = (m: WorkerReply) => (self as unknown as Worker).postMessage(m);
 
 async function inputOf(spec: InputSpec): Promise<Uint8Array | Float32Array> {
@@ -53,6 +54,9 @@ async function section(c: SectionConfig, ctl?: Int32Array, probeMs?: Float64Arra
   let asked = 0;
   const pair = async (): Promise<number> => {
     // The probe worker runs its own 1-thread inference while ours on 1 thread runs here; the slower one counts.
+    // First a pause, so that no engine's threads still spinning after the round (ours for up to 1 ms, XNNPACK's
+    // thread pools) run beside the pair.
+    await new Promise((r) => setTimeout(r, PAIR_PAUSE_MS));
     Atomics.store(ctl!, 0, ++asked);
     Atomics.notify(ctl!, 0);
     const t0 = performance.now();
@@ -76,6 +80,9 @@ async function section(c: SectionConfig, ctl?: Int32Array, probeMs?: Float64Arra
   };
   for (let r = 0; r < c.warmup; r++) await round(r, false);
   for (let r = 0; r < c.runs; r++) await round(r, true);
+  if (c.profile) {
+    for (let j = 0; j < engines.length; j++) if (engines[j].profile) results[j].profile = await engines[j].profile!(c.profile);
+  }
   for (const e of engines) await e.dispose();
   return {
     id: c.id, crossOriginIsolated: self.crossOriginIsolated, userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency,

@@ -7,6 +7,7 @@
 // the previous one ended (a thread's consecutive chunks) reuses the expanded rows already in the ring.
 import type { BlockStep, QBlockStep, QDot, QOut } from '../plan/steps.js';
 import type { KernelSet, QuantScheme } from '../plan/registry.js';
+import { qgemmDotPanelBytes, qgemmPanelBytes, QGEMM_NR } from '../plan/pack-q.js';
 
 /** Where a thread's last block call ended: the step, its ring, the next output row and expanded row. */
 export interface RowCursor { step: object | null; ring: number; oy: number; computed: number }
@@ -28,18 +29,44 @@ function saveCursor(cursor: RowCursor | undefined, s: BlockStep | QBlockStep, ri
 }
 
 /**
- * Runs an int8 GEMM of a step (a qgemm, or a fused block's expansion or projection): the dot kernel when it
- * was packed for it (uint8 layers in its int8 domain: zero point and clamp − 128), else q[family][scheme].gemm.
+ * Runs columns [n0, n1) of an int8 GEMM of a step (a qgemm, or a fused block's expansion or projection; n0 a
+ * multiple of QGEMM_NR, `packed` and `c` at column 0): the dot kernel when it was packed for it (uint8 layers in
+ * its int8 domain: zero point and clamp − 128), else q[family][scheme].gemm; a mixed packing (`misfits`) runs
+ * each run of consecutive panels of one layout with its kernel.
  */
 export function runQGemm(
   k: KernelSet, family: 'qu8' | 'qs8', scheme: QuantScheme, g: QOut & QDot,
-  m: number, n: number, kk: number, a: number, aStride: number, packed: number, c: number, cStride: number, wide: number,
+  m: number, n0: number, n1: number, kk: number, a: number, aStride: number, packed: number, c: number, cStride: number, wide: number,
 ): void {
+  const p0 = n0 / QGEMM_NR;
   if (g.dot === undefined) {
-    k.quant[family][scheme].gemm(m, n, kk, a, aStride, packed, c, cStride, g.outZp, g.qmin, g.qmax, wide);
-  } else {
-    const sh = family === 'qu8' ? 128 : 0;
-    k.qdot!(m, n, kk, a, aStride, packed, c, cStride, g.outZp - sh, g.qmin - sh, g.qmax - sh, wide, g.dot);
+    k.quant[family][scheme].gemm(m, n1 - n0, kk, a, aStride, packed + p0 * qgemmPanelBytes(kk), c + n0, cStride, g.outZp, g.qmin, g.qmax, wide);
+    return;
+  }
+  const sh = family === 'qu8' ? 128 : 0;
+  const dotBytes = qgemmDotPanelBytes(kk);
+  const mis = g.misfits;
+  if (!mis) {
+    k.qdot!(m, n1 - n0, kk, a, aStride, packed + p0 * dotBytes, c + n0, cStride, g.outZp - sh, g.qmin - sh, g.qmax - sh, wide, g.dot);
+    return;
+  }
+  const bad = mis.panels;
+  const pEnd = Math.ceil(n1 / QGEMM_NR);
+  let i = 0; // misfit panels before panel p
+  while (i < bad.length && bad[i] < p0) i++;
+  for (let p = p0; p < pEnd;) {
+    let q = p;
+    if (bad[i] === p) {
+      const i0 = i;
+      while (q < pEnd && bad[i] === q) { i++; q++; }
+      const j0 = p * QGEMM_NR, j1 = Math.min(n1, q * QGEMM_NR);
+      k.quant[family][scheme].gemm(m, j1 - j0, kk, a, aStride, packed + mis.at + i0 * qgemmPanelBytes(kk), c + j0, cStride, g.outZp, g.qmin, g.qmax, wide);
+    } else {
+      q = i < bad.length && bad[i] < pEnd ? bad[i] : pEnd;
+      const j0 = p * QGEMM_NR, j1 = Math.min(n1, q * QGEMM_NR);
+      k.qdot!(m, j1 - j0, kk, a, aStride, packed + (p - i) * dotBytes, c + j0, cStride, g.outZp - sh, g.qmin - sh, g.qmax - sh, wide, g.dot);
+    }
+    p = q;
   }
 }
 
@@ -109,7 +136,7 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
       while (computed <= need) {
         const slot = computed % ringRows;
         const run = Math.min(need - computed + 1, ringRows - slot);
-        runQGemm(k, s.family, ex.scheme, ex, run * inW, expC, inC, s.input + computed * inRowBytes, inC, ex.packed, ring + slot * ringRowBytes, expC, wide);
+        runQGemm(k, s.family, ex.scheme, ex, run * inW, 0, expC, inC, s.input + computed * inRowBytes, inC, ex.packed, ring + slot * ringRowBytes, expC, wide);
         computed += run;
       }
     }
@@ -120,7 +147,7 @@ export function runQBlockRows(k: KernelSet, s: QBlockStep, oyBegin: number, oyEn
     }
     const outRow = oy0 * outW * outC;
     const m = (oy1 - oy0) * outW;
-    runQGemm(k, s.family, pr.scheme, pr, m, outC, expC, dwBuf, expC, pr.packed, s.output + outRow, outC, wide);
+    runQGemm(k, s.family, pr.scheme, pr, m, 0, outC, expC, dwBuf, expC, pr.packed, s.output + outRow, outC, wide);
     if (add) add(m * outC, s.output + outRow, res!.shortcut + outRow, s.output + outRow, res!.params);
   }
   saveCursor(cursor, s, ring, oyEnd, computed);

@@ -9,7 +9,7 @@ import { KernelError } from '../errors.js';
 import { isNode, startWorker, type StartedWorker } from '../platform.js';
 import { threadWorkerUrl } from '../assets.js';
 import { pieceCount, runPiece, split } from './executor.js';
-import { CONTROL_ADDRESS, CONTROL_SLOTS, DONE, FAILED, MAX_STEPS, MAX_THREADS, QUEUE, QUIT, SEQ, SPIN } from './control.js';
+import { ACTIVE, CONTROL_ADDRESS, CONTROL_SLOTS, DONE, FAILED, LEADER_SPIN_MS, LINGER, LINGER_MAX_MS, MAX_STEPS, MAX_THREADS, QUEUE, QUIT, SEQ } from './control.js';
 import { newRowCursor } from './block.js';
 import { queueWord, sharePieces } from './share.js';
 import { ModeChooser } from './mode-chooser.js';
@@ -71,6 +71,8 @@ export class ThreadTeam {
   #epoch = 0;
   #cursor = newRowCursor();
   #mode = new ModeChooser();
+  /** When the last inference ended (performance.now()). */
+  #lastEnd = -Infinity;
 
   private constructor(memory: WebAssembly.Memory, workers: AnyWorker[]) {
     this.#memory = memory;
@@ -140,27 +142,36 @@ export class ThreadTeam {
     const solo = this.#mode.next(timed);
     const threads = solo ? 1 : this.threads;
     const start = performance.now();
-    for (let i = 0; i < plan.steps.length; i++) {
-      const s = plan.steps[i];
-      const t0 = times ? performance.now() : 0;
-      const pieces = pieceCount(s, threads);
-      if (pieces === 1) {
-        runPiece(k, s, 0, 1);
-      } else {
-        this.#epoch = (this.#epoch + 1) & 0x3fffff;
-        const tag = this.#epoch & 0xfff;
-        for (let t = 0; t < threads; t++) {
-          const [a, b] = split(pieces, t, threads);
-          Atomics.store(ctl, QUEUE + t, queueWord(tag, a, b));
+    const idle = start - this.#lastEnd;
+    if (!solo) Atomics.store(ctl, ACTIVE, 1);
+    try {
+      for (let i = 0; i < plan.steps.length; i++) {
+        const s = plan.steps[i];
+        const t0 = times ? performance.now() : 0;
+        const pieces = pieceCount(s, threads);
+        if (pieces === 1) {
+          runPiece(k, s, 0, 1);
+        } else {
+          this.#epoch = (this.#epoch + 1) & 0x3fffff;
+          const tag = this.#epoch & 0xfff;
+          for (let t = 0; t < threads; t++) {
+            const [a, b] = split(pieces, t, threads);
+            Atomics.store(ctl, QUEUE + t, queueWord(tag, a, b));
+          }
+          Atomics.store(ctl, DONE, 0);
+          Atomics.store(ctl, SEQ, (this.#epoch << 10) | i);
+          Atomics.notify(ctl, SEQ);
+          sharePieces(ctl, k, s, tag, pieces, 0, threads, this.#cursor);
+          this.#join(ctl, pieces, s.name);
         }
-        Atomics.store(ctl, DONE, 0);
-        Atomics.store(ctl, SEQ, (this.#epoch << 10) | i);
-        Atomics.notify(ctl, SEQ);
-        sharePieces(ctl, k, s, tag, pieces, 0, threads, this.#cursor);
-        this.#join(ctl, pieces, s.name);
+        if (times) times[i] += performance.now() - t0;
+        if (s.name === until) break;
       }
-      if (times) times[i] += performance.now() - t0;
-      if (s.name === until) break;
+    } finally {
+      // Back-to-back inferences: helpers linger for the next one (control.ts LINGER_MAX_MS).
+      Atomics.store(ctl, LINGER, idle < LINGER_MAX_MS ? Math.round(1000 * Math.min(LINGER_MAX_MS, 2 * idle + 1)) : 0);
+      Atomics.store(ctl, ACTIVE, 0);
+      this.#lastEnd = performance.now();
     }
     if (timed) this.#mode.record(solo, performance.now() - start);
     if (Atomics.load(ctl, FAILED)) {
@@ -169,14 +180,20 @@ export class ThreadTeam {
     }
   }
 
-  /** Waits until all `pieces` pieces of the step are done (the leader's own are, when it gets here). */
+  /**
+   * Waits until all `pieces` pieces of the step are done (the leader's own are, when it gets here): spins,
+   * reading the clock every 256 turns, for LEADER_SPIN_MS, then sleeps in Atomics.wait (a helper preempted by
+   * another process), giving up after STEP_TIMEOUT_MS.
+   */
   #join(ctl: Int32Array, pieces: number, step: string): void {
-    let spins = 0;
-    const t0 = Date.now();
-    for (let done = Atomics.load(ctl, DONE); done < pieces; done = Atomics.load(ctl, DONE)) {
-      if (++spins > SPIN) {
+    let deadline = 0;
+    for (let spins = 0, done = Atomics.load(ctl, DONE); done < pieces; done = Atomics.load(ctl, DONE)) {
+      if ((++spins & 255) !== 0) continue;
+      const now = performance.now();
+      if (deadline === 0) deadline = now + LEADER_SPIN_MS;
+      else if (now > deadline) {
         Atomics.wait(ctl, DONE, done, 100);
-        if (Date.now() - t0 > STEP_TIMEOUT_MS) throw new KernelError(`thread team stalled in step "${step}": a helper thread stopped responding`);
+        if (now - deadline > STEP_TIMEOUT_MS) throw new KernelError(`thread team stalled in step "${step}": a helper thread stopped responding`);
       }
     }
   }

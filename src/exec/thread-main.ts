@@ -4,7 +4,7 @@ import type { Step } from '../plan/steps.js';
 import { selectKernels } from '../plan/registry.js';
 import { instantiateKernels, type Isa } from '../wasm/load.js';
 import { pieceCount } from './executor.js';
-import { CONTROL_ADDRESS, CONTROL_SLOTS, HELPER_SPIN_MS, QUIT, SEQ } from './control.js';
+import { ACTIVE, CONTROL_ADDRESS, CONTROL_SLOTS, HELPER_SPIN_MS, LINGER, QUIT, SEQ } from './control.js';
 import { newRowCursor } from './block.js';
 import { sharePieces } from './share.js';
 import { inWebWorker, isNode } from '../platform.js';
@@ -27,8 +27,12 @@ async function start(init: ThreadInit, post: Post): Promise<void> {
   for (;;) {
     for (let spins = 0, deadline = 0; Atomics.load(ctl, SEQ) === seen; ) {
       if ((++spins & 1023) !== 0) continue;
+      if (Atomics.load(ctl, ACTIVE)) {
+        deadline = 0; // an inference is under way: its next step is due (sleeping here cost up to a millisecond a step)
+        continue;
+      }
       const now = performance.now();
-      if (deadline === 0) deadline = now + HELPER_SPIN_MS;
+      if (deadline === 0) deadline = now + Math.max(HELPER_SPIN_MS, Atomics.load(ctl, LINGER) / 1000);
       else if (now > deadline) {
         Atomics.wait(ctl, SEQ, seen);
         deadline = 0; // woken by a step or by the leader's wake(): spin again either way

@@ -84,8 +84,8 @@ function lowerQBlock(u: BlockUnit, ctx: LowerContext): Pending {
   if (u.expand) {
     const eq = quantOf(ctx, u.expand.name);
     const { rq, scheme } = convRq(ctx, inQ, u.expand.q!, eq, b.expC, dtype);
-    const { at, dot } = packQGemmConst(ctx, qweightsOf(u.expand.q!), b.inC, b.expC, inQ.zeroPoint, rq, family, scheme);
-    expand = { at, scheme, ...qout(u.expand.activation, eq), ...(dot === undefined ? {} : { dot }) };
+    const { at, qdot } = packQGemmConst(ctx, qweightsOf(u.expand.q!), b.inC, b.expC, inQ.zeroPoint, rq, family, scheme);
+    expand = { at, scheme, ...qout(u.expand.activation, eq), ...qdot };
     dwInQ = eq;
   }
   const dwQ = quantOf(ctx, dw.name);
@@ -102,11 +102,11 @@ function lowerQBlock(u: BlockUnit, ctx: LowerContext): Pending {
   return (r) => ({
     kind: 'qblock', name: u.output, family, scheme: ctx.scheme,
     inH: b.inH, inW: b.inW, inC: b.inC, input: r.v(u.input), expC: b.expC,
-    expand: expand ? { packed: r.w(expand.at), scheme: expand.scheme, outZp: expand.outZp, qmin: expand.qmin, qmax: expand.qmax, ...(expand.dot === undefined ? {} : { dot: expand.dot }) } : null,
+    expand: expand ? { packed: r.w(expand.at), scheme: expand.scheme, outZp: expand.outZp, qmin: expand.qmin, qmax: expand.qmax, ...(expand.dot === undefined ? {} : { dot: expand.dot }), ...(expand.misfits ? { misfits: expand.misfits } : {}) } : null,
     stride: b.stride, dilation: b.dilation, padTop: dw.pad.top, padLeft: dw.pad.left,
     dw: { packed: r.w(dwAt), scheme: dwRq.scheme, aZp: dwInQ.zeroPoint, ...qout(dw.activation, dwQ) },
     outH: b.outH, outW: b.outW, outC,
-    project: { packed: r.w(proj.at), scheme: projRq.scheme, ...qout(u.project.activation, pq), ...(proj.dot === undefined ? {} : { dot: proj.dot }) },
+    project: { packed: r.w(proj.at), scheme: projRq.scheme, ...qout(u.project.activation, pq), ...proj.qdot },
     residual: residual ? { params: r.w(resAt), scheme: residual.scheme, shortcut: r.v(u.shortcut!) } : null,
     output: r.v(u.output), sliceRows: b.sliceRows, ringRows: b.ringRows,
     ring: perThread(ctx, (t) => (b.ringRows ? r.s(`${u.output}/ring${t}`) : 0)),

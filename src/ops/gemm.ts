@@ -29,14 +29,14 @@ export function lowerGemm(
 
 /**
  * Packs an int8 GEMM's weights into the constants: for the relaxed dot kernel when the plan may use it
- * (ctx.relaxedDot, fp32 requantization, weights that fit int8), else for the family's qgemm kernels.
+ * (ctx.relaxedDot, fp32 requantization, panels whose weights fit int8; the others mixed in), else for the family's qgemm kernels.
  */
 export function packQGemmConst(
   ctx: LowerContext, w: QWeightsIn, k: number, n: number, aZp: number, rq: QRequant, family: 'qu8' | 'qs8', scheme: QuantScheme,
-): { at: number; panelBytes: number } & QDot {
+): { at: number; panelBytes: number; qdot: QDot } {
   const d = ctx.relaxedDot && scheme === 'fp32' ? qgemmDotPacking(w, k, n, aZp, rq, family, ctx.relaxedDot) : null;
-  if (d) return { at: ctx.consts.add(d.packing), panelBytes: qgemmDotPanelBytes(k), dot: d.xor };
-  return { at: ctx.consts.add(qgemmPacking(w, k, n, aZp, rq, family)), panelBytes: qgemmPanelBytes(k) };
+  if (d) return { at: ctx.consts.add(d.packing), panelBytes: qgemmDotPanelBytes(k), qdot: d.misfits ? { dot: d.xor, misfits: d.misfits } : { dot: d.xor } };
+  return { at: ctx.consts.add(qgemmPacking(w, k, n, aZp, rq, family)), panelBytes: qgemmPanelBytes(k), qdot: {} };
 }
 
 /** An int8 GEMM step; `wide` scratch per thread (ScratchNeed label 'wide'). */
@@ -44,10 +44,10 @@ export function lowerQGemm(
   ctx: LowerContext, name: string, input: string, m: number, n: number, k: number, q: QuantWeights, aZp: number,
   rq: QRequant, family: 'qu8' | 'qs8', scheme: QuantScheme, o: QOut, byRows: boolean,
 ): Pending {
-  const { at, panelBytes, dot } = packQGemmConst(ctx, qweightsOf(q), k, n, aZp, rq, family, scheme);
+  const { at, panelBytes, qdot } = packQGemmConst(ctx, qweightsOf(q), k, n, aZp, rq, family, scheme);
   return (r) => ({
     kind: 'qgemm', name, family, scheme, m, n, k, a: r.v(input), aStride: k, packed: r.w(at), panelBytes,
-    c: r.v(name), cStride: n, ...o, ...(dot === undefined ? {} : { dot }), byRows, wide: perThread(ctx, (t) => r.s(`${name}/wide${t}`)),
+    c: r.v(name), cStride: n, ...o, ...qdot, byRows, wide: perThread(ctx, (t) => r.s(`${name}/wide${t}`)),
   });
 }
 
@@ -79,14 +79,11 @@ export const GEMM_STEPS: { gemm: StepRunner<StepOf<'gemm'>>; qgemm: StepRunner<S
     run(k, s, piece, pieces, slot) {
       if (s.byRows) {
         const [m0, m1] = splitBlocks(s.m, GEMM_MR, piece, pieces);
-        if (m0 < m1) runQGemm(k, s.family, s.scheme, s, m1 - m0, s.n, s.k, s.a + m0 * s.aStride, s.aStride, s.packed, s.c + m0 * s.cStride, s.cStride, s.wide[slot]);
+        if (m0 < m1) runQGemm(k, s.family, s.scheme, s, m1 - m0, 0, s.n, s.k, s.a + m0 * s.aStride, s.aStride, s.packed, s.c + m0 * s.cStride, s.cStride, s.wide[slot]);
       } else {
         // Few rows, many output channels (dense layers, late 1×1 convs): split the columns at panel boundaries.
         const [p0, p1] = split(Math.ceil(s.n / QGEMM_NR), piece, pieces);
-        if (p0 < p1) {
-          const n0 = p0 * QGEMM_NR;
-          runQGemm(k, s.family, s.scheme, s, s.m, Math.min(s.n, p1 * QGEMM_NR) - n0, s.k, s.a, s.aStride, s.packed + p0 * s.panelBytes, s.c + n0, s.cStride, s.wide[slot]);
-        }
+        if (p0 < p1) runQGemm(k, s.family, s.scheme, s, s.m, p0 * QGEMM_NR, Math.min(s.n, p1 * QGEMM_NR), s.k, s.a, s.aStride, s.packed, s.c, s.cStride, s.wide[slot]);
       }
     },
   },

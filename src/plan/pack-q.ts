@@ -140,18 +140,16 @@ function columnZeroPoints(zp: ArrayLike<number>, n: number): Int32Array {
 
 /**
  * Σ_kk (w[kk][j] − zp[j]) of every column, wrapping like int32 (the packed bias wraps too), read row by row.
- * `int8Only`: null as soon as a row holds a w − zp outside int8.
+ * `misfit`: flags (per panel of QGEMM_NR columns) the panels holding a w − zp outside int8.
  */
-function columnSums(data: ArrayLike<number>, k: number, n: number, zp: Int32Array, int8Only: boolean): Int32Array | null {
+function columnSums(data: ArrayLike<number>, k: number, n: number, zp: Int32Array, misfit: Uint8Array | null): Int32Array {
   const sums = new Int32Array(n);
   for (let kk = 0, row = 0; kk < k; kk++, row += n) {
-    let bits = 0;
     for (let j = 0; j < n; j++) {
       const v = data[row + j] - zp[j];
       sums[j] += v;
-      bits |= v + 128; // outside [0, 255] iff v is outside int8
+      if (misfit !== null && ((v + 128) & ~255) !== 0) misfit[j >> 3] = 1; // v + 128 outside [0, 255]: v outside int8
     }
-    if (int8Only && (bits & ~255) !== 0) return null;
   }
   return sums;
 }
@@ -182,7 +180,7 @@ export function qgemmPacking(w: QWeightsIn, k: number, n: number, aZeroPoint: nu
   if (w.zeroPoint.length !== 1) checkLen(what, 'weight zero points', w.zeroPoint.length, n);
   checkRequant(what, rq, n, family);
   const zp = columnZeroPoints(w.zeroPoint, n);
-  const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, k, n, zp, false)!);
+  const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, k, n, zp, null));
   const panelBytes = qgemmPanelBytes(k);
   return {
     bytes: packedQGemmBytes(k, n),
@@ -246,7 +244,7 @@ export function qdwconv3x3Packing(w: QWeightsIn, c: number, aZeroPoint: number, 
   checkRequant(what, rq, c, family);
   const T = QDWCONV_CHANNEL_TILE;
   const zp = columnZeroPoints(w.zeroPoint, c);
-  const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, 9, c, zp, false)!);
+  const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, 9, c, zp, null));
   const groupBytes = QPARAM_BYTES + 160;
   const data = w.data;
   return {
@@ -300,6 +298,20 @@ export function qgemmDotPanelBytes(k: number): number {
   return QPARAM_BYTES + 8 * Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
 }
 
+/** Panels of a mixed packQGemmDot that did not fit int8: their indices (ascending) and where their c2 panels start. */
+export interface QGemmMisfits { panels: number[]; at: number }
+
+/** Columns `cols` (ascending) of a GEMM's weights and requantization, for packQGemm. */
+function pickColumns(w: QWeightsIn, rq: QRequant, k: number, n: number, cols: number[]): [QWeightsIn, QRequant] {
+  const nc = cols.length;
+  const data = new Int32Array(k * nc);
+  for (let kk = 0; kk < k; kk++) for (let j = 0; j < nc; j++) data[kk * nc + j] = w.data[kk * n + cols[j]];
+  const pick = (v: ArrayLike<number>) => Int32Array.from(cols, (c) => v[c]);
+  const zeroPoint = w.zeroPoint.length === 1 ? w.zeroPoint : pick(w.zeroPoint);
+  const sub = { data, zeroPoint, bias: w.bias ? pick(w.bias) : null };
+  return [sub, isFp32(rq) ? { scale: Float32Array.from(cols, (c) => rq.scale[c]) } : { mult: pick(rq.mult), shift: pick(rq.shift) }];
+}
+
 /**
  * The weights of packQGemm (fp32 requantization only) for the relaxed dot kernel
  * (qs8_qc8w_gemm_4x8c4_minmax_fp32_relaxed, assembly/q8/q8-gemm-simd.ts q8GemmDot): per panel the
@@ -308,26 +320,35 @@ export function qgemmDotPanelBytes(k: number): number {
  * int8 activations are offset to unsigned (+128) under 'usdot', uint8 ones to signed (−128) under 'sdot', and
  * the packed bias' = bias − (aZp + offset)·Σ w' takes the offset back out, so the int32 sums are TFLite's.
  * uint8 layers also get bit 15 of `xor` (the kernel computes in the int8 domain, the runner shifts outZp,
- * qmin and qmax by −128). Returns null when a weight w − wZp falls outside int8 (uint8 weights can reach
- * ±255): such a layer keeps the portable kernel.
+ * qmin and qmax by −128). A weight w − wZp outside int8 (uint8 weights can reach ±255) keeps its panel of 8
+ * columns on the portable kernel: the panels that fit come first, contiguous at the dot stride (a run of them
+ * is one kernel call), then the `misfits` in packQGemm's c2 layout at byte `misfits.at` (exec/block.ts
+ * runQGemm runs each run of panels with its kernel). Returns null when no panel fits.
  */
 export function packQGemmDot(
   w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
-): { packed: Uint8Array; xor: number } | null {
+): { packed: Uint8Array; xor: number; misfits?: QGemmMisfits } | null {
   const d = qgemmDotPacking(w, k, n, aZeroPoint, rq, family, dot);
-  return d && { packed: packedBytes(d.packing), xor: d.xor };
+  return d && { packed: packedBytes(d.packing), xor: d.xor, ...(d.misfits ? { misfits: d.misfits } : {}) };
 }
 
-/** packQGemmDot's Packing (the int8 range check and the column sums happen now, the panels are written later). */
+/**
+ * packQGemmDot's Packing: the int8 range check (per panel) and the column sums happen now, the panels are
+ * written later.
+ */
 export function qgemmDotPacking(
   w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
-): { packing: Packing; xor: number } | null {
+): { packing: Packing; xor: number; misfits?: QGemmMisfits } | null {
   checkDims('int8 gemm weights', { k, n });
   checkLen(`int8 gemm weights [${k}][${n}]`, 'weights', w.data.length, k * n);
   if (w.zeroPoint.length !== 1) checkLen('int8 gemm weights', 'weight zero points', w.zeroPoint.length, n);
+  const panels = Math.ceil(n / QGEMM_NR);
   const zp = columnZeroPoints(w.zeroPoint, n);
-  const sums = columnSums(w.data, k, n, zp, true);
-  if (!sums) return null;
+  const misfit = new Uint8Array(panels);
+  const sums = columnSums(w.data, k, n, zp, misfit);
+  const bad: number[] = [];
+  for (let p = 0; p < panels; p++) if (misfit[p]) bad.push(p);
+  if (bad.length === panels) return null;
   if (w.bias) checkLen('int8 gemm weights', 'bias', w.bias.length, n);
   checkRequant('int8 gemm weights', rq, n, family);
   const unsignedIn = family === 'qu8';
@@ -335,23 +356,46 @@ export function qgemmDotPacking(
   const azp = aZeroPoint + (flip ? (unsignedIn ? -128 : 128) : 0);
   const biasP = foldedBias(w.bias, azp, sums);
   const panelBytes = qgemmDotPanelBytes(k);
+  const at = (panels - bad.length) * panelBytes;
+  let c2: Packing | null = null;
+  if (bad.length) {
+    const cols: number[] = [];
+    for (const p of bad) for (let j = p * QGEMM_NR; j < Math.min(n, (p + 1) * QGEMM_NR); j++) cols.push(j);
+    const [sub, subRq] = pickColumns(w, rq, k, n, cols);
+    c2 = qgemmPacking(sub, k, cols.length, aZeroPoint, subRq, family);
+  }
   const packing: Packing = {
-    bytes: Math.ceil(n / QGEMM_NR) * panelBytes,
+    bytes: at + (c2 ? c2.bytes : 0),
     write(dst) {
-      writeParams(dst, panelBytes, n, biasP, rq);
-      writeC4Weights(new Int8Array(dst.buffer, dst.byteOffset, dst.byteLength), panelBytes, w.data, k, n, zp);
+      const i8 = new Int8Array(dst.buffer, dst.byteOffset, dst.byteLength);
+      if (!c2) {
+        writeParams(dst, panelBytes, n, biasP, rq);
+        writeC4Weights(i8, panelBytes, w.data, k, n, zp, 0, n);
+        return;
+      }
+      for (let p = 0, slot = 0; p < panels; p++) {
+        if (misfit[p]) continue;
+        const c0 = p * QGEMM_NR, c1 = Math.min(n, c0 + QGEMM_NR);
+        const sub = isFp32(rq) ? { scale: rq.scale.subarray(c0) } : { mult: rq.mult.subarray(c0), shift: rq.shift.subarray(c0) };
+        writeParams(dst.subarray(slot * panelBytes, (slot + 1) * panelBytes), panelBytes, c1 - c0, biasP.subarray(c0), sub);
+        writeC4Weights(i8.subarray(slot * panelBytes), panelBytes, w.data, k, n, zp, c0, c1);
+        slot++;
+      }
+      c2.write(dst.subarray(at));
     },
   };
-  return { packing, xor: (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0) };
+  const xor = (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0);
+  return c2 ? { packing, xor, misfits: { panels: bad, at } } : { packing, xor };
 }
 
 /**
- * packQGemmDot's weights: panel after panel, row by row, w' = w − zp (known to fit int8) at
- * (kk >> 2)·32 + (kk & 3) + 4j (byte index from the panel's weights: columns 0..3 then 4..7 of each k-quad).
+ * packQGemmDot's weights of columns [c0, c1) (whole panels), from the panel at byte 0 of `i8`: panel after
+ * panel, row by row, w' = w − zp (known to fit int8) at (kk >> 2)·32 + (kk & 3) + 4j (byte index from the
+ * panel's weights: columns 0..3 then 4..7 of each k-quad).
  */
-function writeC4Weights(i8: Int8Array, panelBytes: number, data: ArrayLike<number>, k: number, n: number, zp: Int32Array): void {
-  for (let j0 = 0, d0 = QPARAM_BYTES; j0 < n; j0 += QGEMM_NR, d0 += panelBytes) {
-    const cols = Math.min(QGEMM_NR, n - j0);
+function writeC4Weights(i8: Int8Array, panelBytes: number, data: ArrayLike<number>, k: number, n: number, zp: Int32Array, c0: number, c1: number): void {
+  for (let j0 = c0, d0 = QPARAM_BYTES; j0 < c1; j0 += QGEMM_NR, d0 += panelBytes) {
+    const cols = Math.min(QGEMM_NR, c1 - j0);
     if (cols === 8) {
       const z0 = zp[j0], z1 = zp[j0 + 1], z2 = zp[j0 + 2], z3 = zp[j0 + 3], z4 = zp[j0 + 4], z5 = zp[j0 + 5], z6 = zp[j0 + 6], z7 = zp[j0 + 7];
       for (let kk = 0, src = j0; kk < k; kk++, src += n) {

@@ -115,6 +115,7 @@ const ROWS = [
   { name: 'qu8_quantize_fp32_scalar', op: 'quantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: 'fp32', arity: 7 },
   { name: 'qu8_dequantize_simd', op: 'dequantize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, requant: null, arity: 5 },
   { name: 'qu8_dequantize_scalar', op: 'dequantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 5 },
+  { name: 'qu8_requantize_gemmlowp_simd', op: 'requantize', dtype: 'qu8', isa: 'simd', tile: null, activation: null, requant: 'gemmlowp', arity: 9 },
   { name: 'qu8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: 'gemmlowp', arity: 9 },
   { name: 'qu8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qu8', isa: 'scalar', tile: null, activation: null, requant: 'mulshift', arity: 9 },
   { name: 'qs8_qc8w_gemm_4x8c2_minmax_gemmlowp_simd', op: 'qgemm', dtype: 'qs8', isa: 'simd', tile: '4x8c2', activation: 'minmax', requant: 'gemmlowp', arity: 12 },
@@ -135,6 +136,7 @@ const ROWS = [
   { name: 'qs8_quantize_fp32_scalar', op: 'quantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: 'fp32', arity: 7 },
   { name: 'qs8_dequantize_simd', op: 'dequantize', dtype: 'qs8', isa: 'simd', tile: null, activation: null, requant: null, arity: 5 },
   { name: 'qs8_dequantize_scalar', op: 'dequantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: null, arity: 5 },
+  { name: 'qs8_requantize_gemmlowp_simd', op: 'requantize', dtype: 'qs8', isa: 'simd', tile: null, activation: null, requant: 'gemmlowp', arity: 9 },
   { name: 'qs8_requantize_gemmlowp_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: 'gemmlowp', arity: 9 },
   { name: 'qs8_requantize_mulshift_scalar', op: 'requantize', dtype: 'qs8', isa: 'scalar', tile: null, activation: null, requant: 'mulshift', arity: 9 },
   // int8 kernels with XNNPACK's arithmetic (fp32 requantization, multiply-shift ADD): TFLite + XNNPACK delegate

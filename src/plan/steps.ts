@@ -77,12 +77,16 @@ export interface QOut { outZp: number; qmin: number; qmax: number }
  * A GEMM packed for the relaxed dot kernel (KernelSet.qdot) carries `dot`, the kernel's `xor` argument
  * (src/plan/pack-q.ts packQGemmDot); without it, the family's qgemm kernel of its scheme runs.
  */
-export interface QDot { dot?: number }
+export interface QDot {
+  dot?: number;
+  /** Mixed packing: these panels stay in the portable layout, after the dot panels (packQGemmDot). */
+  misfits?: { panels: number[]; at: number };
+}
 
 export interface QGemmStep extends QStepBase, QOut, QDot {
   kind: 'qgemm';
   m: number; n: number; k: number; a: number; aStride: number; packed: number; c: number; cStride: number; wide: number[];
-  /** Bytes from one packed panel of QGEMM_NR columns to the next (plan/pack-q.ts qgemmPanelBytes). */
+  /** Bytes from one packed panel of QGEMM_NR columns to the next (plan/pack-q.ts qgemmPanelBytes; qgemmDotPanelBytes with `dot`). */
   panelBytes: number;
   /** As GemmStep.byRows. */
   byRows: boolean;

@@ -4,9 +4,13 @@
 // It prints one JSON line: the probe's verdict, then every GEMM case of the relaxed dot kernel against the
 // integer reference (test/helpers/reference-q.ts) at the tile boundaries (rows 1..9 around the 4-row tile,
 // columns around the 8-column panel, depths around the 4-deep quads and 8-deep blocks, deep k, MobileNetV2
-// shapes), packed for the probed semantics and — to show the probe decides something — for the other one.
+// shapes), packed for the probed semantics and — to show the probe decides something — for the other one;
+// then mixed packings (uint8 panels beyond int8 on the portable kernel) through the qgemm step runner.
 import { readFileSync } from 'node:fs';
-import { packQGemmDot, qgemmWideBytes, type RelaxedDot } from '../../src/plan/pack-q.js';
+import { packQGemm, packQGemmDot, qgemmDotPanelBytes, qgemmPanelBytes, qgemmWideBytes, type RelaxedDot } from '../../src/plan/pack-q.js';
+import { selectKernels } from '../../src/plan/registry.js';
+import { GEMM_STEPS } from '../../src/ops/gemm.js';
+import type { QGemmStep } from '../../src/plan/steps.js';
 import { convScalesFp32 } from '../../src/plan/requant.js';
 import { relaxedDotMode } from '../../src/wasm/load.js';
 import { convQRef } from '../helpers/reference-q.js';
@@ -82,6 +86,75 @@ const famCases = (fam: Fam) => {
     { m: 9, n: 17, k: 33, qmin: lo + 40, qmax: hi - 50 }];
 };
 
+// Mixed packing (uint8 weights, some 8-column panels beyond int8 after the zero point): the step runner
+// (src/ops/gemm.ts GEMM_STEPS.qgemm → exec/block.ts runQGemm) over the whole GEMM, by rows, and in 2 and 3
+// column pieces as threads share it, with the misfit panels first, last, adjacent, alternating, all and none.
+const kset = selectKernels(ex, 'relaxed');
+interface MixedCase { m: number; n: number; k: number; misfit: number[] }
+
+/** Wrong output bytes of one mixed case, summed over the ways of running it (−1: packed wrongly). */
+function runMixed(cs: MixedCase, dot: RelaxedDot, seed: number): number {
+  const r = mulberry32(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const { m, n, k, misfit } = cs;
+  const aZp = int(0, 255), outZp = int(0, 255), wZp = int(100, 156);
+  const A = Int32Array.from({ length: m * k }, () => int(0, 255));
+  const W = Int32Array.from({ length: k * n }, () => wZp + int(-127, Math.min(127, 255 - wZp)));
+  // one weight per misfit panel just past int8 (or at the far end of uint8)
+  for (const p of misfit) {
+    const j = p * 8 + int(0, Math.min(8, n - p * 8) - 1);
+    W[int(0, k - 1) * n + j] = wZp >= 129 ? int(0, wZp - 129) : int(wZp + 128, 255);
+  }
+  const bias = Int32Array.from({ length: n }, () => int(-5000, 5000));
+  const scales = convScalesFp32(0.02, [Math.fround(2 ** (-12 + r() * 6)) * 2.5], 0.05, n);
+  const qmin = int(0, 40), qmax = int(215, 255);
+  const wq = { data: W, zeroPoint: [wZp], bias };
+  const d = packQGemmDot(wq, k, n, aZp, scales, 'qu8', dot);
+  const P = Math.ceil(n / 8);
+  if ((d === null) !== (misfit.length === P) || (d?.misfits?.panels.join() ?? '') !== (misfit.length === P ? '' : misfit.join())) return -1;
+  const packedBytes = d ? d.packed : packQGemm(wq, k, n, aZp, scales, 'qu8');
+  if (d && d.packed.length !== (P - misfit.length) * qgemmDotPanelBytes(k) + misfit.length * qgemmPanelBytes(k)) return -1;
+  const u8 = new Uint8Array(memory.buffer);
+  let top = 4096;
+  const place = (bytes: Uint8Array, align = 4) => { top = Math.ceil(top / align) * align + 12; u8.set(bytes, top); const at = top; top += bytes.length + 16; return at; };
+  const a = place(Uint8Array.from(A));
+  const packed = place(packedBytes, 16);
+  const c = place(new Uint8Array(m * n + 32));
+  const wide = place(Uint8Array.from({ length: qgemmWideBytes(k) }, () => int(0, 255)));
+  const step = {
+    kind: 'qgemm', name: 'mixed', family: 'qu8', scheme: 'fp32', m, n, k, a, aStride: k, packed, c, cStride: n, outZp, qmin, qmax,
+    ...(d ? { dot: d.xor } : {}), ...(d?.misfits ? { misfits: d.misfits } : {}), byRows: false, wide: [wide],
+    panelBytes: d ? qgemmDotPanelBytes(k) : qgemmPanelBytes(k),
+  } as unknown as QGemmStep;
+  const want = convQRef({
+    inH: 1, inW: m, inC: k, kh: 1, kw: 1, stride: 1, padTop: 0, padLeft: 0, outH: 1, outW: m, outC: n, depthwise: false,
+    inZp: aZp, wZp: [wZp], bias, mult: new Int32Array(n), shift: new Int32Array(n), outZp, qmin, qmax, fp32Scale: scales.scale,
+  }, A, W);
+  let bad = 0;
+  for (const [byRows, pieces] of [[false, 1], [false, 2], [false, 3], [true, 2]] as const) {
+    u8.fill(0xa5, c, c + m * n + 32);
+    for (let piece = 0; piece < pieces; piece++) GEMM_STEPS.qgemm.run(kset, { ...step, byRows }, piece, pieces, 0);
+    for (let i = 0; i < m * n; i++) bad += u8[c + i] === want[i] ? 0 : 1;
+    for (let t = m * n; t < m * n + 32; t++) bad += u8[c + t] === 0xa5 ? 0 : 1;
+  }
+  return bad;
+}
+
+const mixedCases: MixedCase[] = [];
+for (const m of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
+  for (const n of [8, 9, 15, 16, 17, 24, 25, 33]) {
+    const P = Math.ceil(n / 8);
+    const patterns = new Map<string, number[]>();
+    for (const pat of [[], [0], [P - 1], [0, 1], [P - 2, P - 1], [0, P - 1], Array.from({ length: P }, (_, p) => p),
+      Array.from({ length: P }, (_, p) => p).filter((p) => p % 2 === 1)]) {
+      const ok = [...new Set(pat)].filter((p) => p >= 0 && p < P).sort((x, y) => x - y);
+      patterns.set(ok.join(), ok);
+    }
+    for (const k of [3, 5, 9, 33]) for (const misfit of patterns.values()) mixedCases.push({ m, n, k, misfit });
+  }
+}
+mixedCases.push({ m: 7, n: 160, k: 960, misfit: [3, 17] }, { m: 9, n: 1001, k: 1280, misfit: [0, 60, 61, 125] });
+
 const mode = relaxedDotMode();
 const other: RelaxedDot = mode === 'sdot' ? 'usdot' : 'sdot';
 const results: { fam: Fam; dot: RelaxedDot; label: string; bad: number }[] = [];
@@ -89,6 +162,11 @@ for (const fam of ['qs8', 'qu8'] as const) {
   for (const dot of mode ? [mode, other] : []) {
     famCases(fam).forEach((cs, i) => results.push({ fam, dot, label: JSON.stringify(cs), bad: run(fam, cs, dot, 1000 + i) }));
   }
+}
+
+const mixed: { dot: RelaxedDot; label: string; bad: number; fits: number }[] = [];
+for (const dot of mode ? [mode, other] : []) {
+  mixedCases.forEach((cs, i) => mixed.push({ dot, label: JSON.stringify(cs), bad: runMixed(cs, dot, 5000 + i), fits: Math.ceil(cs.n / 8) - cs.misfit.length }));
 }
 
 // Whole models: the relaxed module (dot GEMMs where the probe allows) against the simd one, which the oracle
@@ -113,4 +191,4 @@ if (has('oracle/inputs/cat.224x224.rgb.u8.bin')) {
     models.push({ file, equal: outs[0].join() === outs[1].join(), oracle: oracle ? oracle.join() === outs[0].join() : null });
   }
 }
-console.log(JSON.stringify({ mode, results, models }));
+console.log(JSON.stringify({ mode, results, mixed, models }));

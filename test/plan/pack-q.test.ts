@@ -2,7 +2,8 @@
 // zero padding, and the checks that keep a packed buffer consistent with its kernel family.
 import { describe, expect, it } from 'vitest';
 import {
-  packQDwconv3x3, packQGemm, packQGemmDot, packedQGemmBytes, packedQDwconv3x3Bytes, type QRequant, type QWeightsIn,
+  packQDwconv3x3, packQGemm, packQGemmDot, packedQGemmBytes, packedQDwconv3x3Bytes, qgemmDotPanelBytes, qgemmPanelBytes,
+  type QRequant, type QWeightsIn,
 } from '../../src/plan/pack-q.js';
 import { convRequant, convScalesFp32 } from '../../src/plan/requant.js';
 import { mulberry32 } from '../helpers/random.js';
@@ -101,18 +102,38 @@ function refGemm(w: QWeightsIn, k: number, n: number, aZp: number, rq: QRequant)
   return out;
 }
 
+/** The dot layout: panels whose w − wZp all fit int8 first, then the others as refGemm packs their columns. */
 function refGemmDot(w: QWeightsIn, k: number, n: number, aZp: number, rq: QRequant, offset: number): Uint8Array | null {
-  for (let i = 0; i < k * n; i++) if (Math.abs(w.data[i] - zpAt(w, i % n) + 0.5) > 128) return null;
+  const panels = Math.ceil(n / 8);
+  const fits = (p: number) => {
+    for (let kk = 0; kk < k; kk++) for (let c = p * 8; c < Math.min(n, p * 8 + 8); c++) if (Math.abs(w.data[kk * n + c] - zpAt(w, c) + 0.5) > 128) return false;
+    return true;
+  };
+  const good = [...Array(panels).keys()].filter(fits);
+  if (good.length === 0) return null;
   const kp = Math.ceil(k / 8) * 8, panel = 160 + 8 * kp;
-  const out = new Uint8Array(Math.ceil(n / 8) * panel);
-  const i32 = new Int32Array(out.buffer), i8 = new Int8Array(out.buffer);
-  for (let p = 0; p * 8 < n; p++) {
-    refParams(i32, p * panel, p * 8, n, refBias(w, k, n, aZp + offset), rq);
+  const dotPart = new Uint8Array(good.length * panel);
+  const i32 = new Int32Array(dotPart.buffer), i8 = new Int8Array(dotPart.buffer);
+  good.forEach((p, slot) => {
+    refParams(i32, slot * panel, p * 8, n, refBias(w, k, n, aZp + offset), rq);
     for (let kk = 0; kk < k; kk++) for (let j = 0; j < 8 && p * 8 + j < n; j++) {
       const c = p * 8 + j;
-      i8[p * panel + 160 + (kk >> 2) * 32 + (j >> 2) * 16 + (j & 3) * 4 + (kk & 3)] = w.data[kk * n + c] - zpAt(w, c);
+      i8[slot * panel + 160 + (kk >> 2) * 32 + (j >> 2) * 16 + (j & 3) * 4 + (kk & 3)] = w.data[kk * n + c] - zpAt(w, c);
     }
-  }
+  });
+  const cols: number[] = [];
+  for (let p = 0; p < panels; p++) if (!good.includes(p)) for (let c = p * 8; c < Math.min(n, p * 8 + 8); c++) cols.push(c);
+  if (cols.length === 0) return dotPart;
+  const pick = (v: ArrayLike<number>) => cols.map((c) => v[c]!);
+  const sub: QWeightsIn = {
+    data: Array.from({ length: k * cols.length }, (_, i) => w.data[Math.floor(i / cols.length) * n + cols[i % cols.length]!]!),
+    zeroPoint: w.zeroPoint.length === 1 ? w.zeroPoint : pick(w.zeroPoint), bias: w.bias ? pick(w.bias) : null,
+  };
+  const subRq: QRequant = 'scale' in rq ? { scale: Float32Array.from(pick(rq.scale)) } : { mult: Int32Array.from(pick(rq.mult)), shift: Int32Array.from(pick(rq.shift)) };
+  const c2 = refGemm(sub, k, cols.length, aZp, subRq);
+  const out = new Uint8Array(dotPart.length + c2.length);
+  out.set(dotPart);
+  out.set(c2, dotPart.length);
   return out;
 }
 
@@ -167,8 +188,8 @@ describe('packers against their layouts written element by element', () => {
         if (want) dotted++; else refused++;
       }
     }
-    expect(dotted).toBeGreaterThan(20); // both outcomes of the int8 range check are covered
-    expect(refused).toBeGreaterThan(20);
+    expect(dotted).toBeGreaterThan(20); // both outcomes of the int8 range check (some panels fit, none does)
+    expect(refused).toBeGreaterThan(5);
   });
 
   it('packQDwconv3x3 for channel counts around the group of 8', () => {
@@ -178,5 +199,51 @@ describe('packers against their layouts written element by element', () => {
       const aZp = dtype === 'uint8' ? int(0, 255) : int(-128, 127);
       expect(packQDwconv3x3(w, c, aZp, rq, 'qs8'), `c ${c} ${dtype}`).toEqual(refDwconv(w, c, aZp, rq));
     }
+  });
+});
+
+describe('packQGemmDot mixed packing (uint8 weights beyond int8 after the zero point)', () => {
+  const k = 11;
+  const n = 33; // 5 panels, the last of 1 column
+  const wZp = 130;
+  const rq = convScalesFp32(0.02, [0.004], 0.05, n);
+  const bias = Int32Array.from({ length: n }, (_, j) => 37 * j - 500);
+  const base = Int32Array.from({ length: k * n }, (_, i) => wZp + ((i * 7919) % 253) - 127); // w − wZp in [−127, 125]
+  const pick = (src: Int32Array, cols: number[]) => ({
+    data: Int32Array.from({ length: k * cols.length }, (_, i) => src[Math.floor(i / cols.length) * n + cols[i % cols.length]]),
+    zeroPoint: [wZp], bias: Int32Array.from(cols, (c) => bias[c]),
+  });
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+
+  it('keeps the fitting panels in the dot layout, then the misfits in the c2 layout', () => {
+    const w = Int32Array.from(base);
+    w[3 * n + 2] = 0; // panel 0: −130
+    w[10 * n + 17] = 0; // panel 2
+    w[0 * n + 32] = 255; // panel 4 (partial): +125 fits …
+    w[5 * n + 32] = 1; // … −129 does not
+    const rqOf = (cols: number[]) => ({ scale: Float32Array.from(cols, (c) => rq.scale[c]) });
+    for (const dot of ['usdot', 'sdot'] as const) {
+      const p = packQGemmDot({ data: w, zeroPoint: [wZp], bias }, k, n, 9, rq, 'qu8', dot)!;
+      const dotBytes = qgemmDotPanelBytes(k);
+      expect(p.misfits).toEqual({ panels: [0, 2, 4], at: 2 * dotBytes });
+      const fitCols = [...range(8, 16), ...range(24, 32)];
+      const fit = packQGemmDot(pick(w, fitCols), k, 16, 9, rqOf(fitCols), 'qu8', dot)!;
+      expect(fit.misfits).toBeUndefined();
+      expect(p.xor).toBe(fit.xor);
+      expect(p.packed.subarray(0, p.misfits!.at)).toEqual(fit.packed);
+      const misCols = [...range(0, 8), ...range(16, 24), 32];
+      const c2 = packQGemm(pick(w, misCols), k, 17, 9, rqOf(misCols), 'qu8');
+      expect(p.packed.length).toBe(2 * dotBytes + 3 * qgemmPanelBytes(k));
+      expect(p.packed.subarray(p.misfits!.at)).toEqual(c2);
+    }
+  });
+
+  it('packs as before when every panel fits, and declines when none does', () => {
+    const p = packQGemmDot({ data: base, zeroPoint: [wZp], bias }, k, n, 9, rq, 'qu8', 'usdot')!;
+    expect(p.misfits).toBeUndefined();
+    expect(p.packed.length).toBe(5 * qgemmDotPanelBytes(k));
+    const w = Int32Array.from(base);
+    for (const j of [0, 8, 16, 24, 32]) w[j] = 0;
+    expect(packQGemmDot({ data: w, zeroPoint: [wZp], bias }, k, n, 9, rq, 'qu8', 'usdot')).toBeNull();
   });
 });

@@ -29,7 +29,11 @@ describe('selectQuantKernels', () => {
   it('quantKernelFor falls back to scalar', () => {
     expect(quantKernelFor('argmax', 'qs8', 'simd').name).toBe('qs8_argmax_scalar');
     expect(quantKernelFor('requantize', 'qu8', 'simd', 'fp32').name).toBe('qu8_requantize_mulshift_scalar');
-    expect(quantKernelFor('requantize', 'qs8', 'simd', 'gemmlowp').name).toBe('qs8_requantize_gemmlowp_scalar');
+    expect(quantKernelFor('requantize', 'qs8', 'scalar', 'gemmlowp').name).toBe('qs8_requantize_gemmlowp_scalar');
     expect(quantKernelFor('pad', 'qs8', 'simd').name).toBe('qu8_pad_scalar');
+  });
+  it('quantKernelFor takes the isa variant where there is one', () => {
+    expect(quantKernelFor('requantize', 'qs8', 'simd', 'gemmlowp').name).toBe('qs8_requantize_gemmlowp_simd');
+    expect(quantKernelFor('requantize', 'qu8', 'simd', 'gemmlowp').name).toBe('qu8_requantize_gemmlowp_simd');
   });
 });

@@ -20,6 +20,7 @@ export async function load(spec: EngineSpec, input: Uint8Array | Float32Array): 
   const m = model;
   return {
     run: () => m.run<Uint8Array | Float32Array>(input),
+    profile: async (runs) => (await m.profile(runs)).map(({ name, kind, ms }) => ({ name, kind, ms })),
     info: { isa: m.info.isa, threads: m.info.threads, inputType: m.info.inputType, outputType: m.info.outputType, macs: m.info.macs },
     dispose: () => m.dispose(),
   };

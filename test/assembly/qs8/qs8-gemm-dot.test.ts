@@ -34,6 +34,7 @@ describe.skipIf(!existsSync(DENO) || !built)('relaxed dot GEMM in Deno (test/den
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
       mode: 'usdot' | 'sdot' | null; results: { fam: string; dot: string; label: string; bad: number }[];
+      mixed: { dot: string; label: string; bad: number; fits: number }[];
       models: { file: string; equal: boolean; oracle: boolean | null }[];
     };
     if (!out.mode) {
@@ -46,6 +47,13 @@ describe.skipIf(!existsSync(DENO) || !built)('relaxed dot GEMM in Deno (test/den
     for (const x of probed) expect(x.bad, `${x.fam} ${x.dot} ${x.label}`).toBe(0);
     // packed for the wrong semantics, nearly every case goes wrong (a 1-deep k can hit no flipped byte)
     expect(other.filter((x) => x.bad > 0).length).toBeGreaterThan(other.length * 0.9);
+    // mixed packings (misfit panels on the portable kernel), by rows and in column pieces
+    const mixedProbed = out.mixed.filter((x) => x.dot === out.mode);
+    expect(mixedProbed.length).toBeGreaterThan(1500);
+    for (const x of mixedProbed) expect(x.bad, `mixed ${x.dot} ${x.label}`).toBe(0);
+    const mixedOther = out.mixed.filter((x) => x.dot !== out.mode && x.fits > 0);
+    for (const x of out.mixed) expect(x.bad, `mixed ${x.dot} ${x.label}: packed layout`).toBeGreaterThanOrEqual(0);
+    expect(mixedOther.filter((x) => x.bad > 0).length).toBeGreaterThan(mixedOther.length * 0.9);
     for (const m of out.models) {
       expect(m.equal, `${m.file}: relaxed vs simd`).toBe(true);
       if (m.oracle !== null) expect(m.oracle, `${m.file}: relaxed vs the TFLite oracle`).toBe(true);

@@ -281,6 +281,26 @@ export function describeQMisc(fam: Family): void {
         : requantizeRef(X, p.inZeroPoint, p.outZeroPoint, p.mult, p.shift, p.qmin, p.qmax);
       expectExact(readQ(heap, out, 300, fam), expected, v.entry.name);
     });
+    // Into the other 8-bit type (TF2 PTQ: uint8 input → int8, same scale, zero point 128 lower), at every length
+    // around the 16-byte step; then with scales equal but zero points that clamp.
+    const other = fam.signed ? { storage: 'uint8' as const, lo: 0, hi: 255, signed: false } : { storage: 'int8' as const, lo: -128, hi: 127, signed: true };
+    it.each([
+      ['to the other type, zero point 128 apart', fam.signed ? -128 : 128, fam.signed ? 0 : 0, 0.02],
+      ['to the other type, clamping', fam.signed ? 20 : 90, fam.signed ? 100 : -70, 0.5],
+    ])('%s', (_name, inZp, outZp, scale) => {
+      if (v.entry.name.includes('_mulshift_')) return; // XNNPACK converts within one type only (ops/quantize.ts)
+      for (const n of [1, 15, 16, 17, 31, 32, 33, 300]) {
+        const X = new Rand(n).ints(n, fam.lo, fam.hi);
+        const p = requantizeParams({ scale, zeroPoint: inZp }, { scale, zeroPoint: outZp }, other.storage);
+        const heap = new Heap(memory, n);
+        const input = putQ(heap, X);
+        const out = outQ(heap, n);
+        fn(n, input, out, p.inZeroPoint, p.outZeroPoint, p.mult, p.shift, p.qmin, p.qmax);
+        heap.checkGuards(`${v.entry.name} n=${n}`);
+        const expected = requantizeRef(X, p.inZeroPoint, p.outZeroPoint, p.mult, p.shift, p.qmin, p.qmax);
+        expectExact(readQ(heap, out, n, { dtype: fam.dtype === 'qu8' ? 'qs8' : 'qu8', ...other }), expected, `${v.entry.name} n=${n}`);
+      }
+    });
   });
 }
 
