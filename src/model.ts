@@ -54,7 +54,7 @@ export class Model implements ModelApi {
       })),
       task: m.task ?? 'classify', ...(quantized ? { requant: plan.requant } : {}), labels: [...labels], labelOffset: m.labelOffset ?? 0,
       preprocess: m.preprocess, macs: sum.macs, params: sum.params, peakActivationBytes: plan.arenaBytes,
-      peakActivationBytesUnfused: plan.arenaBytesUnfused, weightBytes: plan.weights.byteLength,
+      peakActivationBytesUnfused: plan.arenaBytesUnfused, weightBytes: plan.weightBytes,
       memoryBytes: rt.memoryBytes, embeddingSize: plan.embedding?.length ?? null, isa: rt.isa,
       threads: rt.threads, layers: sum.layers,
     };

@@ -7,7 +7,7 @@
 // Memory layout: [0, plan.totalBytes) is the plan's (control block, constants, arena); images up to 64 MiB are
 // staged above it, at the first 64-byte boundary (the memory grows to fit the largest such image seen); larger
 // ones in a transient instance over a memory of its own, dropped 2 s after its last use.
-import type { Plan, TensorRef } from '../plan/compile.js';
+import { writeConstants, type Plan, type TensorRef } from '../plan/compile.js';
 import { selectKernels, type KernelSet } from '../plan/registry.js';
 import { dtypeRange } from '../plan/requant.js';
 import { compileKernels, instantiateKernels, kernelAbort, resolveIsa, type Isa } from '../wasm/load.js';
@@ -134,10 +134,12 @@ export class Runtime {
     const memory = threads > 1
       ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, MAX_SHARED_PAGES), shared: true })
       : new WebAssembly.Memory({ initial: pages });
+    // The weights are packed into the memory while the kernel module may still be compiling off this thread.
+    writeConstants(plan, memory.buffer);
+    markPhase('constants');
     const module = await compileKernels(isa, threads > 1);
     markPhase('wasm');
     const exports = await instantiateKernels(module, memory);
-    new Float32Array(memory.buffer, plan.weightsBase, plan.weights.length).set(plan.weights);
     markPhase('instantiate');
     const team = threads > 1 ? await ThreadTeam.create(module, memory, plan, isa, threads) : null;
     const rt = new Runtime(plan, { ...selectKernels(exports, isa), memory }, isa, memory, team, opts.name ?? 'model', threads > 1 ? null : module);

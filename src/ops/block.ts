@@ -4,8 +4,8 @@
 // expanded rows in a per-thread ring, so the expanded tensor never exists whole. Threads share a block by
 // output rows; each thread's ring and depthwise slice are its own scratch.
 import type { BlockUnit } from '../plan/partition.js';
-import { packDwconv3x3, packGemm } from '../plan/pack.js';
-import { packQDwconv3x3, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
+import { dwconv3x3Packing, gemmPacking } from '../plan/pack.js';
+import { qdwconv3x3Packing, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
 import { packQGemmConst } from './gemm.js';
 import { chooseSliceRows } from '../plan/fusion.js';
 import type { QuantScheme } from '../plan/registry.js';
@@ -56,9 +56,9 @@ function lowerF32Block(u: BlockUnit, ctx: LowerContext): Pending {
   const b = blockGeometry(u, ctx.shapes, ctx.budget);
   const { consts } = ctx;
   const dw = u.depthwise;
-  const expand = u.expand ? { at: consts.add(packGemm(u.expand.weights, u.expand.bias, b.inC, b.expC)), clamp: clampOf(u.expand.activation) } : null;
-  const dwAt = consts.add(packDwconv3x3(dw.weights, dw.bias, b.expC));
-  const projAt = consts.add(packGemm(u.project.weights, u.project.bias, b.expC, u.project.outChannels));
+  const expand = u.expand ? { at: consts.add(gemmPacking(u.expand.weights, u.expand.bias, b.inC, b.expC)), clamp: clampOf(u.expand.activation) } : null;
+  const dwAt = consts.add(dwconv3x3Packing(dw.weights, dw.bias, b.expC));
+  const projAt = consts.add(gemmPacking(u.project.weights, u.project.bias, b.expC, u.project.outChannels));
   const [dwMin, dwMax] = clampOf(dw.activation);
   const [projMin, projMax] = clampOf(u.project.activation);
   return (r) => ({
@@ -90,7 +90,7 @@ function lowerQBlock(u: BlockUnit, ctx: LowerContext): Pending {
   }
   const dwQ = quantOf(ctx, dw.name);
   const dwRq = convRq(ctx, dwInQ, dw.q!, dwQ, b.expC, dtype);
-  const dwAt = consts.add(packQDwconv3x3(qweightsOf(dw.q!), b.expC, dwInQ.zeroPoint, dwRq.rq, family));
+  const dwAt = consts.add(qdwconv3x3Packing(qweightsOf(dw.q!), b.expC, dwInQ.zeroPoint, dwRq.rq, family));
   const pq = quantOf(ctx, u.project.name);
   const outC = u.project.outChannels;
   const projRq = convRq(ctx, dwQ, u.project.q!, pq, outC, dtype);

@@ -3,8 +3,8 @@
 // an unpadded 1×1 with stride 1 lowers to a GEMM over the pixels (./gemm.ts). Other windows are unsupported.
 import type { Conv2DNode } from '../graph/ir.js';
 import { ShapeError, preview } from '../errors.js';
-import { packConv3x3 } from '../plan/pack.js';
-import { packQConv3x3, packQConv3x3Dot, qconv3x3ScratchBytes, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
+import { conv3x3Packing } from '../plan/pack.js';
+import { qconv3x3DotPacking, qconv3x3Packing, qconv3x3ScratchBytes, qgemmWideBytes, qweightsOf } from '../plan/pack-q.js';
 import { checkWeights, checkWindow, expectInputs, expectRank4, isPosInt, isSafePosInt } from './checks.js';
 import { gemmByRows, lowerGemm, lowerQGemm } from './gemm.js';
 import { clampOf, convRq, familyOf, isPlainPointwise, perThread, qout, quantOf, unsupported } from './lower.js';
@@ -79,7 +79,7 @@ export const conv2d: OpModule<Conv2DNode> = {
     const [min, max] = clampOf(n.activation);
     if (!noDilation(n)) throw unsupported(n, `dilation ${n.dilation!.join('×')} is not supported for float32 (only 1)`);
     if (isStem(n) && n.stride[0] <= 2) {
-      const at = ctx.consts.add(packConv3x3(n.weights, n.bias, inC, outC));
+      const at = ctx.consts.add(conv3x3Packing(n.weights, n.bias, inC, outC));
       return (r) => ({
         kind: 'conv3x3', name: n.name, inH, inW, inC, input: r.v(n.inputs[0]), stride: n.stride[0], padTop: n.pad.top,
         padLeft: n.pad.left, packed: r.w(at), outC, output: r.v(n.name), outH, outW, min, max,
@@ -101,8 +101,8 @@ export const conv2d: OpModule<Conv2DNode> = {
     const [dh, dw] = n.dilation ?? [1, 1];
     if (isStem(n) && dh === 1 && dw === 1) {
       // The relaxed dot stem where the probe found the dot exact and the weights fit int8, else the family's kernel.
-      const d = ctx.relaxedDot && scheme === 'fp32' ? packQConv3x3Dot(qweightsOf(n.q!), inC, outC, inQ.zeroPoint, rq, family, ctx.relaxedDot) : null;
-      const at = ctx.consts.add(d ? d.packed : packQConv3x3(qweightsOf(n.q!), inC, outC, inQ.zeroPoint, rq, family));
+      const d = ctx.relaxedDot && scheme === 'fp32' ? qconv3x3DotPacking(qweightsOf(n.q!), inC, outC, inQ.zeroPoint, rq, family, ctx.relaxedDot) : null;
+      const at = ctx.consts.add(d ? d.packing : qconv3x3Packing(qweightsOf(n.q!), inC, outC, inQ.zeroPoint, rq, family));
       const dot = d ? { dot: d.xor } : {};
       return (r) => ({ ...dot,
         kind: 'qconv3x3', name: n.name, family, scheme, inH, inW, inC, input: r.v(n.inputs[0]), stride: n.stride[0],

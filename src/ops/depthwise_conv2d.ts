@@ -4,8 +4,8 @@
 // a zero row (float32: the plan's zero buffer; int8: a row of the input's zero point). Inside an inverted
 // residual block the depthwise runs fused (./block.ts).
 import type { DepthwiseConv2DNode } from '../graph/ir.js';
-import { packDwconv3x3 } from '../plan/pack.js';
-import { packQDwconv3x3, qweightsOf } from '../plan/pack-q.js';
+import { dwconv3x3Packing } from '../plan/pack.js';
+import { qdwconv3x3Packing, qweightsOf } from '../plan/pack-q.js';
 import { checkWeights, checkWindow, expectInputs, expectRank4, isPosInt, isSafePosInt } from './checks.js';
 import { clampOf, convRq, familyOf, qout, quantOf, unsupported } from './lower.js';
 import { split } from './pieces.js';
@@ -70,7 +70,7 @@ export const depthwiseConv2d: OpModule<DepthwiseConv2DNode> = {
       throw unsupported(n, `${n.kernel.join('×')} kernel, stride ${n.stride.join('×')}, pad ${n.pad.top}/${n.pad.left}, dilation ${(n.dilation ?? [1, 1]).join('×')} is not supported for float32 (only 3×3, stride 1 or 2, pad ≤ 1, no dilation)`);
     }
     const [min, max] = clampOf(n.activation);
-    const at = ctx.consts.add(packDwconv3x3(n.weights, n.bias, ch));
+    const at = ctx.consts.add(dwconv3x3Packing(n.weights, n.bias, ch));
     return (r) => ({
       kind: 'dwconv', name: n.name, channels: ch, inH, inW, input: r.v(n.inputs[0]), stride: n.stride[0], padTop: n.pad.top,
       padLeft: n.pad.left, packed: r.w(at), output: r.v(n.name), outH, outW, min, max, zero: r.zero,
@@ -87,7 +87,7 @@ export const depthwiseConv2d: OpModule<DepthwiseConv2DNode> = {
     const oq = quantOf(ctx, n.name);
     const family = familyOf(oq.dtype, `depthwise_conv2d "${n.name}"`);
     const { rq, scheme } = convRq(ctx, inQ, n.q!, oq, ch, oq.dtype);
-    const at = ctx.consts.add(packQDwconv3x3(qweightsOf(n.q!), ch, inQ.zeroPoint, rq, family));
+    const at = ctx.consts.add(qdwconv3x3Packing(qweightsOf(n.q!), ch, inQ.zeroPoint, rq, family));
     ctx.zpRow(inQ.zeroPoint, inW * ch);
     const o = qout(n.activation, oq);
     const dilation: [number, number] = [n.dilation?.[0] ?? 1, n.dilation?.[1] ?? 1];

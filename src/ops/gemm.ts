@@ -3,8 +3,8 @@
 // the same kernels from exec/block.ts). Threads share a GEMM by row tiles or column panels (byRows, chosen
 // by plan/thread-split.ts); the step records its panel stride so pieces need not re-derive the packed layout.
 import { GEMM_MR, GEMM_NR } from '../plan/registry.js';
-import { gemmPanelBytes, packGemm } from '../plan/pack.js';
-import { packQGemm, packQGemmDot, qgemmDotPanelBytes, qgemmPanelBytes, QGEMM_NR, qweightsOf, type QRequant, type QWeightsIn } from '../plan/pack-q.js';
+import { gemmPacking, gemmPanelBytes } from '../plan/pack.js';
+import { qgemmDotPacking, qgemmPacking, qgemmDotPanelBytes, qgemmPanelBytes, QGEMM_NR, qweightsOf, type QRequant, type QWeightsIn } from '../plan/pack-q.js';
 import { gemmByRows } from '../plan/thread-split.js';
 import type { QuantWeights } from '../graph/ir.js';
 import type { QDot, QOut } from '../plan/steps.js';
@@ -19,7 +19,7 @@ export function lowerGemm(
   ctx: LowerContext, name: string, input: string, m: number, n: number, k: number, weights: Float32Array, bias: Float32Array,
   clamp: [number, number], byRows: boolean,
 ): Pending {
-  const at = ctx.consts.add(packGemm(weights, bias, k, n));
+  const at = ctx.consts.add(gemmPacking(weights, bias, k, n));
   const [min, max] = clamp;
   return (r) => ({
     kind: 'gemm', name, m, n, k, a: r.v(input), aStride: k, packed: r.w(at), panelBytes: gemmPanelBytes(k),
@@ -34,9 +34,9 @@ export function lowerGemm(
 export function packQGemmConst(
   ctx: LowerContext, w: QWeightsIn, k: number, n: number, aZp: number, rq: QRequant, family: 'qu8' | 'qs8', scheme: QuantScheme,
 ): { at: number; panelBytes: number; qdot: QDot } {
-  const d = ctx.relaxedDot && scheme === 'fp32' ? packQGemmDot(w, k, n, aZp, rq, family, ctx.relaxedDot) : null;
-  if (d) return { at: ctx.consts.add(d.packed), panelBytes: qgemmDotPanelBytes(k), qdot: d.misfits ? { dot: d.xor, misfits: d.misfits } : { dot: d.xor } };
-  return { at: ctx.consts.add(packQGemm(w, k, n, aZp, rq, family)), panelBytes: qgemmPanelBytes(k), qdot: {} };
+  const d = ctx.relaxedDot && scheme === 'fp32' ? qgemmDotPacking(w, k, n, aZp, rq, family, ctx.relaxedDot) : null;
+  if (d) return { at: ctx.consts.add(d.packing), panelBytes: qgemmDotPanelBytes(k), qdot: d.misfits ? { dot: d.xor, misfits: d.misfits } : { dot: d.xor } };
+  return { at: ctx.consts.add(qgemmPacking(w, k, n, aZp, rq, family)), panelBytes: qgemmPanelBytes(k), qdot: {} };
 }
 
 /** An int8 GEMM step; `wide` scratch per thread (ScratchNeed label 'wide'). */

@@ -6,6 +6,7 @@ import type { KernelSet, QuantScheme } from '../plan/registry.js';
 import type { Step, StepKind } from '../plan/steps.js';
 import type { RowCursor } from '../exec/block.js';
 import type { RelaxedDot } from '../plan/pack-q.js';
+import type { Packing } from '../plan/pack.js';
 
 /** The node type of an op name. */
 export type NodeOf<K extends OpName> = Extract<Node, { op: K }>;
@@ -118,8 +119,11 @@ export interface QuantizeContext {
 
 // ---- lowering (plan/compile.ts) ---------------------------------------------------------------------------
 
-/** The constants blob under construction (packed weights, parameter blocks, tables); add returns a byte offset. */
-export interface ConstSink { add(data: Uint8Array | Float32Array | Int32Array): number }
+/**
+ * The constants under construction (packed weights, parameter blocks, tables); add returns a byte offset. A
+ * Packing is written when the plan is placed in memory (packed weights: straight into the kernels' memory).
+ */
+export interface ConstSink { add(data: Uint8Array | Float32Array | Int32Array | Packing): number }
 
 /** Absolute addresses, known once the constants blob and the arena are placed. */
 export interface Resolve {

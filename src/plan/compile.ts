@@ -21,6 +21,7 @@ import { alignUp, planMemory, type UsageRecord } from './memory-planner.js';
 import { DEFAULT_SLICE_BUDGET, smallMapFusion } from './fusion.js';
 import type { QuantScheme } from './registry.js';
 import type { RelaxedDot } from './pack-q.js';
+import type { Packing } from './pack.js';
 import type { Step } from './steps.js';
 import { OPS } from '../ops/index.js';
 import { blockScratch, blockZeroBytes, lowerBlock } from '../ops/block.js';
@@ -70,10 +71,14 @@ export interface Plan {
   /** The graph nodes each step computes (index-aligned with steps), for profiles. */
   stepNodes: string[][];
   /**
-   * The constants blob, to copy to `weightsBase`: packed weights, requantization parameters, lookup tables and
-   * zero-point rows (bytes, viewed as float32 words; copy it as a Float32Array, which keeps every bit).
+   * The constants (packed weights, requantization parameters, lookup tables and zero-point rows), each written
+   * at weightsBase + at by writeConstants: Runtime.create packs the weights straight into its memory, with no
+   * packed copy in between (constantsBlob assembles one, for inspection). The packings read the graph's weights
+   * then: they must not change between compile and Runtime.create.
    */
-  weights: Float32Array;
+  constants: ConstPiece[];
+  /** Bytes of the constants region at weightsBase (64-byte aligned). */
+  weightBytes: number;
   weightsBase: number;
   arenaBase: number;
   /** Bytes of activation arena (the model's peak activation memory). */
@@ -168,21 +173,37 @@ export function activationBytes(graph: Graph, fuse: boolean, budget = DEFAULT_SL
   return planMemory([...values.values(), ...scratch]);
 }
 
-/** The constants blob under construction: 64-byte aligned entries, byte offsets. */
+/** A constant of the plan: `write` fills its `bytes` bytes at weightsBase + `at` (zero-filled memory). */
+export interface ConstPiece extends Packing { at: number }
+
+/** The constants under construction: 64-byte aligned pieces, byte offsets. */
 class ConstBlob {
-  #entries: { at: number; bytes: Uint8Array }[] = [];
-  #size = 0;
-  add(data: Uint8Array | Float32Array | Int32Array): number {
-    const at = this.#size;
-    this.#entries.push({ at, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
-    this.#size = alignUp(at + data.byteLength);
+  readonly pieces: ConstPiece[] = [];
+  size = 0;
+  add(data: Uint8Array | Float32Array | Int32Array | Packing): number {
+    const at = this.size;
+    const p: Packing = 'write' in data ? data : copyOf(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.pieces.push({ at, bytes: p.bytes, write: p.write });
+    this.size = alignUp(at + p.bytes);
     return at;
   }
-  finish(): Float32Array {
-    const out = new Uint8Array(alignUp(this.#size));
-    for (const p of this.#entries) out.set(p.bytes, p.at);
-    return new Float32Array(out.buffer);
-  }
+}
+
+const copyOf = (bytes: Uint8Array): Packing => ({ bytes: bytes.length, write: (dst) => dst.set(bytes) });
+
+/**
+ * Writes a plan's constants into `memory` (zero-filled, at least weightsBase + weightBytes long). Runtime.create
+ * does it into the kernels' memory.
+ */
+export function writeConstants(plan: Plan, memory: ArrayBuffer | SharedArrayBuffer): void {
+  for (const c of plan.constants) c.write(new Uint8Array(memory, plan.weightsBase + c.at, c.bytes));
+}
+
+/** The constants region of a plan as one blob (bytes, viewed as float32 words, which keeps every bit). */
+export function constantsBlob(plan: Plan): Float32Array {
+  const out = new Uint8Array(plan.weightBytes);
+  for (const c of plan.constants) c.write(out.subarray(c.at, c.at + c.bytes));
+  return new Float32Array(out.buffer);
 }
 
 /**
@@ -251,10 +272,10 @@ export function compile(graph: Graph, opts: CompileOptions = {}, relaxedDot: Rel
   const zpAt = new Map<number, number>();
   for (const [zp, bytes] of zpRowBytes) zpAt.set(zp, consts.add(new Uint8Array(bytes + SLACK).fill(zp & 255)));
 
-  const weights = consts.finish();
+  const weightBytes = consts.size;
   const zero = RESERVED_BYTES;
   const weightsBase = zero + zeroBytes;
-  const arenaBase = alignUp(weightsBase + weights.byteLength);
+  const arenaBase = alignUp(weightsBase + weightBytes);
   checkLimit(limits, 'maxMemoryBytes', arenaBase + arenaBytes, `model "${graph.name}": weights and activations`);
   const within = aliasOffset(graph, valueTypeOf(graph));
   const addr = (v: string) => arenaBase + values.get(root(v))!.offset! + within(v);
@@ -274,7 +295,7 @@ export function compile(graph: Graph, opts: CompileOptions = {}, relaxedDot: Rel
   };
   const emb = graph.meta.embeddingNode;
   return {
-    steps, weights, weightsBase, arenaBase, arenaBytes, arenaBytesUnfused, zero, zeroBytes,
+    steps, constants: consts.pieces, weightBytes, weightsBase, arenaBase, arenaBytes, arenaBytesUnfused, zero, zeroBytes,
     totalBytes: arenaBase + arenaBytes,
     input: { ...ref(graph.input.name), shape: [...graph.input.shape] },
     output: ref(graph.output),

@@ -1,5 +1,5 @@
-// Weight packers of the int8 kernels (assembly/qu8, assembly/qs8): repack integer weights once, at compile
-// time, into the tile order the kernels read, with the zero points folded away and the per-channel
+// Weight packers of the int8 kernels (assembly/qu8, assembly/qs8): repack integer weights once into the tile
+// order the kernels read (checked and sized at compile time, written when the plan is placed: ./pack.ts Packing), with the zero points folded away and the per-channel
 // requantization parameters interleaved. One packed format serves both dtype families:
 //
 //   Σ_k (a − aZp)(w − wZp) + bias  =  Σ_k a·(w − wZp) + [bias − aZp·Σ_k (w − wZp)]
@@ -14,6 +14,7 @@
 // (fp32 scheme: bias' | scale (float32) | 1 | 0 | 0.) Per-tensor quantization is replicated to every channel, so there is one code path.
 import { ShapeError } from '../errors.js';
 import type { QuantWeights } from '../graph/ir.js';
+import { packedBytes, type Packing } from './pack.js';
 import type { ChannelRequant, Fp32Requant } from './requant.js';
 
 /** gemmlowp (TFLite builtin kernels, *_gemmlowp_*) or fp32 (XNNPACK, *_fp32_*) requantization. */
@@ -62,37 +63,38 @@ export function qweightsOf(q: QuantWeights): QWeightsIn {
   return { data: q.data, zeroPoint: q.zeroPoint, bias: q.bias.length ? q.bias : null };
 }
 
-const zpOf = (zp: ArrayLike<number>, c: number) => (zp.length === 1 ? zp[0] : zp[c]);
 
-/** Writes the 160-byte requantization block of channels [c0, c0 + count) (count ≤ 8) at byte `at`. */
-function writeParams(
-  i32: Int32Array, at: number, c0: number, count: number, biasP: Int32Array, rq: QRequant,
-): void {
-  const w = at >> 2;
+/**
+ * Writes the 160-byte requantization block of every group of 8 channels, the groups `stride` bytes apart from
+ * byte 0 of `out` (one loop over all the channels: a block at a time was a call per panel, slow while cold).
+ */
+function writeParams(out: Uint8Array, stride: number, n: number, biasP: Int32Array, rq: QRequant): void {
+  const i32 = new Int32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+  const words = stride >> 2;
+  // lmul = 1 in every lane first: lanes past the last channel keep multiplier 0 and shifts 0 (harmless zeros).
+  for (let w = 16, end = Math.ceil(n / 8) * words; w < end; w += words) i32.fill(1, w, w + 8);
   if (isFp32(rq)) {
     // fp32 scheme: the mult words hold the float32 scales; shifts unused.
-    const f32 = new Float32Array(i32.buffer);
-    for (let j = 0; j < count; j++) {
-      i32[w + j] = biasP[c0 + j];
-      f32[w + 8 + j] = rq.scale[c0 + j];
+    const f32 = new Float32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+    const scale = rq.scale;
+    for (let c = 0; c < n; c++) {
+      const w = (c >> 3) * words + (c & 7);
+      i32[w] = biasP[c];
+      f32[w + 8] = scale[c];
     }
-    for (let j = 0; j < 8; j++) i32[w + 16 + j] = 1;
     return;
   }
-  for (let j = 0; j < count; j++) {
-    const c = c0 + j;
+  for (let c = 0; c < n; c++) {
+    const w = (c >> 3) * words + (c & 7);
     const shift = rq.shift[c];
     const ls = shift > 0 ? shift : 0;
     const rs = shift > 0 ? 0 : -shift;
-    if (ls > 30 || rs > 31) throw new ShapeError(`cannot pack requantization: channel ${c} has shift ${shift} outside [−31, 30]`);
-    i32[w + j] = biasP[c];
-    i32[w + 8 + j] = rq.mult[c];
-    i32[w + 16 + j] = (1 << ls) | 0;
-    i32[w + 24 + j] = rs;
-    i32[w + 32 + j] = rs === 0 ? 0 : ((1 << rs) - 1) | 0;
+    i32[w] = biasP[c];
+    i32[w + 8] = rq.mult[c];
+    i32[w + 16] = (1 << ls) | 0;
+    i32[w + 24] = rs;
+    i32[w + 32] = rs === 0 ? 0 : ((1 << rs) - 1) | 0;
   }
-  // Lanes past the last channel: multiplier 0, shifts 0, so they compute harmless zeros.
-  for (let j = count; j < 8; j++) i32[w + 16 + j] = 1;
 }
 
 /** Which kernel family will read the packed weights: qu8 kernels use one shift for all channels. */
@@ -105,6 +107,10 @@ function checkRequant(what: string, rq: QRequant, n: number, family: QFamily): v
   }
   checkLen(what, 'requantization multipliers', rq.mult.length, n);
   checkLen(what, 'requantization shifts', rq.shift.length, n);
+  for (let c = 0; c < n; c++) {
+    const shift = rq.shift[c];
+    if (shift > 30 || shift < -31) throw new ShapeError(`cannot pack requantization: channel ${c} has shift ${shift} outside [−31, 30]`);
+  }
   if (family === 'qu8') {
     for (let c = 1; c < n; c++) {
       if (rq.shift[c] !== rq.shift[0]) {
@@ -124,6 +130,37 @@ export function packedQGemmBytes(k: number, n: number): number {
   return Math.ceil(n / QGEMM_NR) * qgemmPanelBytes(k);
 }
 
+/** Zero points (length 1 or n) as one per column. */
+function columnZeroPoints(zp: ArrayLike<number>, n: number): Int32Array {
+  const z = new Int32Array(n);
+  if (zp.length === 1) z.fill(zp[0]);
+  else for (let j = 0; j < n; j++) z[j] = zp[j];
+  return z;
+}
+
+/**
+ * Σ_kk (w[kk][j] − zp[j]) of every column, wrapping like int32 (the packed bias wraps too), read row by row.
+ * `misfit`: flags (per panel of QGEMM_NR columns) the panels holding a w − zp outside int8.
+ */
+function columnSums(data: ArrayLike<number>, k: number, n: number, zp: Int32Array, misfit: Uint8Array | null): Int32Array {
+  const sums = new Int32Array(n);
+  for (let kk = 0, row = 0; kk < k; kk++, row += n) {
+    for (let j = 0; j < n; j++) {
+      const v = data[row + j] - zp[j];
+      sums[j] += v;
+      if (misfit !== null && ((v + 128) & ~255) !== 0) misfit[j >> 3] = 1; // v + 128 outside [0, 255]: v outside int8
+    }
+  }
+  return sums;
+}
+
+/** bias' = bias − aZp·Σ w' per column, wrapping like TFLite's int32 accumulator. */
+function foldedBias(bias: ArrayLike<number> | null, aZeroPoint: number, sums: Int32Array): Int32Array {
+  const out = new Int32Array(sums.length);
+  for (let j = 0; j < sums.length; j++) out[j] = ((bias ? bias[j] : 0) - Math.imul(aZeroPoint, sums[j])) | 0;
+  return out;
+}
+
 /**
  * GEMM B [k][n] (row-major; 1×1 conv HWIO [1][1][k][n]; dense [K][N]) → ceil(n/8) panels of
  * 160 + 16·kp bytes (kp = k rounded up to 8): the requantization block, then kp/2 k-pairs of
@@ -131,50 +168,51 @@ export function packedQGemmBytes(k: number, n: number): number {
  * bytes are columns 0..3): the "c2" layout. Padding (k ≥ k_real, columns ≥ n) is zero.
  */
 export function packQGemm(w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
+  return packedBytes(qgemmPacking(w, k, n, aZeroPoint, rq, family));
+}
+
+/** packQGemm's Packing (the column sums are taken now, the panels written later). */
+export function qgemmPacking(w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Packing {
   checkDims('int8 gemm weights', { k, n });
   const what = `int8 gemm weights [${k}][${n}]`;
   checkLen(what, 'weights', w.data.length, k * n);
   if (w.bias) checkLen(what, 'bias', w.bias.length, n);
   if (w.zeroPoint.length !== 1) checkLen(what, 'weight zero points', w.zeroPoint.length, n);
   checkRequant(what, rq, n, family);
-  const kp = Math.ceil(k / QGEMM_KBLOCK) * QGEMM_KBLOCK;
-  const out = new Uint8Array(packedQGemmBytes(k, n));
-  const i32 = new Int32Array(out.buffer);
-  const i16 = new Int16Array(out.buffer);
-  const panelBytes = QPARAM_BYTES + 16 * kp;
-  // Column sums, read row by row (column by column, the strided reads made this loop a third of the packing).
-  const data = w.data;
-  const sums = new Float64Array(n);
-  for (let kk = 0, row = 0; kk < k; kk++, row += n) for (let j = 0; j < n; j++) sums[j] += data[row + j];
-  const biasP = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const s = sums[j] - k * zpOf(w.zeroPoint, j); // Σ_kk (w[kk][j] − zp[j]), exact in a double
-    biasP[j] = ((w.bias ? w.bias[j] : 0) - Math.imul(aZeroPoint, s | 0)) | 0;
-  }
-  const zp = new Int32Array(QGEMM_NR);
-  for (let p = 0; p * QGEMM_NR < n; p++) {
-    const j0 = p * QGEMM_NR;
+  const zp = columnZeroPoints(w.zeroPoint, n);
+  const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, k, n, zp, null));
+  const panelBytes = qgemmPanelBytes(k);
+  return {
+    bytes: packedQGemmBytes(k, n),
+    write(dst) {
+      writeParams(dst, panelBytes, n, biasP, rq);
+      writeC2Weights(new Int16Array(dst.buffer, dst.byteOffset, dst.byteLength >> 1), panelBytes >> 1, w.data, k, n, zp);
+    },
+  };
+}
+
+/**
+ * packQGemm's weights: panel after panel, row by row, w' = w − zp as int16 at (kk >> 1)·16 + (kk & 1) + 2j
+ * (int16 index from the panel's weights). Kept apart and small so the engine optimizes it on its first call.
+ */
+function writeC2Weights(i16: Int16Array, panelHalves: number, data: ArrayLike<number>, k: number, n: number, zp: Int32Array): void {
+  for (let j0 = 0, d0 = QPARAM_BYTES >> 1; j0 < n; j0 += QGEMM_NR, d0 += panelHalves) {
     const cols = Math.min(QGEMM_NR, n - j0);
-    const base = p * panelBytes;
-    writeParams(i32, base, j0, cols, biasP, rq);
-    for (let j = 0; j < cols; j++) zp[j] = zpOf(w.zeroPoint, j0 + j);
-    const wBase = (base + QPARAM_BYTES) >> 1;
     if (cols === 8) {
-      // Whole panels (QGEMM_NR is 8, the kernels' ABI), unrolled: 2× faster, a share of the first inference.
-      const z0 = zp[0], z1 = zp[1], z2 = zp[2], z3 = zp[3], z4 = zp[4], z5 = zp[5], z6 = zp[6], z7 = zp[7];
+      // Whole panels (QGEMM_NR is 8, the kernels' ABI), unrolled: 2× faster.
+      const z0 = zp[j0], z1 = zp[j0 + 1], z2 = zp[j0 + 2], z3 = zp[j0 + 3], z4 = zp[j0 + 4], z5 = zp[j0 + 5], z6 = zp[j0 + 6], z7 = zp[j0 + 7];
       for (let kk = 0, src = j0; kk < k; kk++, src += n) {
-        const d = wBase + (kk >> 1) * 16 + (kk & 1);
+        const d = d0 + (kk >> 1) * 16 + (kk & 1);
         i16[d] = data[src] - z0; i16[d + 2] = data[src + 1] - z1; i16[d + 4] = data[src + 2] - z2; i16[d + 6] = data[src + 3] - z3;
         i16[d + 8] = data[src + 4] - z4; i16[d + 10] = data[src + 5] - z5; i16[d + 12] = data[src + 6] - z6; i16[d + 14] = data[src + 7] - z7;
       }
-      continue;
-    }
-    for (let kk = 0, src = j0; kk < k; kk++, src += n) {
-      const pairBase = wBase + (kk >> 1) * 16 + (kk & 1);
-      for (let j = 0; j < cols; j++) i16[pairBase + 2 * j] = data[src + j] - zp[j];
+    } else {
+      for (let kk = 0, src = j0; kk < k; kk++, src += n) {
+        const d = d0 + (kk >> 1) * 16 + (kk & 1);
+        for (let j = 0; j < cols; j++) i16[d + 2 * j] = data[src + j] - zp[j0 + j];
+      }
     }
   }
-  return out;
 }
 
 /** packQDwconv3x3: tap t = ky·3 + kx → 2·pair + lane (the pair order is documented there). */
@@ -193,6 +231,11 @@ export function packedQDwconv3x3Bytes(c: number): number {
  * assembly/q8/q8-dwconv-simd.ts).
  */
 export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
+  return packedBytes(qdwconv3x3Packing(w, c, aZeroPoint, rq, family));
+}
+
+/** packQDwconv3x3's Packing. */
+export function qdwconv3x3Packing(w: QWeightsIn, c: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Packing {
   checkDims('int8 depthwise weights', { c });
   const what = `int8 depthwise weights [3][3][${c}]`;
   checkLen(what, 'weights', w.data.length, 9 * c);
@@ -200,31 +243,25 @@ export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq:
   if (w.zeroPoint.length !== 1) checkLen(what, 'weight zero points', w.zeroPoint.length, c);
   checkRequant(what, rq, c, family);
   const T = QDWCONV_CHANNEL_TILE;
-  const out = new Uint8Array(packedQDwconv3x3Bytes(c));
-  const i32 = new Int32Array(out.buffer);
-  const i16 = new Int16Array(out.buffer);
-  const biasP = new Int32Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    const zp = zpOf(w.zeroPoint, ch);
-    let s = 0;
-    for (let t = 0; t < 9; t++) s += w.data[t * c + ch] - zp;
-    biasP[ch] = ((w.bias ? w.bias[ch] : 0) - Math.imul(aZeroPoint, s)) | 0;
-  }
-  for (let g = 0; g * T < c; g++) {
-    const c0 = g * T;
-    const count = Math.min(T, c - c0);
-    const base = g * (QPARAM_BYTES + 160);
-    writeParams(i32, base, c0, count, biasP, rq);
-    const wBase = (base + QPARAM_BYTES) >> 1;
-    for (let t = 0; t < 9; t++) {
-      const slot = QDWCONV_TAP_SLOT[t];
-      for (let j = 0; j < count; j++) {
-        const ch = c0 + j;
-        i16[wBase + (slot >> 1) * 16 + 2 * j + (slot & 1)] = w.data[t * c + ch] - zpOf(w.zeroPoint, ch);
+  const zp = columnZeroPoints(w.zeroPoint, c);
+  const biasP = foldedBias(w.bias, aZeroPoint, columnSums(w.data, 9, c, zp, null));
+  const groupBytes = QPARAM_BYTES + 160;
+  const data = w.data;
+  return {
+    bytes: packedQDwconv3x3Bytes(c),
+    write(dst) {
+      writeParams(dst, groupBytes, c, biasP, rq);
+      const i16 = new Int16Array(dst.buffer, dst.byteOffset, dst.byteLength >> 1);
+      for (let c0 = 0, wBase = QPARAM_BYTES >> 1; c0 < c; c0 += T, wBase += groupBytes >> 1) {
+        const count = Math.min(T, c - c0);
+        for (let t = 0; t < 9; t++) {
+          const slot = QDWCONV_TAP_SLOT[t];
+          const d = wBase + (slot >> 1) * 16 + (slot & 1);
+          for (let j = 0, src = t * c + c0; j < count; j++) i16[d + 2 * j] = data[src + j] - zp[c0 + j];
+        }
       }
-    }
-  }
-  return out;
+    },
+  };
 }
 
 /**
@@ -233,8 +270,13 @@ export function packQDwconv3x3(w: QWeightsIn, c: number, aZeroPoint: number, rq:
  * im2col byte row (scalar), and runs the GEMM over them).
  */
 export function packQConv3x3(w: QWeightsIn, inC: number, outC: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Uint8Array {
+  return packedBytes(qconv3x3Packing(w, inC, outC, aZeroPoint, rq, family));
+}
+
+/** packQConv3x3's Packing. */
+export function qconv3x3Packing(w: QWeightsIn, inC: number, outC: number, aZeroPoint: number, rq: QRequant, family: QFamily = 'qs8'): Packing {
   checkDims('int8 3×3 conv weights', { inC, outC });
-  return packQGemm(w, 9 * inC, outC, aZeroPoint, rq, family);
+  return qgemmPacking(w, 9 * inC, outC, aZeroPoint, rq, family);
 }
 
 /**
@@ -286,16 +328,24 @@ function pickColumns(w: QWeightsIn, rq: QRequant, k: number, n: number, cols: nu
 export function packQGemmDot(
   w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
 ): { packed: Uint8Array; xor: number; misfits?: QGemmMisfits } | null {
+  const d = qgemmDotPacking(w, k, n, aZeroPoint, rq, family, dot);
+  return d && { packed: packedBytes(d.packing), xor: d.xor, ...(d.misfits ? { misfits: d.misfits } : {}) };
+}
+
+/**
+ * packQGemmDot's Packing: the int8 range check (per panel) and the column sums happen now, the panels are
+ * written later.
+ */
+export function qgemmDotPacking(
+  w: QWeightsIn, k: number, n: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
+): { packing: Packing; xor: number; misfits?: QGemmMisfits } | null {
   checkDims('int8 gemm weights', { k, n });
   checkLen(`int8 gemm weights [${k}][${n}]`, 'weights', w.data.length, k * n);
+  if (w.zeroPoint.length !== 1) checkLen('int8 gemm weights', 'weight zero points', w.zeroPoint.length, n);
   const panels = Math.ceil(n / QGEMM_NR);
-  const wp = new Int8Array(k * n);
+  const zp = columnZeroPoints(w.zeroPoint, n);
   const misfit = new Uint8Array(panels);
-  for (let i = 0, j = 0; i < k * n; i++, j = j + 1 === n ? 0 : j + 1) {
-    const v = w.data[i] - zpOf(w.zeroPoint, j);
-    if (v < -128 || v > 127) misfit[j >> 3] = 1;
-    wp[i] = v;
-  }
+  const sums = columnSums(w.data, k, n, zp, misfit);
   const bad: number[] = [];
   for (let p = 0; p < panels; p++) if (misfit[p]) bad.push(p);
   if (bad.length === panels) return null;
@@ -304,37 +354,62 @@ export function packQGemmDot(
   const unsignedIn = family === 'qu8';
   const flip = unsignedIn === (dot === 'sdot');
   const azp = aZeroPoint + (flip ? (unsignedIn ? -128 : 128) : 0);
-  const sums = new Int32Array(n);
-  for (let i = 0, j = 0; i < k * n; i++, j = j + 1 === n ? 0 : j + 1) sums[j] += wp[i];
-  const biasP = new Int32Array(n);
-  for (let j = 0; j < n; j++) biasP[j] = ((w.bias ? w.bias[j] : 0) - Math.imul(azp, sums[j])) | 0;
+  const biasP = foldedBias(w.bias, azp, sums);
   const panelBytes = qgemmDotPanelBytes(k);
   const at = (panels - bad.length) * panelBytes;
-  let c2: Uint8Array | null = null;
+  let c2: Packing | null = null;
   if (bad.length) {
     const cols: number[] = [];
     for (const p of bad) for (let j = p * QGEMM_NR; j < Math.min(n, (p + 1) * QGEMM_NR); j++) cols.push(j);
     const [sub, subRq] = pickColumns(w, rq, k, n, cols);
-    c2 = packQGemm(sub, k, cols.length, aZeroPoint, subRq, family);
+    c2 = qgemmPacking(sub, k, cols.length, aZeroPoint, subRq, family);
   }
-  const out = new Uint8Array(at + (c2 ? c2.length : 0));
-  const i8 = new Int8Array(out.buffer);
-  const i32 = new Int32Array(out.buffer);
-  for (let p = 0, slot = 0; p < panels; p++) {
-    if (misfit[p]) continue;
-    const cols = Math.min(QGEMM_NR, n - p * QGEMM_NR);
-    writeParams(i32, slot * panelBytes, p * QGEMM_NR, cols, biasP, rq);
-    const base = slot * panelBytes + QPARAM_BYTES;
-    for (let j = 0; j < cols; j++) {
-      const at = base + (j >> 2) * 16 + (j & 3) * 4;
-      for (let kk = 0, src = p * QGEMM_NR + j; kk < k; kk++, src += n) i8[at + (kk >> 2) * 32 + (kk & 3)] = wp[src];
-    }
-    slot++;
-  }
+  const packing: Packing = {
+    bytes: at + (c2 ? c2.bytes : 0),
+    write(dst) {
+      const i8 = new Int8Array(dst.buffer, dst.byteOffset, dst.byteLength);
+      if (!c2) {
+        writeParams(dst, panelBytes, n, biasP, rq);
+        writeC4Weights(i8, panelBytes, w.data, k, n, zp, 0, n);
+        return;
+      }
+      for (let p = 0, slot = 0; p < panels; p++) {
+        if (misfit[p]) continue;
+        const c0 = p * QGEMM_NR, c1 = Math.min(n, c0 + QGEMM_NR);
+        const sub = isFp32(rq) ? { scale: rq.scale.subarray(c0) } : { mult: rq.mult.subarray(c0), shift: rq.shift.subarray(c0) };
+        writeParams(dst.subarray(slot * panelBytes, (slot + 1) * panelBytes), panelBytes, c1 - c0, biasP.subarray(c0), sub);
+        writeC4Weights(i8.subarray(slot * panelBytes), panelBytes, w.data, k, n, zp, c0, c1);
+        slot++;
+      }
+      c2.write(dst.subarray(at));
+    },
+  };
   const xor = (flip ? 0x80 : 0) | (unsignedIn ? 0x8000 : 0);
-  if (!c2) return { packed: out, xor };
-  out.set(c2, at);
-  return { packed: out, xor, misfits: { panels: bad, at } };
+  return c2 ? { packing, xor, misfits: { panels: bad, at } } : { packing, xor };
+}
+
+/**
+ * packQGemmDot's weights of columns [c0, c1) (whole panels), from the panel at byte 0 of `i8`: panel after
+ * panel, row by row, w' = w − zp (known to fit int8) at (kk >> 2)·32 + (kk & 3) + 4j (byte index from the
+ * panel's weights: columns 0..3 then 4..7 of each k-quad).
+ */
+function writeC4Weights(i8: Int8Array, panelBytes: number, data: ArrayLike<number>, k: number, n: number, zp: Int32Array, c0: number, c1: number): void {
+  for (let j0 = c0, d0 = QPARAM_BYTES; j0 < c1; j0 += QGEMM_NR, d0 += panelBytes) {
+    const cols = Math.min(QGEMM_NR, c1 - j0);
+    if (cols === 8) {
+      const z0 = zp[j0], z1 = zp[j0 + 1], z2 = zp[j0 + 2], z3 = zp[j0 + 3], z4 = zp[j0 + 4], z5 = zp[j0 + 5], z6 = zp[j0 + 6], z7 = zp[j0 + 7];
+      for (let kk = 0, src = j0; kk < k; kk++, src += n) {
+        const d = d0 + (kk >> 2) * 32 + (kk & 3);
+        i8[d] = data[src] - z0; i8[d + 4] = data[src + 1] - z1; i8[d + 8] = data[src + 2] - z2; i8[d + 12] = data[src + 3] - z3;
+        i8[d + 16] = data[src + 4] - z4; i8[d + 20] = data[src + 5] - z5; i8[d + 24] = data[src + 6] - z6; i8[d + 28] = data[src + 7] - z7;
+      }
+    } else {
+      for (let kk = 0, src = j0; kk < k; kk++, src += n) {
+        const d = d0 + (kk >> 2) * 32 + (kk & 3);
+        for (let j = 0; j < cols; j++) i8[d + 4 * j] = data[src + j] - zp[j0 + j];
+      }
+    }
+  }
 }
 
 /**
@@ -345,7 +420,15 @@ export function packQGemmDot(
 export function packQConv3x3Dot(
   w: QWeightsIn, inC: number, outC: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
 ): { packed: Uint8Array; xor: number } | null {
+  const d = qconv3x3DotPacking(w, inC, outC, aZeroPoint, rq, family, dot);
+  return d && { packed: packedBytes(d.packing), xor: d.xor };
+}
+
+/** packQConv3x3Dot's Packing (checks and column sums now, the panels written later); null as there. */
+export function qconv3x3DotPacking(
+  w: QWeightsIn, inC: number, outC: number, aZeroPoint: number, rq: QRequant, family: QFamily, dot: RelaxedDot,
+): { packing: Packing; xor: number } | null {
   checkDims('int8 3×3 conv weights', { inC, outC });
-  const d = packQGemmDot(w, 9 * inC, outC, aZeroPoint, rq, family, dot);
-  return d && !d.misfits ? { packed: d.packed, xor: d.xor } : null;
+  const d = qgemmDotPacking(w, 9 * inC, outC, aZeroPoint, rq, family, dot);
+  return d && !d.misfits ? { packing: d.packing, xor: d.xor } : null;
 }

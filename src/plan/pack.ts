@@ -1,8 +1,32 @@
-// Weight packers: repack layer weights (+ bias) once, at compile time, into the tile order the kernels read.
-// The layouts are part of the kernel ABI (assembly/f32/*.ts headers); packed arrays are zero-padded so the
-// kernels never branch on a partial tile while loading weights.
+// Weight packers: repack layer weights (+ bias) once into the tile order the kernels read. The layouts are
+// part of the kernel ABI (assembly/f32/*.ts headers); packed arrays are zero-padded so the kernels never
+// branch on a partial tile while loading weights.
+//
+// A packer checks its inputs and sizes its output at compile time and returns a Packing; the bytes are written
+// when the plan is placed in memory (Runtime.create), straight into the kernels' memory: no packed copy is
+// allocated, filled and copied again on the way to a first inference. packGemm etc. return the bytes at once.
 import { ShapeError } from '../errors.js';
 import { CONV_HWC_NR, DWCONV_CHANNEL_TILE, GEMM_NR } from './registry.js';
+
+/** A packed constant: its size now, its bytes later (`write` fills `dst`, exactly `bytes` long and zero-filled). */
+export interface Packing {
+  bytes: number;
+  write(dst: Uint8Array): void;
+}
+
+/** The bytes of a Packing, in a new buffer. */
+export function packedBytes(p: Packing): Uint8Array {
+  const out = new Uint8Array(p.bytes);
+  p.write(out);
+  return out;
+}
+
+/** A Packing of float32 words. */
+function floats(length: number, write: (dst: Float32Array) => void): Packing {
+  return { bytes: length * 4, write: (dst) => write(new Float32Array(dst.buffer, dst.byteOffset, length)) };
+}
+
+const asFloats = (p: Packing) => new Float32Array(packedBytes(p).buffer);
 
 function check(what: string, name: string, array: Float32Array | null, expected: number): void {
   if (array && array.length !== expected) {
@@ -30,10 +54,18 @@ export const gemmPanelBytes = (k: number): number => GEMM_NR * (1 + k) * 4;
  * Panel p starts at float p·(8 + 8k).
  */
 export function packGemm(w: Float32Array, bias: Float32Array | null, k: number, n: number): Float32Array {
+  return asFloats(gemmPacking(w, bias, k, n));
+}
+
+/** packGemm's Packing. */
+export function gemmPacking(w: Float32Array, bias: Float32Array | null, k: number, n: number): Packing {
   checkDims('gemm weights', { k, n });
   check(`gemm weights [${k}][${n}]`, 'weights', w, k * n);
   check(`gemm weights [${k}][${n}]`, 'bias', bias, n);
-  const out = new Float32Array(packedGemmLength(k, n));
+  return floats(packedGemmLength(k, n), (out) => writeGemm(out, w, bias, k, n));
+}
+
+function writeGemm(out: Float32Array, w: Float32Array, bias: Float32Array | null, k: number, n: number): void {
   const panelFloats = GEMM_NR * (1 + k);
   for (let p = 0; p * GEMM_NR < n; p++) {
     const j0 = p * GEMM_NR;
@@ -54,7 +86,6 @@ export function packGemm(w: Float32Array, bias: Float32Array | null, k: number, 
       for (let j = 0; j < cols; j++) out[row + j] = w[kk * n + j0 + j];
     }
   }
-  return out;
 }
 
 /** Floats of packDwconv3x3(…, c): ceil(c/4) groups of 40. */
@@ -67,18 +98,23 @@ export function packedDwconv3x3Length(c: number): number {
  * 40 floats: bias[4], then w[tap][4] for tap = ky·3 + kx; lanes past c are zero.
  */
 export function packDwconv3x3(w: Float32Array, bias: Float32Array | null, c: number): Float32Array {
+  return asFloats(dwconv3x3Packing(w, bias, c));
+}
+
+/** packDwconv3x3's Packing. */
+export function dwconv3x3Packing(w: Float32Array, bias: Float32Array | null, c: number): Packing {
   checkDims('depthwise weights', { c });
   check(`depthwise weights [3][3][${c}]`, 'weights', w, 9 * c);
   check(`depthwise weights [3][3][${c}]`, 'bias', bias, c);
   const T = DWCONV_CHANNEL_TILE;
-  const out = new Float32Array(packedDwconv3x3Length(c));
-  for (let ch = 0; ch < c; ch++) {
-    const base = Math.floor(ch / T) * T * 10;
-    const lane = ch % T;
-    out[base + lane] = bias ? bias[ch] : 0;
-    for (let tap = 0; tap < 9; tap++) out[base + T * (1 + tap) + lane] = w[tap * c + ch];
-  }
-  return out;
+  return floats(packedDwconv3x3Length(c), (out) => {
+    for (let ch = 0; ch < c; ch++) {
+      const base = Math.floor(ch / T) * T * 10;
+      const lane = ch % T;
+      out[base + lane] = bias ? bias[ch] : 0;
+      for (let tap = 0; tap < 9; tap++) out[base + T * (1 + tap) + lane] = w[tap * c + ch];
+    }
+  });
 }
 
 /** Floats of packConv3x3(…, inC, outC): ceil(outC/8) panels of (8 + 72·inC). */
@@ -92,9 +128,14 @@ export function packedConv3x3Length(inC: number, outC: number): number {
  * w[ky][kx][ci][8p..8p+7]; zero past outC − 1.
  */
 export function packConv3x3(w: Float32Array, bias: Float32Array | null, inC: number, outC: number): Float32Array {
+  return asFloats(conv3x3Packing(w, bias, inC, outC));
+}
+
+/** packConv3x3's Packing. */
+export function conv3x3Packing(w: Float32Array, bias: Float32Array | null, inC: number, outC: number): Packing {
   checkDims('3×3 conv weights', { inC, outC });
   check(`3×3 conv weights [3][3][${inC}][${outC}]`, 'weights', w, 9 * inC * outC);
   check(`3×3 conv weights [3][3][${inC}][${outC}]`, 'bias', bias, outC);
   // HWIO [3][3][inC][outC] is exactly a [9·inC][outC] row-major matrix in group order.
-  return packGemm(w, bias, 9 * inC, outC);
+  return gemmPacking(w, bias, 9 * inC, outC);
 }

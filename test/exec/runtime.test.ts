@@ -2,7 +2,7 @@
 // Model's (classify() of a staged image = classify() of its tensor through run()), memory that grows for
 // large images, thread counts validated, and a disposed runtime that says so.
 import { describe, it, expect } from 'vitest';
-import { compile } from '../../src/plan/compile.js';
+import { compile, constantsBlob } from '../../src/plan/compile.js';
 import { execute } from '../../src/exec/executor.js';
 import { Runtime, threadCount } from '../../src/exec/runtime.js';
 import { imageCrop } from '../../src/image/preprocess.js';
@@ -23,8 +23,10 @@ describe('Runtime', () => {
     const rt = await Runtime.create(plan, { isa: 'simd', name: g.name });
     expect(rt.threads).toBe(1);
     expect(rt.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
-    // The constants are in place: the blob at weightsBase is the plan's.
-    expect(new Float32Array(rt.memory.buffer, plan.weightsBase, plan.weights.length)).toEqual(plan.weights);
+    // The constants are in place: the region at weightsBase holds the plan's pieces.
+    const blob = constantsBlob(plan);
+    expect(blob.byteLength).toBe(plan.weightBytes);
+    expect(new Float32Array(rt.memory.buffer, plan.weightsBase, blob.length)).toEqual(blob);
     const x = randomArray(13 * 11 * 3, mulberry32(4), 1);
     rt.write(plan.input, x);
     expect(rt.read(plan.input)).toEqual(x);

@@ -238,13 +238,17 @@ export class FbTable {
   i64Array(i: number, name: string): number[] | undefined {
     const v = this.vector(i, 8, name);
     if (!v) return undefined;
-    const out: number[] = [];
+    const dv = this.r.dv;
+    const out = new Array<number>(v.length);
     for (let k = 0; k < v.length; k++) {
-      const x = this.r.dv.getBigInt64(v.pos + 8 * k, true);
-      if (x > BigInt(Number.MAX_SAFE_INTEGER) || x < -BigInt(Number.MAX_SAFE_INTEGER)) {
-        this.r.fail(`${this.what}.${name}[${k}]`, `value ${x} is out of range`, v.pos + 8 * k);
+      // Two 32-bit halves, no BigInt (a zero point per channel: thousands per model). hi·2^32 + lo is exact
+      // within ±2^53 and stays beyond it outside, so the range check is exact.
+      const at = v.pos + 8 * k;
+      const x = dv.getInt32(at + 4, true) * 2 ** 32 + dv.getUint32(at, true);
+      if (!(x <= Number.MAX_SAFE_INTEGER && x >= -Number.MAX_SAFE_INTEGER)) {
+        this.r.fail(`${this.what}.${name}[${k}]`, `value ${dv.getBigInt64(at, true)} is out of range`, at);
       }
-      out.push(Number(x));
+      out[k] = x;
     }
     return out;
   }

@@ -3,6 +3,7 @@
 // still decodes, a clean import or an UnsupportedOpError); never a TypeError / RangeError, a hang,
 // or a huge allocation.
 import { describe, expect, it } from 'vitest';
+import * as flatbuffers from 'flatbuffers';
 import { readFileSync } from 'node:fs';
 import { ModelFormatError, UnsupportedOpError } from '../../../src/errors.js';
 import { importTflite } from '../../../src/formats/tflite/import.js';
@@ -193,6 +194,33 @@ describe('damaged TFLite files', () => {
     const crc = good.slice();
     crc[cd + 16] ^= 0x01;
     await formatError(crc, /entry "labels.txt" (fails its CRC-32 check|does not inflate)/);
+  });
+});
+
+describe('int64 vectors (zero points)', () => {
+  /** A FlatBuffer whose root table holds one [long] vector in field 0. */
+  function longs(xs: bigint[]): FbReader {
+    const b = new flatbuffers.Builder(64);
+    b.startVector(8, xs.length, 8);
+    for (let i = xs.length - 1; i >= 0; i--) b.addInt64(xs[i]!);
+    const v = b.endVector();
+    b.startObject(1);
+    b.addFieldOffset(0, v, 0);
+    b.finish(b.endObject());
+    return new FbReader(b.asUint8Array(), 'longs.fb');
+  }
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+
+  it('reads every value within ±(2^53 − 1) exactly, across both 32-bit halves', () => {
+    const xs = [0n, 1n, -1n, 127n, -128n, 2n ** 31n, -(2n ** 31n) - 1n, 2n ** 32n, -(2n ** 32n), 2n ** 32n + 5n, -(2n ** 40n) + 3n, max, -max];
+    expect(longs(xs).root('root').i64Array(0, 'zero_point')).toEqual(xs.map(Number));
+  });
+
+  it('values beyond ±(2^53 − 1) are corrupt, reported with their index and byte offset', () => {
+    for (const x of [max + 1n, -max - 1n, 2n ** 62n, -(2n ** 63n), 2n ** 63n - 1n]) {
+      const r = longs([5n, x]);
+      expect(() => r.root('root').i64Array(0, 'zero_point'), String(x)).toThrow(new RegExp(`zero_point\\[1\\]: value ${x} is out of range \\(at byte \\d+\\)$`));
+    }
   });
 });
 
