@@ -17,7 +17,7 @@ export const MAX_PIECES = (1 << 10) - 1;
 
 // Waiting threads spin rather than sleep: in Chromium on the development VMs a thread woken from Atomics.wait
 // resumes 0.5–1 ms later, longer than most steps, so sleeping while work is due cost a team up to a millisecond
-// per step (BENCHMARKS.md, "Waking threads").
+// per step (BENCHMARKS.md, "Threads in Chromium").
 
 /** How long the leader spins for the helpers' last pieces of a step before it sleeps in Atomics.wait. */
 export const LEADER_SPIN_MS = 2;

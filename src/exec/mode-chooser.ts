@@ -11,7 +11,7 @@
  * (and, in browsers, its kernels before they tier up), so the first TEAM_WARMUP team runs and the first solo run
  * are not recorded; and a probe of a mode not used for a while (helpers asleep, their code gone cold) runs that
  * mode twice, recording only the second run. Counting cold team runs made a quiet host's team look slower than
- * one thread, and the team, rarely probed, never got warm enough to win back (BENCHMARKS.md, "Mode chooser").
+ * one thread, and the team, rarely probed, never got warm enough to win back (BENCHMARKS.md, "Threads in Chromium").
  */
 export class ModeChooser {
   #recent: [number[], number[]] = [[], []]; // [team, solo]: the last WINDOW recorded timings of each
