@@ -1,6 +1,7 @@
 // Models the user added, kept in IndexedDB for offline use: the file bytes (one file, or a TF.js
 // model.json with its shards, which load as bytes with loadModel's weightFiles), the name, the format and
 // the labels the engine reported when the model was validated.
+import { database, request } from './idb.js';
 
 export interface StoredFile { name: string; bytes: ArrayBuffer }
 
@@ -24,26 +25,8 @@ export interface StoredModel {
   userLabels?: string[];
 }
 
-const DB_NAME = 'mobilenet-wasm';
 const STORE = 'models';
-
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((ok, fail) => {
-    r.onsuccess = () => ok(r.result);
-    r.onerror = () => fail(r.error);
-  });
-}
-
-let dbPromise: Promise<IDBDatabase> | null = null;
-function db(): Promise<IDBDatabase> {
-  dbPromise ??= new Promise((ok, fail) => {
-    const open = indexedDB.open(DB_NAME, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: 'id' });
-    open.onsuccess = () => ok(open.result);
-    open.onerror = () => fail(open.error);
-  });
-  return dbPromise;
-}
+const db = database('mobilenet-wasm', (d) => d.createObjectStore(STORE, { keyPath: 'id' }));
 
 async function store(mode: IDBTransactionMode): Promise<IDBObjectStore> {
   return (await db()).transaction(STORE, mode).objectStore(STORE);

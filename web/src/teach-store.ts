@@ -1,6 +1,7 @@
 // The Teach page's project, kept in IndexedDB so it survives reloads and works offline: the classes, every
 // example (its embedding and a small JPEG of the image, for calibration and the project file) and the trained
 // head. Records are structured-cloned as they are (Float32Array and Blob included).
+import { database, request } from './idb.js';
 
 export interface TeachClass { id: string; name: string; order: number }
 export interface TeachExample { id: string; classId: string; embedding: Float32Array; image: Blob; addedAt: number }
@@ -11,30 +12,11 @@ export interface StoredHead {
   trainSeconds: number; examples: number; trainedAt: number;
 }
 
-const DB_NAME = 'mobilenet-wasm-teach';
-
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((ok, fail) => {
-    r.onsuccess = () => ok(r.result);
-    r.onerror = () => fail(r.error);
-  });
-}
-
-let dbPromise: Promise<IDBDatabase> | null = null;
-function db(): Promise<IDBDatabase> {
-  dbPromise ??= new Promise((ok, fail) => {
-    const open = indexedDB.open(DB_NAME, 1);
-    open.onupgradeneeded = () => {
-      const d = open.result;
-      d.createObjectStore('classes', { keyPath: 'id' });
-      d.createObjectStore('examples', { keyPath: 'id' }).createIndex('classId', 'classId');
-      d.createObjectStore('meta');
-    };
-    open.onsuccess = () => ok(open.result);
-    open.onerror = () => fail(open.error);
-  });
-  return dbPromise;
-}
+const db = database('mobilenet-wasm-teach', (d) => {
+  d.createObjectStore('classes', { keyPath: 'id' });
+  d.createObjectStore('examples', { keyPath: 'id' }).createIndex('classId', 'classId');
+  d.createObjectStore('meta');
+});
 
 async function tx<T>(stores: string[], mode: IDBTransactionMode, f: (t: IDBTransaction) => Promise<T> | T): Promise<T> {
   const t = (await db()).transaction(stores, mode);
